@@ -1,0 +1,72 @@
+package dev.conveyor.migrations;
+
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/**
+ * The Conveyor schema migrations and how to apply them.
+ *
+ * <p>Migrations are forward-only. A database that already carries a migration this code does
+ * not know (a newer release ran against it) is refused: Flyway's default of ignoring such
+ * "future" migrations is switched off, so an old release can never run against a schema it
+ * does not understand.
+ *
+ * <p>Run once before the services start, either through {@link #main(String[])} (the
+ * one-shot migrate command) or from an application with {@link #flyway(DataSource)}.
+ */
+public final class Migrations {
+
+  /** Where the SQL lives on the classpath. */
+  public static final String LOCATION = "classpath:db/migration";
+
+  private Migrations() {}
+
+  /** A Flyway instance for the Conveyor migrations on {@code dataSource}. */
+  public static Flyway flyway(DataSource dataSource) {
+    return configure().dataSource(dataSource).load();
+  }
+
+  /** The shared settings; callers add the data source. */
+  public static FluentConfiguration configure() {
+    return Flyway.configure()
+        .locations(LOCATION)
+        // No pattern is ignored: a future (unknown) applied migration fails validation.
+        .ignoreMigrationPatterns(new String[0]);
+  }
+
+  /** Applies every pending migration; fails on a schema newer than this code. */
+  public static MigrateResult migrate(DataSource dataSource) {
+    return flyway(dataSource).migrate();
+  }
+
+  /**
+   * One-shot migrate command. Reads {@code CONVEYOR_DB_URL}, {@code CONVEYOR_DB_USER} and
+   * {@code CONVEYOR_DB_PASSWORD} from the environment, applies the migrations and exits
+   * non-zero on any failure.
+   */
+  public static void main(String[] args) {
+    String url = requireEnv("CONVEYOR_DB_URL");
+    String user = System.getenv().getOrDefault("CONVEYOR_DB_USER", "");
+    String password = System.getenv().getOrDefault("CONVEYOR_DB_PASSWORD", "");
+    MigrateResult result =
+        configure()
+            .dataSource(url, user, password)
+            .connectRetries(30)
+            .load()
+            .migrate();
+    System.out.printf(
+        "Conveyor schema at version %s (%d migrations applied)%n",
+        result.targetSchemaVersion, result.migrationsExecuted);
+  }
+
+  private static String requireEnv(String name) {
+    String value = System.getenv(name);
+    if (value == null || value.isBlank()) {
+      System.err.println(name + " is not set; it must hold the JDBC URL of the database");
+      System.exit(2);
+    }
+    return value;
+  }
+}

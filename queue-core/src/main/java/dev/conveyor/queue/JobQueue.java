@@ -1,0 +1,228 @@
+package dev.conveyor.queue;
+
+import dev.conveyor.queue.jdbc.JobRepository;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * The producer and operator side of the queue: enqueue, look up, cancel, retry, count.
+ *
+ * <p><b>Transactions.</b> Every call joins the caller's Spring-managed transaction on the same
+ * {@link DataSource} (including one run by a JPA transaction manager), so a job enqueued next to
+ * a business row commits or rolls back with it: after a rollback the job never existed and no
+ * worker was woken. Without a transaction each call commits on its own.
+ *
+ * <p><b>Wake-up.</b> Enqueueing a job that may run now sends {@code NOTIFY conveyor_job} with
+ * the queue name, which PostgreSQL delivers at commit; workers also poll, so a lost
+ * notification only delays a job.
+ *
+ * <p>Thread-safe; create one per {@code DataSource} and share it.
+ */
+public final class JobQueue {
+
+  private static final int MAX_KEY_RACE_ROUNDS = 10;
+
+  private final JobRepository repository;
+  private final QueueMetrics metrics;
+
+  /** A queue on {@code dataSource} with database time and meters that go nowhere. */
+  public JobQueue(DataSource dataSource) {
+    this(dataSource, QueueMetrics.simple(), null);
+  }
+
+  /**
+   * @param dataSource the database holding the {@code conveyor} schema
+   * @param metrics where to count enqueued jobs
+   * @param clock the queue's notion of now; {@code null} uses the database clock
+   */
+  public JobQueue(DataSource dataSource, QueueMetrics metrics, @Nullable InstantSource clock) {
+    this.repository = new JobRepository(dataSource, clock);
+    this.metrics = metrics;
+  }
+
+  /**
+   * Enqueues one job in the caller's transaction. If the request has a unique key that an
+   * unfinished job holds, that job is returned with {@code duplicate = true} and nothing is
+   * added; concurrent enqueues of one key add exactly one job.
+   *
+   * @throws org.springframework.dao.DataIntegrityViolationException if the payload is not valid
+   *     JSON
+   */
+  public Enqueued enqueue(JobRequest request) {
+    return enqueueAll(List.of(request)).getFirst();
+  }
+
+  /**
+   * Enqueues many jobs in one statement, in the caller's transaction; results are in request
+   * order. Unique keys behave as in {@link #enqueue(JobRequest)}, also between requests of the
+   * same batch.
+   */
+  public List<Enqueued> enqueueAll(List<JobRequest> requests) {
+    if (requests.isEmpty()) {
+      return List.of();
+    }
+    Enqueued[] results = new Enqueued[requests.size()];
+    List<Integer> pending = new ArrayList<>(requests.size());
+    for (int i = 0; i < requests.size(); i++) {
+      pending.add(i);
+    }
+    for (int round = 0; !pending.isEmpty(); round++) {
+      if (round == MAX_KEY_RACE_ROUNDS) {
+        throw new IllegalStateException(
+            "unique keys kept changing hands while enqueueing; gave up after "
+                + MAX_KEY_RACE_ROUNDS
+                + " rounds");
+      }
+      pending = insertRound(requests, pending, results);
+    }
+    countAfterCommit(requests);
+    return Arrays.asList(results);
+  }
+
+  /**
+   * Inserts the pending requests; fills {@code results} for the inserted ones and for those
+   * whose key is held; returns the requests whose key holder finished in between (try again).
+   */
+  private List<Integer> insertRound(
+      List<JobRequest> requests, List<Integer> pending, Enqueued[] results) {
+    List<JobRequest> batch = pending.stream().map(requests::get).toList();
+    List<Job> inserted = repository.enqueueMany(batch);
+
+    // Identities follow input order (the INSERT selects ORDER BY ordinality), so keyless rows
+    // match keyless requests in order, and keyed rows match the first request with their key.
+    ArrayDeque<Job> keyless = new ArrayDeque<>();
+    Map<String, Job> byKey = new HashMap<>();
+    for (Job job : inserted) {
+      if (job.uniqueKey() == null) {
+        keyless.add(job);
+      } else {
+        byKey.put(job.uniqueKey(), job);
+      }
+    }
+    Map<String, List<Integer>> conflicted = new LinkedHashMap<>();
+    for (int index : pending) {
+      String key = requests.get(index).uniqueKey();
+      if (key == null) {
+        results[index] = new Enqueued(keyless.removeFirst(), false);
+      } else if (byKey.containsKey(key)) {
+        results[index] = new Enqueued(byKey.remove(key), false);
+      } else {
+        conflicted.computeIfAbsent(key, k -> new ArrayList<>()).add(index);
+      }
+    }
+    if (conflicted.isEmpty()) {
+      return List.of();
+    }
+    for (Job holder : repository.findUnfinishedByKeys(conflicted.keySet())) {
+      for (int index : conflicted.remove(holder.uniqueKey())) {
+        results[index] = new Enqueued(holder, true);
+      }
+    }
+    // Whatever is left lost its holder between the insert and the look-up: the key is free.
+    return conflicted.values().stream().flatMap(List::stream).sorted().toList();
+  }
+
+  private void countAfterCommit(List<JobRequest> requests) {
+    Map<String, Integer> perQueue = new HashMap<>();
+    requests.forEach(r -> perQueue.merge(r.queue(), 1, Integer::sum));
+    Runnable count = () -> perQueue.forEach(metrics::enqueued);
+    if (TransactionSynchronizationManager.isSynchronizationActive()) {
+      TransactionSynchronizationManager.registerSynchronization(
+          new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+              count.run();
+            }
+          });
+    } else {
+      count.run();
+    }
+  }
+
+  /** The job with this id. */
+  public Optional<Job> find(long id) {
+    return repository.findById(id);
+  }
+
+  /** The latest job enqueued with this unique key, finished or not. */
+  public Optional<Job> findByUniqueKey(String uniqueKey) {
+    return repository.findByUniqueKey(uniqueKey);
+  }
+
+  /** Every failed attempt's error, oldest first. */
+  public List<JobError> errors(long id) {
+    return repository.findErrors(id);
+  }
+
+  /**
+   * Cancels a job: one that has not started is cancelled at once and never runs; a running one
+   * is asked to stop (its handler sees {@link JobContext#isCancellationRequested()} within
+   * moments, and the job ends cancelled if the handler stops early or fails).
+   */
+  public CancelResult cancel(long id) {
+    Optional<JobState> after = repository.cancel(id);
+    if (after.isPresent()) {
+      return after.get() == JobState.CANCELLED
+          ? CancelResult.CANCELLED
+          : CancelResult.CANCEL_REQUESTED;
+    }
+    return repository.findById(id).isPresent()
+        ? CancelResult.ALREADY_FINISHED
+        : CancelResult.NOT_FOUND;
+  }
+
+  /**
+   * Gives a dead (discarded) or cancelled job another run now, keeping its errors; if it has no
+   * attempt left it gets one more.
+   */
+  public RetryResult retry(long id) {
+    try {
+      if (repository.retryFinished(id).isPresent()) {
+        return RetryResult.RETRIED;
+      }
+    } catch (DuplicateKeyException e) {
+      return RetryResult.KEY_TAKEN;
+    }
+    return repository.findById(id).isPresent() ? RetryResult.NOT_RETRYABLE : RetryResult.NOT_FOUND;
+  }
+
+  /** Job counts per queue and state. A full scan: for operators, not for hot paths. */
+  public List<QueueCount> counts() {
+    return repository.countByQueueAndState();
+  }
+
+  /**
+   * How many available jobs of the same queue would be claimed before this one; empty if the
+   * job is not waiting (running, finished or missing).
+   */
+  public OptionalLong jobsAhead(long id) {
+    return repository.countAhead(id);
+  }
+
+  /**
+   * One page of jobs in a state, newest first.
+   *
+   * @param queue only this queue, or every queue when {@code null}
+   * @param beforeId the smallest id of the previous page ({@link Long#MAX_VALUE} for the first)
+   * @param limit page size, 1 to 1000
+   */
+  public List<Job> list(JobState state, @Nullable String queue, long beforeId, int limit) {
+    if (limit < 1 || limit > 1000) {
+      throw new IllegalArgumentException("limit must be between 1 and 1000");
+    }
+    return repository.listByState(state, queue, beforeId, limit);
+  }
+}

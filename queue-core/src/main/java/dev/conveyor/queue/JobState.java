@@ -1,0 +1,32 @@
+package dev.conveyor.queue;
+
+import java.util.Locale;
+
+/** Where a job is in its life. The database column holds the lower-case name. */
+public enum JobState {
+  /** Waiting to run; {@code runAt} may be in the future (delayed, or backing off a retry). */
+  AVAILABLE,
+  /** Claimed by a worker that holds a lease on it. */
+  RUNNING,
+  /** Finished successfully. Terminal. */
+  COMPLETED,
+  /** Dead: failed permanently or used up its attempts. Terminal; errors are kept. */
+  DISCARDED,
+  /** Cancelled before or while it ran. Terminal. */
+  CANCELLED;
+
+  /** The value stored in {@code conveyor.queue_job.state}. */
+  public String dbValue() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Parses a stored value. */
+  public static JobState fromDb(String value) {
+    return valueOf(value.toUpperCase(Locale.ROOT));
+  }
+
+  /** True for the states a job never leaves on its own. */
+  public boolean isFinished() {
+    return this == COMPLETED || this == DISCARDED || this == CANCELLED;
+  }
+}

@@ -1,0 +1,128 @@
+package dev.conveyor.queue;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The queue's Micrometer meters, in one place so their names and tags stay consistent. Tags are
+ * only queue, kind and outcome: never ids or error text. Thread-safe; meters are cached, so
+ * recording on the hot path does not look them up again.
+ *
+ * <ul>
+ *   <li>{@code conveyor.jobs.enqueued} (queue): counted after the enqueue commits
+ *   <li>{@code conveyor.jobs.completed|retried|discarded|cancelled|snoozed} (queue, kind)
+ *   <li>{@code conveyor.jobs.rescued} (queue, kind): taken back from an expired lease
+ *   <li>{@code conveyor.job.execute} (queue, kind, outcome): the handler's run, as an {@code
+ *       Observation} when an {@code ObservationRegistry} is given, else a timer
+ *   <li>{@code conveyor.job.wait} (queue): enqueue (or run-at) to start, a histogram
+ *   <li>{@code conveyor.listener.reconnects}: LISTEN connections re-established
+ *   <li>{@code conveyor.queue.depth}, {@code conveyor.queue.oldest.age} (queue): gauges kept by
+ *       {@link dev.conveyor.queue.maintenance.QueueDepthSampler}
+ * </ul>
+ */
+public final class QueueMetrics {
+
+  private final MeterRegistry registry;
+  private final ObservationRegistry observations;
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
+  public QueueMetrics(MeterRegistry registry, ObservationRegistry observations) {
+    this.registry = registry;
+    this.observations = observations;
+  }
+
+  /** Meters that go nowhere but still count (handy in tests and plain-Java use). */
+  public static QueueMetrics simple() {
+    return new QueueMetrics(new SimpleMeterRegistry(), ObservationRegistry.NOOP);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public void enqueued(String queue, int count) {
+    counter("conveyor.jobs.enqueued", queue, null).increment(count);
+  }
+
+  /** Counts one recorded outcome: completed, retried, discarded, cancelled or snoozed. */
+  public void outcome(String outcome, String queue, String kind) {
+    counter("conveyor.jobs." + outcome, queue, kind).increment();
+  }
+
+  public void rescued(String queue, String kind) {
+    counter("conveyor.jobs.rescued", queue, kind).increment();
+  }
+
+  public void listenerReconnected() {
+    registry.counter("conveyor.listener.reconnects").increment();
+  }
+
+  public void waited(String queue, Duration wait) {
+    timers
+        .computeIfAbsent(
+            "wait:" + queue,
+            k ->
+                Timer.builder("conveyor.job.wait")
+                    .description("Time from a job becoming runnable to its start")
+                    .tag("queue", queue)
+                    .publishPercentileHistogram()
+                    .register(registry))
+        .record(wait.isNegative() ? Duration.ZERO : wait);
+  }
+
+  /** Starts timing one execution; finish it with {@link Execution#stop(String)}. */
+  public Execution startExecution(String queue, String kind) {
+    if (observations.isNoop()) {
+      long start = System.nanoTime();
+      return outcome ->
+          executionTimer(queue, kind, outcome)
+              .record(Duration.ofNanos(System.nanoTime() - start));
+    }
+    Observation observation =
+        Observation.createNotStarted("conveyor.job.execute", observations)
+            .lowCardinalityKeyValue("queue", queue)
+            .lowCardinalityKeyValue("kind", kind)
+            .start();
+    return outcome -> observation.lowCardinalityKeyValue("outcome", outcome).stop();
+  }
+
+  /** A running execution measurement. */
+  @FunctionalInterface
+  public interface Execution {
+    void stop(String outcome);
+  }
+
+  private Timer executionTimer(String queue, String kind, String outcome) {
+    return timers.computeIfAbsent(
+        "exec:" + queue + '\u0000' + kind + '\u0000' + outcome,
+        k ->
+            Timer.builder("conveyor.job.execute")
+                .tag("queue", queue)
+                .tag("kind", kind)
+                .tag("outcome", outcome)
+                .register(registry));
+  }
+
+  private Counter counter(String name, String queue, @Nullable String kind) {
+    String key = name + '\u0000' + queue + '\u0000' + kind;
+    Function<String, Counter> create =
+        k -> {
+          Counter.Builder builder = Counter.builder(name).tag("queue", queue);
+          if (kind != null) {
+            builder.tag("kind", kind);
+          }
+          return builder.register(registry);
+        };
+    return counters.computeIfAbsent(key, create);
+  }
+}

@@ -1,0 +1,397 @@
+package dev.conveyor.queue.jdbc;
+
+import dev.conveyor.queue.Job;
+import dev.conveyor.queue.JobError;
+import dev.conveyor.queue.JobRequest;
+import dev.conveyor.queue.JobState;
+import dev.conveyor.queue.QueueCount;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.SqlParameterValue;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Runs the queue's SQL; one method per statement file. Joins the caller's Spring-managed
+ * transaction when there is one (the {@code JdbcClient} takes its connection through {@code
+ * DataSourceUtils}); otherwise each call commits on its own.
+ *
+ * <p>Every write after the claim is fenced on {@code state = 'running' AND lease_token =
+ * :token}: it changes nothing for an attempt that lost its lease. Thread-safe.
+ */
+public final class JobRepository {
+
+  private static final String ENQUEUE_MANY = sql("enqueue_many.sql");
+  private static final String FIND_UNFINISHED_BY_KEYS = sql("find_unfinished_by_keys.sql");
+  private static final String CLAIM_AVAILABLE = sql("claim_available.sql");
+  private static final String COMPLETE_MANY = sql("complete_many.sql");
+  private static final String RECORD_FAILURE = sql("record_failure.sql");
+  private static final String RECORD_SNOOZE = sql("record_snooze.sql");
+  private static final String RECORD_CANCELLED = sql("record_cancelled.sql");
+  private static final String RELEASE_MANY = sql("release_many.sql");
+  private static final String EXTEND_LEASES = sql("extend_leases.sql");
+  private static final String UPDATE_PROGRESS = sql("update_progress.sql");
+  private static final String RESCUE_EXPIRED = sql("rescue_expired.sql");
+  private static final String PRUNE_FINISHED = sql("prune_finished.sql");
+  private static final String FIND_BY_ID = sql("find_by_id.sql");
+  private static final String FIND_BY_UNIQUE_KEY = sql("find_by_unique_key.sql");
+  private static final String CANCEL = sql("cancel.sql");
+  private static final String RETRY_FINISHED = sql("retry_finished.sql");
+  private static final String COUNT_BY_QUEUE_AND_STATE = sql("count_by_queue_and_state.sql");
+  private static final String COUNT_AVAILABLE = sql("count_available.sql");
+  private static final String COUNT_AHEAD = sql("count_ahead.sql");
+  private static final String LIST_BY_STATE = sql("list_by_state.sql");
+  private static final String FIND_ERRORS = sql("find_errors.sql");
+  private static final String SCHEMA_VERSION = sql("schema_version.sql");
+
+  private static final RowMapper<Job> JOB = JobRepository::mapJob;
+
+  private final JdbcClient jdbc;
+  private final @Nullable InstantSource clock;
+
+  /**
+   * @param dataSource the queue's database
+   * @param clock the time the queue's SQL compares against; {@code null} (production) uses the
+   *     database's {@code now()}, the one clock every worker shares; tests pass a controlled one
+   */
+  public JobRepository(DataSource dataSource, @Nullable InstantSource clock) {
+    this.jdbc = JdbcClient.create(dataSource);
+    this.clock = clock;
+  }
+
+  /** Inserts the requests as one statement; returns the inserted rows ordered by id. */
+  public List<Job> enqueueMany(List<JobRequest> requests) {
+    int n = requests.size();
+    String[] queues = new String[n];
+    String[] kinds = new String[n];
+    String[] payloads = new String[n];
+    Integer[] priorities = new Integer[n];
+    String[] runAts = new String[n];
+    Integer[] maxAttempts = new Integer[n];
+    String[] uniqueKeys = new String[n];
+    for (int i = 0; i < n; i++) {
+      JobRequest r = requests.get(i);
+      queues[i] = r.queue();
+      kinds[i] = r.kind();
+      payloads[i] = r.payload();
+      priorities[i] = r.priority();
+      runAts[i] = r.runAt() == null ? null : r.runAt().toString();
+      maxAttempts[i] = r.maxAttempts();
+      uniqueKeys[i] = r.uniqueKey();
+    }
+    return jdbc.sql(ENQUEUE_MANY)
+        .param("queues", SqlArrays.of("text", queues))
+        .param("kinds", SqlArrays.of("text", kinds))
+        .param("payloads", SqlArrays.of("text", payloads))
+        .param("priorities", SqlArrays.of("int4", priorities))
+        .param("run_ats", SqlArrays.of("text", runAts))
+        .param("max_attempts", SqlArrays.of("int4", maxAttempts))
+        .param("unique_keys", SqlArrays.of("text", uniqueKeys))
+        .query(JOB)
+        .list();
+  }
+
+  /** The unfinished jobs holding any of {@code keys}. */
+  public List<Job> findUnfinishedByKeys(Collection<String> keys) {
+    return jdbc.sql(FIND_UNFINISHED_BY_KEYS)
+        .param("keys", SqlArrays.of("text", keys.toArray(String[]::new)))
+        .query(JOB)
+        .list();
+  }
+
+  /** Claims up to {@code demand} runnable jobs of {@code queue} for {@code owner}. */
+  public List<Job> claimAvailable(String queue, int demand, String owner, Duration lease) {
+    return jdbc.sql(CLAIM_AVAILABLE)
+        .param("queue", queue)
+        .param("demand", demand)
+        .param("owner", owner)
+        .param("lease_ms", lease.toMillis())
+        .param("now", now())
+        .query(JOB)
+        .list();
+  }
+
+  /** Completes the given attempts; returns the ids whose fence held. */
+  public Set<Long> completeMany(Long[] ids, UUID[] tokens) {
+    return new HashSet<>(
+        jdbc.sql(COMPLETE_MANY)
+            .param("ids", SqlArrays.of("int8", ids))
+            .param("tokens", SqlArrays.of("uuid", tokens))
+            .param("now", now())
+            .query((rs, i) -> rs.getLong(1))
+            .list());
+  }
+
+  /**
+   * Records a failed attempt: retry after {@code delay}, or discard when {@code permanent} or
+   * out of attempts (cancelled if cancellation was requested). Empty if the fence refused it.
+   */
+  public Optional<JobState> recordFailure(
+      long id, UUID token, boolean permanent, Duration delay, String error, String errorClass) {
+    return jdbc.sql(RECORD_FAILURE)
+        .param("id", id)
+        .param("token", token)
+        .param("permanent", permanent)
+        .param("delay_ms", delay.toMillis())
+        .param("error", error)
+        .param("error_class", errorClass)
+        .param("now", now())
+        .query((rs, i) -> JobState.fromDb(rs.getString(1)))
+        .optional();
+  }
+
+  /** Reschedules after {@code delay} without spending the attempt. Empty if fenced off. */
+  public Optional<JobState> recordSnooze(long id, UUID token, Duration delay) {
+    return jdbc.sql(RECORD_SNOOZE)
+        .param("id", id)
+        .param("token", token)
+        .param("delay_ms", delay.toMillis())
+        .param("now", now())
+        .query((rs, i) -> JobState.fromDb(rs.getString(1)))
+        .optional();
+  }
+
+  /** Ends the attempt cancelled; false if fenced off. */
+  public boolean recordCancelled(long id, UUID token) {
+    return jdbc.sql(RECORD_CANCELLED)
+            .param("id", id)
+            .param("token", token)
+            .param("now", now())
+            .query((rs, i) -> rs.getString(1))
+            .optional()
+            .isPresent();
+  }
+
+  /** Hands running attempts back as available now; returns the ids released. */
+  public List<Long> releaseMany(Long[] ids, UUID[] tokens) {
+    return jdbc.sql(RELEASE_MANY)
+        .param("ids", SqlArrays.of("int8", ids))
+        .param("tokens", SqlArrays.of("uuid", tokens))
+        .param("now", now())
+        .query((rs, i) -> rs.getLong(1))
+        .list();
+  }
+
+  /**
+   * Extends the leases of the given attempts by {@code lease}; returns, for each attempt still
+   * held, whether its cancellation was requested. Missing ids lost their lease.
+   */
+  public Map<Long, Boolean> extendLeases(Long[] ids, UUID[] tokens, Duration lease) {
+    Map<Long, Boolean> held = new HashMap<>();
+    jdbc.sql(EXTEND_LEASES)
+        .param("ids", SqlArrays.of("int8", ids))
+        .param("tokens", SqlArrays.of("uuid", tokens))
+        .param("lease_ms", lease.toMillis())
+        .param("now", now())
+        .query(rs -> { held.put(rs.getLong(1), rs.getBoolean(2)); });
+    return held;
+  }
+
+  /** Persists progress; false if fenced off. */
+  public boolean updateProgress(long id, UUID token, int progress) {
+    return jdbc.sql(UPDATE_PROGRESS)
+            .param("id", id)
+            .param("token", token)
+            .param("progress", progress)
+            .update()
+        == 1;
+  }
+
+  /** A job the rescuer took back from an expired lease. */
+  public record Rescued(long id, String queue, String kind, JobState state, int attempt) {}
+
+  /** Rescues at most {@code limit} jobs whose lease expired. */
+  public List<Rescued> rescueExpired(int limit) {
+    return jdbc.sql(RESCUE_EXPIRED)
+        .param("limit", limit)
+        .param("now", now())
+        .query(
+            (rs, i) ->
+                new Rescued(
+                    rs.getLong("id"),
+                    rs.getString("queue"),
+                    rs.getString("kind"),
+                    JobState.fromDb(rs.getString("state")),
+                    rs.getInt("attempt")))
+        .list();
+  }
+
+  /** Deletes at most {@code limit} finished jobs past retention; returns how many. */
+  public int pruneFinished(Instant completedBefore, Instant failedBefore, int limit) {
+    return jdbc.sql(PRUNE_FINISHED)
+        .param("completed_before", timestamp(completedBefore))
+        .param("failed_before", timestamp(failedBefore))
+        .param("limit", limit)
+        .update();
+  }
+
+  public Optional<Job> findById(long id) {
+    return jdbc.sql(FIND_BY_ID).param("id", id).query(JOB).optional();
+  }
+
+  /** The latest job that used {@code key}, finished or not. */
+  public Optional<Job> findByUniqueKey(String key) {
+    return jdbc.sql(FIND_BY_UNIQUE_KEY).param("key", key).query(JOB).optional();
+  }
+
+  /**
+   * Cancels an available job or flags a running one; returns the state after the change, or
+   * empty if the job is missing or already finished.
+   */
+  public Optional<JobState> cancel(long id) {
+    return jdbc.sql(CANCEL)
+        .param("id", id)
+        .param("now", now())
+        .query((rs, i) -> JobState.fromDb(rs.getString("state")))
+        .optional();
+  }
+
+  /**
+   * Makes a discarded or cancelled job available again; empty if it is in another state.
+   * Throws {@link org.springframework.dao.DuplicateKeyException} when another unfinished job
+   * holds its unique key.
+   */
+  public Optional<Job> retryFinished(long id) {
+    return jdbc.sql(RETRY_FINISHED).param("id", id).param("now", now()).query(JOB).optional();
+  }
+
+  public List<QueueCount> countByQueueAndState() {
+    return jdbc.sql(COUNT_BY_QUEUE_AND_STATE)
+        .query(
+            (rs, i) ->
+                new QueueCount(
+                    rs.getString("queue"),
+                    JobState.fromDb(rs.getString("state")),
+                    rs.getLong("jobs")))
+        .list();
+  }
+
+  /** Per queue: jobs runnable now, and the age of the oldest of them. */
+  public record QueueDepth(String queue, long jobs, double oldestSeconds) {}
+
+  public List<QueueDepth> countAvailable() {
+    return jdbc.sql(COUNT_AVAILABLE)
+        .param("now", now())
+        .query(
+            (rs, i) ->
+                new QueueDepth(
+                    rs.getString("queue"), rs.getLong("jobs"), rs.getDouble("oldest_seconds")))
+        .list();
+  }
+
+  /** Jobs a claim would take before this one; empty unless the job is available. */
+  public OptionalLong countAhead(long id) {
+    return jdbc.sql(COUNT_AHEAD)
+        .param("id", id)
+        .query((rs, i) -> rs.getLong(1))
+        .optional()
+        .map(OptionalLong::of)
+        .orElse(OptionalLong.empty());
+  }
+
+  /** One page of jobs in {@code state}, newest first, with ids below {@code beforeId}. */
+  public List<Job> listByState(JobState state, @Nullable String queue, long beforeId, int limit) {
+    return jdbc.sql(LIST_BY_STATE)
+        .param("state", state.dbValue())
+        .param("queue", new SqlParameterValue(Types.VARCHAR, queue))
+        .param("before_id", beforeId)
+        .param("limit", limit)
+        .query(JOB)
+        .list();
+  }
+
+  public List<JobError> findErrors(long id) {
+    return jdbc.sql(FIND_ERRORS)
+        .param("id", id)
+        .query(
+            (rs, i) ->
+                new JobError(
+                    rs.getInt("attempt"),
+                    instant(rs, "at"),
+                    rs.getString("error"),
+                    rs.getString("error_class")))
+        .list();
+  }
+
+  /** The queue schema generation in the database; empty if the schema is missing. */
+  public OptionalLong schemaVersion() {
+    try {
+      return jdbc.sql(SCHEMA_VERSION)
+          .query((rs, i) -> rs.getLong(1))
+          .optional()
+          .map(OptionalLong::of)
+          .orElse(OptionalLong.empty());
+    } catch (org.springframework.jdbc.BadSqlGrammarException missingTable) {
+      return OptionalLong.empty();
+    }
+  }
+
+  private SqlParameterValue now() {
+    return timestamp(clock == null ? null : clock.instant());
+  }
+
+  private static SqlParameterValue timestamp(@Nullable Instant instant) {
+    return new SqlParameterValue(
+        Types.TIMESTAMP_WITH_TIMEZONE,
+        instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
+  }
+
+  private static Job mapJob(ResultSet rs, int row) throws SQLException {
+    String token = rs.getString("lease_token");
+    return new Job(
+        rs.getLong("id"),
+        rs.getString("queue"),
+        rs.getString("kind"),
+        rs.getString("payload"),
+        rs.getInt("priority"),
+        JobState.fromDb(rs.getString("state")),
+        instant(rs, "run_at"),
+        rs.getInt("attempt"),
+        rs.getInt("max_attempts"),
+        rs.getString("unique_key"),
+        rs.getString("lease_owner"),
+        token == null ? null : UUID.fromString(token),
+        nullableInstant(rs, "lease_expires_at"),
+        rs.getInt("progress"),
+        rs.getString("errors"),
+        rs.getBoolean("cancel_requested"),
+        instant(rs, "created_at"),
+        nullableInstant(rs, "started_at"),
+        nullableInstant(rs, "finalized_at"));
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    Instant value = nullableInstant(rs, column);
+    if (value == null) {
+      throw new SQLException("column " + column + " is unexpectedly null");
+    }
+    return value;
+  }
+
+  private static @Nullable Instant nullableInstant(ResultSet rs, String column)
+      throws SQLException {
+    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
+  }
+
+  private static String sql(String name) {
+    return SqlFiles.load(JobRepository.class, name);
+  }
+}

@@ -1,0 +1,161 @@
+package dev.conveyor.queue.runtime;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How a {@link WorkerRuntime} runs. Validated on construction; every default is a constant here.
+ *
+ * @param workerId names this worker in {@code lease_owner} and logs; unique per process (default:
+ *     host name and pid)
+ * @param queues queue name to the number of jobs of that queue run at once (virtual threads);
+ *     at least one queue
+ * @param pollInterval how often an idle queue is polled when no notification arrives (jittered
+ *     ±10 %); default {@link #DEFAULT_POLL_INTERVAL}
+ * @param fetchCooldown the least time between two claims of one queue when woken by freed slots,
+ *     so that a busy queue claims in batches instead of one job at a time; default {@link
+ *     #DEFAULT_FETCH_COOLDOWN}
+ * @param maxClaimBatch the most jobs one claim takes; default {@value #DEFAULT_MAX_CLAIM_BATCH}
+ * @param leaseDuration how long a claim or heartbeat holds a job; a job whose worker stops
+ *     renewing it is rescued after this; default {@link #DEFAULT_LEASE}
+ * @param heartbeatInterval how often leases are renewed; at most a third of the lease; default
+ *     {@link #DEFAULT_HEARTBEAT}
+ * @param shutdownTimeout how long a graceful stop waits for running jobs before releasing them;
+ *     default {@link #DEFAULT_SHUTDOWN_TIMEOUT}
+ * @param maxCompletionBatch the most completions written in one statement; default {@value
+ *     #DEFAULT_MAX_COMPLETION_BATCH}
+ */
+public record WorkerConfig(
+    String workerId,
+    Map<String, Integer> queues,
+    Duration pollInterval,
+    Duration fetchCooldown,
+    int maxClaimBatch,
+    Duration leaseDuration,
+    Duration heartbeatInterval,
+    Duration shutdownTimeout,
+    int maxCompletionBatch) {
+
+  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_FETCH_COOLDOWN = Duration.ofMillis(2);
+  public static final int DEFAULT_MAX_CLAIM_BATCH = 1000;
+  public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+  public static final int DEFAULT_MAX_COMPLETION_BATCH = 2000;
+  public static final int DEFAULT_CONCURRENCY = 10;
+
+  public WorkerConfig {
+    Objects.requireNonNull(workerId, "workerId");
+    if (workerId.isBlank()) {
+      throw new IllegalArgumentException("workerId must not be blank");
+    }
+    queues = Map.copyOf(queues);
+    if (queues.isEmpty()) {
+      throw new IllegalArgumentException("at least one queue is needed");
+    }
+    queues.forEach(
+        (name, concurrency) -> {
+          if (name.isBlank() || name.length() > 128) {
+            throw new IllegalArgumentException("queue names are 1 to 128 characters");
+          }
+          if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency of queue " + name + " must be >= 1");
+          }
+        });
+    requirePositive("pollInterval", pollInterval);
+    if (fetchCooldown.isNegative()) {
+      throw new IllegalArgumentException("fetchCooldown must not be negative");
+    }
+    if (maxClaimBatch < 1 || maxCompletionBatch < 1) {
+      throw new IllegalArgumentException("batch sizes must be at least 1");
+    }
+    requirePositive("leaseDuration", leaseDuration);
+    requirePositive("heartbeatInterval", heartbeatInterval);
+    if (heartbeatInterval.multipliedBy(3).compareTo(leaseDuration) > 0) {
+      throw new IllegalArgumentException(
+          "heartbeatInterval must be at most a third of leaseDuration, so that two missed"
+              + " heartbeats do not lose the lease");
+    }
+    if (shutdownTimeout.isNegative()) {
+      throw new IllegalArgumentException("shutdownTimeout must not be negative");
+    }
+  }
+
+  /** Defaults, running the {@code default} queue with {@value #DEFAULT_CONCURRENCY} at once. */
+  public static WorkerConfig defaults() {
+    return new WorkerConfig(
+        defaultWorkerId(),
+        Map.of("default", DEFAULT_CONCURRENCY),
+        DEFAULT_POLL_INTERVAL,
+        DEFAULT_FETCH_COOLDOWN,
+        DEFAULT_MAX_CLAIM_BATCH,
+        DEFAULT_LEASE,
+        DEFAULT_HEARTBEAT,
+        DEFAULT_SHUTDOWN_TIMEOUT,
+        DEFAULT_MAX_COMPLETION_BATCH);
+  }
+
+  /** Host name and pid, e.g. {@code worker-7f9c:4242}. */
+  public static String defaultWorkerId() {
+    String host = System.getenv().getOrDefault("HOSTNAME", "");
+    if (host.isBlank()) {
+      try {
+        host = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.net.UnknownHostException e) {
+        host = "worker";
+      }
+    }
+    return host + ":" + ProcessHandle.current().pid();
+  }
+
+  public WorkerConfig withWorkerId(String workerId) {
+    return new WorkerConfig(
+        workerId, queues, pollInterval, fetchCooldown, maxClaimBatch, leaseDuration,
+        heartbeatInterval, shutdownTimeout, maxCompletionBatch);
+  }
+
+  public WorkerConfig withQueues(Map<String, Integer> queues) {
+    return new WorkerConfig(
+        workerId, queues, pollInterval, fetchCooldown, maxClaimBatch, leaseDuration,
+        heartbeatInterval, shutdownTimeout, maxCompletionBatch);
+  }
+
+  public WorkerConfig withPollInterval(Duration pollInterval) {
+    return new WorkerConfig(
+        workerId, queues, pollInterval, fetchCooldown, maxClaimBatch, leaseDuration,
+        heartbeatInterval, shutdownTimeout, maxCompletionBatch);
+  }
+
+  public WorkerConfig withFetchCooldown(Duration fetchCooldown) {
+    return new WorkerConfig(
+        workerId, queues, pollInterval, fetchCooldown, maxClaimBatch, leaseDuration,
+        heartbeatInterval, shutdownTimeout, maxCompletionBatch);
+  }
+
+  public WorkerConfig withMaxClaimBatch(int maxClaimBatch) {
+    return new WorkerConfig(
+        workerId, queues, pollInterval, fetchCooldown, maxClaimBatch, leaseDuration,
+        heartbeatInterval, shutdownTimeout, maxCompletionBatch);
+  }
+
+  /** Sets the lease and a heartbeat of a third of it. */
+  public WorkerConfig withLease(Duration leaseDuration) {
+    return new WorkerConfig(
+        workerId, queues, pollInterval, fetchCooldown, maxClaimBatch, leaseDuration,
+        leaseDuration.dividedBy(3), shutdownTimeout, maxCompletionBatch);
+  }
+
+  public WorkerConfig withShutdownTimeout(Duration shutdownTimeout) {
+    return new WorkerConfig(
+        workerId, queues, pollInterval, fetchCooldown, maxClaimBatch, leaseDuration,
+        heartbeatInterval, shutdownTimeout, maxCompletionBatch);
+  }
+
+  private static void requirePositive(String name, Duration value) {
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive");
+    }
+  }
+}

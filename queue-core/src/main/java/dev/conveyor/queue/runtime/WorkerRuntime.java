@@ -1,0 +1,534 @@
+package dev.conveyor.queue.runtime;
+
+import dev.conveyor.queue.ExponentialBackoff;
+import dev.conveyor.queue.Job;
+import dev.conveyor.queue.JobHandler;
+import dev.conveyor.queue.QueueMetrics;
+import dev.conveyor.queue.RetryPolicy;
+import dev.conveyor.queue.jdbc.JobRepository;
+import dev.conveyor.queue.maintenance.JobPruner;
+import dev.conveyor.queue.maintenance.LeaseRescuer;
+import dev.conveyor.queue.notify.PgWakeupListener;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Runs jobs: claims them from its queues, runs each on a virtual thread with the {@link
+ * JobHandler} of its kind, keeps leases alive, records outcomes, and (unless switched off)
+ * rescues expired leases and prunes finished jobs.
+ *
+ * <pre>{@code
+ * WorkerRuntime runtime = WorkerRuntime.builder(dataSource)
+ *     .config(WorkerConfig.defaults().withQueues(Map.of("default", 16)))
+ *     .handler(new SendEmailHandler())
+ *     .build();
+ * runtime.start();
+ * ...
+ * runtime.stop(); // graceful: finish, then release what is left
+ * }</pre>
+ *
+ * <p><b>Guarantees.</b> A job is run by one attempt at a time: a claim takes rows with {@code FOR
+ * UPDATE SKIP LOCKED} and gives each a new lease token, and every later write of that attempt is
+ * fenced on it. A job runs again only if its worker died or lost its lease (rescue), the worker
+ * stopped before it finished (release), or the handler failed (retry).
+ *
+ * <p><b>Shutdown</b> ({@link #stop()}) has two phases: stop claiming and wait up to the shutdown
+ * timeout for running jobs; then release those still running, so that another worker takes them
+ * at once, and interrupt their handlers, whose late writes the fence refuses.
+ *
+ * <p>Thread-safe. {@code start} and {@code stop} may each be called once.
+ */
+public final class WorkerRuntime implements AutoCloseable {
+
+  /** The queue schema generation this code reads and writes (see V001 in db-migrations). */
+  public static final long SCHEMA_VERSION = 1;
+
+  private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
+
+  private enum Phase {
+    NEW,
+    RUNNING,
+    STOPPING,
+    STOPPED
+  }
+
+  private final JobRepository repository;
+  private final WorkerConfig config;
+  private final QueueMetrics metrics;
+  private final Map<String, QueueFetcher> fetchers = new LinkedHashMap<>();
+  private final Map<Long, RunningJob> held = new ConcurrentHashMap<>();
+  private final AtomicInteger handlersRunning = new AtomicInteger();
+  private final ReentrantLock idleLock = new ReentrantLock();
+  private final Condition idle = idleLock.newCondition();
+  private final ExecutorService jobThreads;
+  private final Completer completer;
+  private final LeaseKeeper leaseKeeper;
+  private final JobExecutor executor;
+  private final TransactionTemplate transactions;
+  private final @Nullable PgWakeupListener listener;
+  private final @Nullable LeaseRescuer rescuer;
+  private final @Nullable JobPruner pruner;
+  private final ScheduledExecutorService timers;
+  private final List<Thread> loops = new ArrayList<>();
+  private volatile Phase phase = Phase.NEW;
+  private volatile boolean abandoned;
+
+  private WorkerRuntime(Builder b) {
+    this.config = b.config;
+    this.metrics = b.metrics;
+    this.repository = new JobRepository(b.dataSource, b.clock);
+    this.transactions =
+        new TransactionTemplate(
+            b.transactionManager != null
+                ? b.transactionManager
+                : new DataSourceTransactionManager(b.dataSource));
+    this.jobThreads =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("conveyor-job-", 0).factory());
+    this.timers =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "conveyor-heartbeat");
+              t.setDaemon(true);
+              return t;
+            });
+    this.completer = new Completer(repository, config.maxCompletionBatch(), this::completionRecorded);
+    this.leaseKeeper =
+        new LeaseKeeper(repository, config.leaseDuration(), job -> held.get(job.job().id()) == job);
+    Map<String, JobHandler> handlers = new HashMap<>();
+    for (JobHandler handler : b.handlers) {
+      if (handlers.put(handler.kind(), handler) != null) {
+        throw new IllegalArgumentException("two handlers for job kind " + handler.kind());
+      }
+    }
+    this.executor =
+        new JobExecutor(
+            Map.copyOf(handlers),
+            b.retryPolicy,
+            repository,
+            metrics,
+            completer,
+            () -> abandoned,
+            this::outcomeRecorded);
+    config.queues().forEach(
+        (queue, concurrency) ->
+            fetchers.put(
+                queue,
+                new QueueFetcher(queue, concurrency, repository, config, this::dispatchFrom)));
+    this.listener =
+        b.listenSource == null
+            ? null
+            : new PgWakeupListener(b.listenSource, new Wakeups(), metrics);
+    this.rescuer =
+        b.rescuerConfig == null
+            ? null
+            : new LeaseRescuer(repository, metrics, b.rescuerConfig, this::wake);
+    this.pruner =
+        b.prunerConfig == null
+            ? null
+            : new JobPruner(
+                repository, b.prunerConfig, b.clock == null ? InstantSource.system() : b.clock);
+  }
+
+  /** Starts building a runtime on {@code dataSource} (the pool its SQL runs on). */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(dataSource);
+  }
+
+  /**
+   * Checks the schema, then starts claiming. Fails with a clear message when the database's
+   * queue schema is missing or of another generation than this code.
+   */
+  public synchronized void start() {
+    if (phase != Phase.NEW) {
+      throw new IllegalStateException("a runtime starts once; it is " + phase);
+    }
+    checkSchema();
+    phase = Phase.RUNNING;
+    loops.add(Thread.ofPlatform().daemon().name("conveyor-completer").start(completer));
+    for (QueueFetcher fetcher : fetchers.values()) {
+      loops.add(
+          Thread.ofPlatform().daemon().name("conveyor-fetch-" + fetcher.queue()).start(fetcher));
+    }
+    long beat = config.heartbeatInterval().toMillis();
+    timers.scheduleWithFixedDelay(
+        () -> leaseKeeper.beat(held.values()), beat, beat, TimeUnit.MILLISECONDS);
+    if (listener != null) {
+      listener.start();
+    }
+    if (rescuer != null) {
+      rescuer.start();
+    }
+    if (pruner != null) {
+      pruner.start();
+    }
+    log.info("worker {} started on queues {}", config.workerId(), config.queues());
+  }
+
+  private void checkSchema() {
+    OptionalLong version = repository.schemaVersion();
+    if (version.isEmpty()) {
+      throw new IllegalStateException(
+          "the conveyor queue schema is missing from this database: apply the migrations"
+              + " (db-migrations) before starting a worker");
+    }
+    if (version.getAsLong() != SCHEMA_VERSION) {
+      throw new IllegalStateException(
+          "the database holds conveyor queue schema version "
+              + version.getAsLong()
+              + " but this worker knows version "
+              + SCHEMA_VERSION
+              + (version.getAsLong() > SCHEMA_VERSION
+                  ? ": deploy a newer worker"
+                  : ": apply the migrations first"));
+    }
+  }
+
+  /** Tells the queue's fetcher that jobs may be waiting (any other name is ignored). */
+  public void wake(String queue) {
+    QueueFetcher fetcher = fetchers.get(queue);
+    if (fetcher != null) {
+      fetcher.wake();
+    }
+  }
+
+  private void wakeAll() {
+    fetchers.values().forEach(QueueFetcher::wake);
+  }
+
+  private void dispatchFrom(Job job) {
+    QueueFetcher fetcher = fetchers.get(job.queue());
+    RunningJob running = new RunningJob(job, repository, transactions, leaseKeeper, fetcher);
+    held.put(job.id(), running);
+    handlersRunning.incrementAndGet();
+    if (job.startedAt() != null) {
+      metrics.waited(job.queue(), Duration.between(job.runAt(), job.startedAt()));
+    }
+    jobThreads.execute(
+        () -> {
+          try {
+            executor.execute(running);
+          } finally {
+            fetcher.slotFreed();
+            if (handlersRunning.decrementAndGet() == 0) {
+              signalIdle();
+            }
+          }
+        });
+  }
+
+  private void completionRecorded(RunningJob job, boolean completed) {
+    held.remove(job.job().id(), job);
+    if (completed) {
+      metrics.outcome("completed", job.job().queue(), job.job().kind());
+    } else {
+      log.warn("job {} lost its lease before its completion was recorded", job.job().id());
+    }
+  }
+
+  private void outcomeRecorded(RunningJob job, Optional<Duration> comesBackIn) {
+    held.remove(job.job().id(), job);
+    comesBackIn.ifPresent(
+        delay -> {
+          // A retry or snooze of our own: wake this queue when it comes due instead of waiting
+          // for the next poll. Other workers find it by polling.
+          if (phase == Phase.RUNNING) {
+            timers.schedule(
+                () -> wake(job.job().queue()), delay.toMillis(), TimeUnit.MILLISECONDS);
+          }
+        });
+  }
+
+  private void signalIdle() {
+    idleLock.lock();
+    try {
+      idle.signalAll();
+    } finally {
+      idleLock.unlock();
+    }
+  }
+
+  /** Graceful stop with the configured shutdown timeout. */
+  public void stop() {
+    stop(config.shutdownTimeout());
+  }
+
+  /**
+   * Stops claiming, waits up to {@code timeout} for running jobs, then releases the rest for
+   * other workers and interrupts their handlers. Pending completions are written before it
+   * returns (bounded by the same timeout, plus a few seconds).
+   */
+  public synchronized void stop(Duration timeout) {
+    if (phase != Phase.RUNNING) {
+      phase = Phase.STOPPED;
+      jobThreads.shutdownNow();
+      timers.shutdownNow();
+      return;
+    }
+    phase = Phase.STOPPING;
+    log.info("worker {} stopping: no new claims, waiting up to {} for {} running jobs",
+        config.workerId(), timeout, handlersRunning.get());
+    fetchers.values().forEach(QueueFetcher::stop);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    awaitIdle(deadline);
+    releaseUnfinished();
+    awaitIdle(System.nanoTime() + Duration.ofSeconds(5).toNanos());
+    completer.drain();
+    joinLoops(Duration.ofSeconds(10).plus(timeout));
+    abandoned = true;
+    completer.abandon();
+    timers.shutdownNow();
+    jobThreads.shutdownNow();
+    if (listener != null) {
+      listener.stop();
+    }
+    if (rescuer != null) {
+      rescuer.stop();
+    }
+    if (pruner != null) {
+      pruner.stop();
+    }
+    phase = Phase.STOPPED;
+    log.info("worker {} stopped", config.workerId());
+  }
+
+  private void awaitIdle(long deadlineNanos) {
+    idleLock.lock();
+    try {
+      while (handlersRunning.get() > 0) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        idle.awaitNanos(left);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      idleLock.unlock();
+    }
+  }
+
+  private void releaseUnfinished() {
+    List<RunningJob> unfinished = new ArrayList<>();
+    for (RunningJob job : held.values()) {
+      if (job.isHandlerRunning()) {
+        unfinished.add(job);
+      }
+    }
+    if (unfinished.isEmpty()) {
+      return;
+    }
+    Long[] ids = new Long[unfinished.size()];
+    UUID[] tokens = new UUID[unfinished.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = unfinished.get(i).job().id();
+      tokens[i] = unfinished.get(i).token();
+    }
+    try {
+      List<Long> released = repository.releaseMany(ids, tokens);
+      log.warn("released {} unfinished jobs for other workers", released.size());
+    } catch (RuntimeException e) {
+      log.error("could not release {} unfinished jobs; they are rescued when their lease"
+          + " expires", unfinished.size(), e);
+    }
+    for (RunningJob job : unfinished) {
+      job.markLeaseLost();
+      job.interrupt();
+    }
+  }
+
+  private void joinLoops(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (Thread t : loops) {
+      try {
+        long left = deadline - System.nanoTime();
+        if (left > 0) {
+          t.join(Duration.ofNanos(left));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Same as {@link #stop()}. */
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /** True between {@link #start()} and the beginning of {@link #stop()}. */
+  public boolean isRunning() {
+    return phase == Phase.RUNNING;
+  }
+
+  /** A point-in-time view for health checks and operators. */
+  public Status status() {
+    Map<String, Integer> running = new LinkedHashMap<>();
+    boolean failing = false;
+    for (QueueFetcher f : fetchers.values()) {
+      running.put(f.queue(), f.running(config.queues().get(f.queue())));
+      failing |= f.failing();
+    }
+    return new Status(
+        config.workerId(),
+        phase.name().toLowerCase(java.util.Locale.ROOT),
+        running,
+        held.size(),
+        completer.backlog(),
+        listener == null ? null : listener.isConnected(),
+        failing);
+  }
+
+  /**
+   * @param workerId this worker's id
+   * @param phase new, running, stopping or stopped
+   * @param runningByQueue handlers running now, per queue
+   * @param held jobs this worker holds a lease on (running, or finished and being recorded)
+   * @param completionBacklog completions waiting to be written
+   * @param listenerConnected whether the LISTEN connection is up; null without a listener
+   * @param claimsFailing whether the last claim of some queue failed (database trouble)
+   */
+  public record Status(
+      String workerId,
+      String phase,
+      Map<String, Integer> runningByQueue,
+      int held,
+      int completionBacklog,
+      @Nullable Boolean listenerConnected,
+      boolean claimsFailing) {}
+
+  private final class Wakeups implements PgWakeupListener.Receiver {
+    @Override
+    public void wake(String queue) {
+      WorkerRuntime.this.wake(queue);
+    }
+
+    @Override
+    public void cancelRequested(long jobId) {
+      RunningJob job = held.get(jobId);
+      if (job != null) {
+        job.requestCancellation();
+      }
+    }
+
+    @Override
+    public void wakeAll() {
+      WorkerRuntime.this.wakeAll();
+    }
+  }
+
+  /** Builds a {@link WorkerRuntime}. Only the data source and one handler are required. */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private WorkerConfig config = WorkerConfig.defaults();
+    private final List<JobHandler> handlers = new ArrayList<>();
+    private RetryPolicy retryPolicy = ExponentialBackoff.defaults();
+    private QueueMetrics metrics = QueueMetrics.simple();
+    private @Nullable PlatformTransactionManager transactionManager;
+    private PgWakeupListener.@Nullable ConnectionSource listenSource;
+    private LeaseRescuer.@Nullable Config rescuerConfig = LeaseRescuer.Config.defaults();
+    private JobPruner.@Nullable Config prunerConfig = JobPruner.Config.defaults();
+    private @Nullable InstantSource clock;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = dataSource;
+      this.listenSource = dataSource::getConnection;
+    }
+
+    public Builder config(WorkerConfig config) {
+      this.config = config;
+      return this;
+    }
+
+    public Builder handler(JobHandler handler) {
+      handlers.add(handler);
+      return this;
+    }
+
+    public Builder handlers(Collection<? extends JobHandler> handlers) {
+      this.handlers.addAll(handlers);
+      return this;
+    }
+
+    /** Backoff for kinds whose handler has none; {@link ExponentialBackoff#defaults()}. */
+    public Builder retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = retryPolicy;
+      return this;
+    }
+
+    public Builder metrics(QueueMetrics metrics) {
+      this.metrics = metrics;
+      return this;
+    }
+
+    /**
+     * The transaction manager {@link dev.conveyor.queue.JobContext#completeWithin} runs in; it
+     * must manage the same data source. Default: a {@link DataSourceTransactionManager}.
+     */
+    public Builder transactionManager(PlatformTransactionManager transactionManager) {
+      this.transactionManager = transactionManager;
+      return this;
+    }
+
+    /**
+     * Where the LISTEN connection comes from. Default: borrowed from the data source for the
+     * runtime's life. Pass a direct connection when the pool goes through a transaction pooler;
+     * {@code null} turns LISTEN off (poll only).
+     */
+    public Builder listenConnections(PgWakeupListener.@Nullable ConnectionSource source) {
+      this.listenSource = source;
+      return this;
+    }
+
+    /** Rescuer settings; {@code null} runs no rescuer in this worker. */
+    public Builder rescuer(LeaseRescuer.@Nullable Config config) {
+      this.rescuerConfig = config;
+      return this;
+    }
+
+    /** Pruner settings; {@code null} runs no pruner in this worker. */
+    public Builder pruner(JobPruner.@Nullable Config config) {
+      this.prunerConfig = config;
+      return this;
+    }
+
+    /** The queue's clock (tests); default: the database's {@code now()}. */
+    public Builder clock(@Nullable InstantSource clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    public WorkerRuntime build() {
+      if (handlers.isEmpty()) {
+        throw new IllegalStateException("a worker runtime needs at least one job handler");
+      }
+      return new WorkerRuntime(this);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+-- claim_available: take up to :demand runnable jobs of one queue for this worker.
+-- Locks: FOR UPDATE SKIP LOCKED on the picked rows, so concurrent claimers never wait on
+-- each other and never pick the same row; the UPDATE then marks them running under a new
+-- lease token per row (the fencing token of this attempt).
+-- Index: queue_job_claim_idx (queue, priority, run_at, id) WHERE state = 'available', read in
+-- order and stopped after :demand rows. MATERIALIZED keeps the LIMIT inside the CTE: the
+-- UPDATE can never touch more rows than were picked.
+WITH picked AS MATERIALIZED (
+    SELECT id
+    FROM conveyor.queue_job
+    WHERE state = 'available'
+      AND queue = :queue
+      AND run_at <= coalesce(CAST(:now AS timestamptz), now())
+    ORDER BY priority, run_at, id
+    LIMIT :demand
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE conveyor.queue_job j
+SET state            = 'running',
+    attempt          = j.attempt + 1,
+    lease_owner      = :owner,
+    lease_token      = gen_random_uuid(),
+    lease_expires_at = coalesce(CAST(:now AS timestamptz), now()) + CAST(:lease_ms AS bigint) * interval '1 millisecond',
+    started_at       = coalesce(CAST(:now AS timestamptz), now()),
+    progress         = 0
+FROM picked
+WHERE j.id = picked.id
+RETURNING j.*

@@ -1,0 +1,16 @@
+-- prune_finished: delete a small batch of finished jobs past their retention, oldest first.
+-- Small batches with SKIP LOCKED keep locks short and let autovacuum keep up (no bloat wave).
+-- Locks: the deleted rows. Index: queue_job_finalized_idx.
+WITH doomed AS MATERIALIZED (
+    SELECT id
+    FROM conveyor.queue_job
+    WHERE finalized_at < greatest(CAST(:completed_before AS timestamptz), CAST(:failed_before AS timestamptz))
+      AND ((state = 'completed' AND finalized_at < CAST(:completed_before AS timestamptz))
+        OR (state IN ('discarded', 'cancelled') AND finalized_at < CAST(:failed_before AS timestamptz)))
+    ORDER BY finalized_at
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+)
+DELETE FROM conveyor.queue_job j
+USING doomed
+WHERE j.id = doomed.id
