@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import static org.awaitility.Awaitility.await;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -56,6 +58,16 @@ public abstract class QueueTestBase {
     runtimes.add(runtime);
     runtime.start();
     return runtime;
+  }
+
+  /** Waits until every runtime started so far has its LISTEN connection up. */
+  protected void awaitListening() {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                runtimes.stream()
+                    .allMatch(r -> Boolean.TRUE.equals(r.status().listenerConnected())));
   }
 
   protected <T extends AutoCloseable> T closeAfter(T closeable) {

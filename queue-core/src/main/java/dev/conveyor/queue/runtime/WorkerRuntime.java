@@ -295,10 +295,12 @@ public final class WorkerRuntime implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     awaitIdle(deadline);
     releaseUnfinished();
-    awaitIdle(System.nanoTime() + Duration.ofSeconds(5).toNanos());
-    completer.drain();
-    joinLoops(Duration.ofSeconds(10).plus(timeout));
+    // What is still running now was released: its writes are fenced off, so do not let them
+    // retry through an outage either.
     abandoned = true;
+    awaitIdle(System.nanoTime() + Duration.ofSeconds(2).toNanos());
+    completer.drain();
+    joinLoops(Duration.ofSeconds(5));
     completer.abandon();
     timers.shutdownNow();
     jobThreads.shutdownNow();

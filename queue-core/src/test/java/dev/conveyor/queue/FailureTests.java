@@ -1,0 +1,156 @@
+package dev.conveyor.queue;
+
+import static dev.conveyor.queue.Handlers.handler;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.conveyor.queue.runtime.WorkerRuntime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class FailureTests extends QueueTestBase {
+
+  private static final RetryPolicy FAST = new ExponentialBackoff(Duration.ofMillis(50), Duration.ofSeconds(1), 0);
+
+  private WorkerRuntime run(JobHandler handler) {
+    return start(
+        WorkerRuntime.builder(dataSource)
+            .config(testConfig(Map.of("default", 4)))
+            .retryPolicy(FAST)
+            .handler(handler));
+  }
+
+  private Job awaitState(long id, JobState state) {
+    await().atMost(Duration.ofSeconds(15)).until(() -> job(id).state() == state);
+    return job(id);
+  }
+
+  @Nested
+  class Retries {
+
+    @Test
+    void succeedsOnTheThirdAttemptAfterHonouringTheBackoff() {
+      RetryPolicy backoff = new ExponentialBackoff(Duration.ofMillis(300), Duration.ofSeconds(5), 0);
+      List<Instant> starts = new CopyOnWriteArrayList<>();
+      run(
+          handler(
+              "flaky",
+              backoff,
+              ctx -> {
+                starts.add(Instant.now());
+                if (ctx.attempt() < 3) {
+                  throw new IllegalStateException("upstream down, attempt " + ctx.attempt());
+                }
+              }));
+      long id = queue.enqueue(JobRequest.of("flaky", "{}")).job().id();
+
+      Job done = awaitState(id, JobState.COMPLETED);
+
+      assertThat(done.attempt()).isEqualTo(3);
+      assertThat(starts).hasSize(3);
+      assertThat(Duration.between(starts.get(0), starts.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+      assertThat(Duration.between(starts.get(1), starts.get(2))).isGreaterThanOrEqualTo(Duration.ofMillis(600));
+      assertThat(queue.errors(id))
+          .extracting(JobError::attempt, JobError::error, JobError::errorClass)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(1, "upstream down, attempt 1", IllegalStateException.class.getName()),
+              org.assertj.core.groups.Tuple.tuple(2, "upstream down, attempt 2", IllegalStateException.class.getName()));
+    }
+
+    @Test
+    void exhaustedJobIsDiscardedWithEveryErrorKept() {
+      run(handler("doomed", ctx -> {
+        throw new IllegalArgumentException("boom " + ctx.attempt());
+      }));
+      long id = queue.enqueue(JobRequest.of("doomed", "{}").withMaxAttempts(3)).job().id();
+
+      Job dead = awaitState(id, JobState.DISCARDED);
+
+      assertThat(dead.attempt()).isEqualTo(3);
+      assertThat(dead.finalizedAt()).isNotNull();
+      assertThat(queue.errors(id)).extracting(JobError::error).containsExactly("boom 1", "boom 2", "boom 3");
+      assertThat(queue.list(JobState.DISCARDED, null, Long.MAX_VALUE, 10)).extracting(Job::id).containsExactly(id);
+    }
+
+    @Test
+    void permanentFailureIsDiscardedWithoutRetry() {
+      AtomicInteger runs = new AtomicInteger();
+      run(handler("bad.input", ctx -> {
+        runs.incrementAndGet();
+        throw JobFailure.permanent("report type unknown");
+      }));
+      long id = queue.enqueue(JobRequest.of("bad.input", "{}")).job().id();
+
+      Job dead = awaitState(id, JobState.DISCARDED);
+
+      assertThat(runs).hasValue(1);
+      assertThat(dead.attempt()).isEqualTo(1);
+      assertThat(queue.errors(id))
+          .singleElement()
+          .satisfies(e -> {
+            assertThat(e.error()).isEqualTo("report type unknown");
+            assertThat(e.errorClass()).isEqualTo(JobFailure.Permanent.class.getName());
+          });
+    }
+
+    @Test
+    void unknownKindIsRetriedNotLost() {
+      run(handler("known", ctx -> {}));
+      long id = queue.enqueue(JobRequest.of("unknown.kind", "{}").withMaxAttempts(2)).job().id();
+
+      awaitState(id, JobState.DISCARDED);
+      assertThat(queue.errors(id)).extracting(JobError::error).allMatch(e -> e.contains("no handler for job kind 'unknown.kind'"));
+    }
+
+    @Test
+    void deadJobCanBeRetriedByAnOperator() {
+      AtomicInteger runs = new AtomicInteger();
+      run(handler("second.chance", ctx -> {
+        if (runs.incrementAndGet() == 1) {
+          throw JobFailure.permanent("not yet");
+        }
+      }));
+      long id = queue.enqueue(JobRequest.of("second.chance", "{}").withMaxAttempts(1)).job().id();
+      awaitState(id, JobState.DISCARDED);
+
+      assertThat(queue.retry(id)).isEqualTo(RetryResult.RETRIED);
+
+      Job done = awaitState(id, JobState.COMPLETED);
+      assertThat(done.attempt()).isEqualTo(2);
+      assertThat(queue.errors(id)).hasSize(1);
+      assertThat(queue.retry(id)).isEqualTo(RetryResult.NOT_RETRYABLE);
+      assertThat(queue.retry(999_999)).isEqualTo(RetryResult.NOT_FOUND);
+    }
+  }
+
+  @Nested
+  class Snooze {
+
+    @Test
+    void snoozeRunsLaterWithoutSpendingAnAttempt() {
+      List<Integer> attempts = new CopyOnWriteArrayList<>();
+      List<Instant> starts = new CopyOnWriteArrayList<>();
+      run(handler("rate.limited", ctx -> {
+        attempts.add(ctx.attempt());
+        starts.add(Instant.now());
+        if (attempts.size() == 1) {
+          throw JobFailure.snooze(Duration.ofMillis(400));
+        }
+      }));
+      long id = queue.enqueue(JobRequest.of("rate.limited", "{}").withMaxAttempts(1)).job().id();
+
+      Job done = awaitState(id, JobState.COMPLETED);
+
+      assertThat(attempts).containsExactly(1, 1);
+      assertThat(done.attempt()).isEqualTo(1);
+      assertThat(queue.errors(id)).isEmpty();
+      assertThat(Duration.between(starts.get(0), starts.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+    }
+  }
+}

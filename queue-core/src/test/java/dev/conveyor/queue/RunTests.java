@@ -1,0 +1,126 @@
+package dev.conveyor.queue;
+
+import static dev.conveyor.queue.Handlers.handler;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.conveyor.queue.runtime.WorkerRuntime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class RunTests extends QueueTestBase {
+
+  @Nested
+  class Concurrency {
+
+    @Test
+    void twoRuntimesWithEightSlotsRunFiveThousandJobsExactlyOnce() {
+      int jobs = 5_000;
+      Map<Long, AtomicInteger> runs = new ConcurrentHashMap<>();
+      AtomicInteger concurrentNow = new AtomicInteger();
+      AtomicInteger maxConcurrent = new AtomicInteger();
+      JobHandler counting =
+          handler(
+              "count",
+              ctx -> {
+                int now = concurrentNow.incrementAndGet();
+                maxConcurrent.accumulateAndGet(now, Math::max);
+                runs.computeIfAbsent(ctx.jobId(), id -> new AtomicInteger()).incrementAndGet();
+                concurrentNow.decrementAndGet();
+              });
+      List<JobRequest> requests = new ArrayList<>();
+      for (int i = 0; i < jobs; i++) {
+        requests.add(JobRequest.of("count", "{}"));
+      }
+      queue.enqueueAll(requests);
+
+      for (String name : List.of("worker-a", "worker-b")) {
+        HikariDataSource pool = closeAfter(db.newDataSource(name, 5));
+        start(
+            WorkerRuntime.builder(pool)
+                .config(testConfig(Map.of("default", 8)).withWorkerId(name))
+                .handler(counting));
+      }
+
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> count("state = 'completed'") == jobs);
+      assertThat(runs).hasSize(jobs);
+      assertThat(runs.values()).allMatch(n -> n.get() == 1);
+      assertThat(count("state = 'running'")).isZero();
+      assertThat(count("attempt <> 1")).isZero();
+      assertThat(maxConcurrent.get()).isLessThanOrEqualTo(16);
+    }
+  }
+
+  @Nested
+  class Ordering {
+
+    @Test
+    void lowerPriorityValueRunsFirstThenOlderRunAt() {
+      List<String> order = new CopyOnWriteArrayList<>();
+      queue.enqueue(JobRequest.of("order", "{\"name\": \"p5\"}").withPriority(5));
+      queue.enqueue(JobRequest.of("order", "{\"name\": \"p0-late\"}").withRunAt(Instant.now().minusSeconds(10)));
+      queue.enqueue(JobRequest.of("order", "{\"name\": \"p0-early\"}").withRunAt(Instant.now().minusSeconds(20)));
+      queue.enqueue(JobRequest.of("order", "{\"name\": \"p-1\"}").withPriority(-1));
+
+      start(
+          WorkerRuntime.builder(dataSource)
+              .config(testConfig(Map.of("default", 1)))
+              .handler(handler("order", ctx -> order.add(ctx.payload()))));
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> order.size() == 4);
+      assertThat(order)
+          .containsExactly(
+              "{\"name\": \"p-1\"}",
+              "{\"name\": \"p0-early\"}",
+              "{\"name\": \"p0-late\"}",
+              "{\"name\": \"p5\"}");
+    }
+
+    @Test
+    void aDelayedJobIsNotClaimedBeforeItsRunAt() {
+      Job delayed =
+          queue.enqueue(JobRequest.of("order", "{}").withRunAt(Instant.now().plusSeconds(3600))).job();
+      Job now = queue.enqueue(JobRequest.of("order", "{}")).job();
+      List<Long> ran = new CopyOnWriteArrayList<>();
+      start(
+          WorkerRuntime.builder(dataSource)
+              .config(testConfig(Map.of("default", 4)))
+              .handler(handler("order", ctx -> ran.add(ctx.jobId()))));
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> job(now.id()).state() == JobState.COMPLETED);
+      assertThat(ran).containsExactly(now.id());
+      assertThat(job(delayed.id()).state()).isEqualTo(JobState.AVAILABLE);
+      assertThat(job(delayed.id()).attempt()).isZero();
+
+      // With the queue's clock moved past run_at, the same claim takes it.
+      var later = new dev.conveyor.queue.jdbc.JobRepository(
+          dataSource, () -> Instant.now().plusSeconds(7200));
+      assertThat(later.claimAvailable("default", 10, "clock-test", Duration.ofSeconds(30)))
+          .extracting(Job::id)
+          .containsExactly(delayed.id());
+    }
+
+    @Test
+    void jobsAheadCountsWhatAClaimWouldTakeFirst() {
+      Job first = queue.enqueue(JobRequest.of("k", "{}")).job();
+      Job urgent = queue.enqueue(JobRequest.of("k", "{}").withPriority(-5)).job();
+      Job last = queue.enqueue(JobRequest.of("k", "{}")).job();
+      queue.enqueue(JobRequest.of("k", "{}").withQueue("other"));
+
+      assertThat(queue.jobsAhead(urgent.id())).hasValue(0);
+      assertThat(queue.jobsAhead(first.id())).hasValue(1);
+      assertThat(queue.jobsAhead(last.id())).hasValue(2);
+    }
+  }
+}
