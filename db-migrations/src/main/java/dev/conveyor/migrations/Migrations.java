@@ -8,13 +8,13 @@ import org.flywaydb.core.api.output.MigrateResult;
 /**
  * The Conveyor schema migrations and how to apply them.
  *
- * <p>Migrations are forward-only. A database that already carries a migration this code does
- * not know (a newer release ran against it) is refused: Flyway's default of ignoring such
- * "future" migrations is switched off, so an old release can never run against a schema it
- * does not understand.
+ * <p>Migrations are forward-only. A database that already carries a migration this code does not
+ * know (a newer release ran against it) is refused: Flyway's default of ignoring such "future"
+ * migrations is switched off, so an old release can never run against a schema it does not
+ * understand.
  *
- * <p>Run once before the services start, either through {@link #main(String[])} (the
- * one-shot migrate command) or from an application with {@link #flyway(DataSource)}.
+ * <p>Run once before the services start, either through {@link #main(String[])} (the one-shot
+ * migrate command) or from an application with {@link #flyway(DataSource)}.
  */
 public final class Migrations {
 
@@ -42,20 +42,16 @@ public final class Migrations {
   }
 
   /**
-   * One-shot migrate command. Reads {@code CONVEYOR_DB_URL}, {@code CONVEYOR_DB_USER} and
-   * {@code CONVEYOR_DB_PASSWORD} from the environment, applies the migrations and exits
-   * non-zero on any failure.
+   * One-shot migrate command. Reads {@code CONVEYOR_DB_URL}, {@code CONVEYOR_DB_USER} and {@code
+   * CONVEYOR_DB_PASSWORD} from the environment, applies the migrations and exits non-zero on any
+   * failure.
    */
   public static void main(String[] args) {
     String url = requireEnv("CONVEYOR_DB_URL");
     String user = System.getenv().getOrDefault("CONVEYOR_DB_USER", "");
     String password = System.getenv().getOrDefault("CONVEYOR_DB_PASSWORD", "");
     MigrateResult result =
-        configure()
-            .dataSource(url, user, password)
-            .connectRetries(30)
-            .load()
-            .migrate();
+        configure().dataSource(url, user, password).connectRetries(30).load().migrate();
     System.out.printf(
         "Conveyor schema at version %s (%d migrations applied)%n",
         result.targetSchemaVersion, result.migrationsExecuted);

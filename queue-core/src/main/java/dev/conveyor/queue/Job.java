@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  * @param leaseToken the fencing token of the current or last attempt
  * @param leaseExpiresAt when the running attempt's lease ends unless renewed
  * @param progress 0 to 100, as last persisted by the handler
- * @param errors every failed attempt's error, a JSON array of {@code {attempt, at, error,
- *     class}}; see {@link JobQueue#errors(long)} for them parsed
+ * @param errors every failed attempt's error, a JSON array of {@code {attempt, at, error, class}};
+ *     see {@link JobQueue#errors(long)} for them parsed
  * @param cancelRequested whether cancellation was asked for
  * @param createdAt when it was enqueued
  * @param startedAt when the latest attempt started

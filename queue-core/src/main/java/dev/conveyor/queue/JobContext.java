@@ -26,8 +26,8 @@ public interface JobContext {
   }
 
   /**
-   * The fencing token of this attempt. Send it with any effect outside the queue (a callback,
-   * a write to another system) so the receiver can refuse effects of a superseded attempt.
+   * The fencing token of this attempt. Send it with any effect outside the queue (a callback, a
+   * write to another system) so the receiver can refuse effects of a superseded attempt.
    */
   default UUID leaseToken() {
     UUID token = job().leaseToken();
@@ -38,9 +38,9 @@ public interface JobContext {
   }
 
   /**
-   * Records progress, 0 to 100. Written to the database at most about once a second (the
-   * latest value wins; the final value is written when the job completes), and never after the
-   * lease is lost.
+   * Records progress, 0 to 100. Written to the database at most about once a second (the latest
+   * value wins; the final value is written when the job completes), and never after the lease is
+   * lost.
    */
   void progress(int percent);
 
@@ -55,17 +55,17 @@ public interface JobContext {
   }
 
   /**
-   * Extends the lease now. The runtime already renews every running job's lease in the
-   * background; call this only from a handler that may block its virtual thread's carrier for
-   * longer than the heartbeat interval. Returns false if the lease was lost.
+   * Extends the lease now. The runtime already renews every running job's lease in the background;
+   * call this only from a handler that may block its virtual thread's carrier for longer than the
+   * heartbeat interval. Returns false if the lease was lost.
    */
   boolean heartbeat();
 
   /**
    * Runs {@code work} and marks the job completed in the same database transaction, so the
-   * handler's own writes and the completion commit or roll back together (River's
-   * JobCompleteTx). If the lease was lost meanwhile, the transaction is rolled back and a
-   * {@link LeaseLostException} is thrown. After it returns, the handler should return too.
+   * handler's own writes and the completion commit or roll back together (River's JobCompleteTx).
+   * If the lease was lost meanwhile, the transaction is rolled back and a {@link
+   * LeaseLostException} is thrown. After it returns, the handler should return too.
    */
   <T> T completeWithin(Supplier<T> work);
 

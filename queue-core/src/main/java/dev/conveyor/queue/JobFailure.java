@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Exceptions a handler throws to choose an outcome other than "retry". Any exception that is
- * not a {@code JobFailure} means "retry with backoff".
+ * Exceptions a handler throws to choose an outcome other than "retry". Any exception that is not a
+ * {@code JobFailure} means "retry with backoff".
  */
 public abstract sealed class JobFailure extends RuntimeException
     permits JobFailure.Permanent, JobFailure.Snooze, JobFailure.Cancelled {

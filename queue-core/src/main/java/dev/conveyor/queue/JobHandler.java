@@ -4,8 +4,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Runs the jobs of one kind. Register handlers with a {@link
- * dev.conveyor.queue.runtime.WorkerRuntime} (or as Spring beans: the auto-configuration starts
- * a runtime when at least one exists).
+ * dev.conveyor.queue.runtime.WorkerRuntime} (or as Spring beans: the auto-configuration starts a
+ * runtime when at least one exists).
  *
  * <p>The outcome is decided by how {@link #handle} returns:
  *
@@ -20,9 +20,9 @@ import org.jspecify.annotations.Nullable;
  *       the last attempt fails.
  * </ul>
  *
- * <p>Handlers run on virtual threads, many at once: they must be thread-safe. Delivery is at
- * least once, so a handler must be idempotent (key its side effects on job id and attempt, or
- * on its own business key).
+ * <p>Handlers run on virtual threads, many at once: they must be thread-safe. Delivery is at least
+ * once, so a handler must be idempotent (key its side effects on job id and attempt, or on its own
+ * business key).
  */
 public interface JobHandler {
 

@@ -21,13 +21,13 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * The producer and operator side of the queue: enqueue, look up, cancel, retry, count.
  *
  * <p><b>Transactions.</b> Every call joins the caller's Spring-managed transaction on the same
- * {@link DataSource} (including one run by a JPA transaction manager), so a job enqueued next to
- * a business row commits or rolls back with it: after a rollback the job never existed and no
- * worker was woken. Without a transaction each call commits on its own.
+ * {@link DataSource} (including one run by a JPA transaction manager), so a job enqueued next to a
+ * business row commits or rolls back with it: after a rollback the job never existed and no worker
+ * was woken. Without a transaction each call commits on its own.
  *
- * <p><b>Wake-up.</b> Enqueueing a job that may run now sends {@code NOTIFY conveyor_job} with
- * the queue name, which PostgreSQL delivers at commit; workers also poll, so a lost
- * notification only delays a job.
+ * <p><b>Wake-up.</b> Enqueueing a job that may run now sends {@code NOTIFY conveyor_job} with the
+ * queue name, which PostgreSQL delivers at commit; workers also poll, so a lost notification only
+ * delays a job.
  *
  * <p>Thread-safe; create one per {@code DataSource} and share it.
  */
@@ -55,8 +55,8 @@ public final class JobQueue {
 
   /**
    * Enqueues one job in the caller's transaction. If the request has a unique key that an
-   * unfinished job holds, that job is returned with {@code duplicate = true} and nothing is
-   * added; concurrent enqueues of one key add exactly one job.
+   * unfinished job holds, that job is returned with {@code duplicate = true} and nothing is added;
+   * concurrent enqueues of one key add exactly one job.
    *
    * @throws org.springframework.dao.DataIntegrityViolationException if the payload is not valid
    *     JSON
@@ -66,9 +66,8 @@ public final class JobQueue {
   }
 
   /**
-   * Enqueues many jobs in one statement, in the caller's transaction; results are in request
-   * order. Unique keys behave as in {@link #enqueue(JobRequest)}, also between requests of the
-   * same batch.
+   * Enqueues many jobs in one statement, in the caller's transaction; results are in request order.
+   * Unique keys behave as in {@link #enqueue(JobRequest)}, also between requests of the same batch.
    */
   public List<Enqueued> enqueueAll(List<JobRequest> requests) {
     if (requests.isEmpty()) {
@@ -93,8 +92,8 @@ public final class JobQueue {
   }
 
   /**
-   * Inserts the pending requests; fills {@code results} for the inserted ones and for those
-   * whose key is held; returns the requests whose key holder finished in between (try again).
+   * Inserts the pending requests; fills {@code results} for the inserted ones and for those whose
+   * key is held; returns the requests whose key holder finished in between (try again).
    */
   private List<Integer> insertRound(
       List<JobRequest> requests, List<Integer> pending, Enqueued[] results) {
@@ -168,9 +167,9 @@ public final class JobQueue {
   }
 
   /**
-   * Cancels a job: one that has not started is cancelled at once and never runs; a running one
-   * is asked to stop (its handler sees {@link JobContext#isCancellationRequested()} within
-   * moments, and the job ends cancelled if the handler stops early or fails).
+   * Cancels a job: one that has not started is cancelled at once and never runs; a running one is
+   * asked to stop (its handler sees {@link JobContext#isCancellationRequested()} within moments,
+   * and the job ends cancelled if the handler stops early or fails).
    */
   public CancelResult cancel(long id) {
     Optional<JobState> after = repository.cancel(id);
@@ -205,8 +204,8 @@ public final class JobQueue {
   }
 
   /**
-   * How many available jobs of the same queue would be claimed before this one; empty if the
-   * job is not waiting (running, finished or missing).
+   * How many available jobs of the same queue would be claimed before this one; empty if the job is
+   * not waiting (running, finished or missing).
    */
   public OptionalLong jobsAhead(long id) {
     return repository.countAhead(id);

@@ -18,15 +18,15 @@ import org.jspecify.annotations.Nullable;
  *
  * @param kind stable job kind, 1 to 128 characters (e.g. {@code report.generate}); picks the
  *     handler
- * @param payload the job's arguments as JSON text (must be valid JSON; PostgreSQL rejects
- *     anything else when the job is inserted)
+ * @param payload the job's arguments as JSON text (must be valid JSON; PostgreSQL rejects anything
+ *     else when the job is inserted)
  * @param queue queue name, 1 to 128 characters; {@value #DEFAULT_QUEUE} by default
  * @param priority lower runs first, from -32768 to 32767; 0 by default
  * @param runAt not run before this instant; {@code null} means now (database time)
  * @param maxAttempts attempts before the job is discarded, at least 1; {@value
  *     #DEFAULT_MAX_ATTEMPTS} by default
- * @param uniqueKey if set, enqueueing while an unfinished job holds the same key returns that
- *     job instead of adding a duplicate; 1 to 512 characters
+ * @param uniqueKey if set, enqueueing while an unfinished job holds the same key returns that job
+ *     instead of adding a duplicate; 1 to 512 characters
  */
 public record JobRequest(
     String kind,
@@ -65,8 +65,7 @@ public record JobRequest(
 
   /** A request for {@code kind} with a JSON payload and every other option at its default. */
   public static JobRequest of(String kind, String payloadJson) {
-    return new JobRequest(
-        kind, payloadJson, DEFAULT_QUEUE, 0, null, DEFAULT_MAX_ATTEMPTS, null);
+    return new JobRequest(kind, payloadJson, DEFAULT_QUEUE, 0, null, DEFAULT_MAX_ATTEMPTS, null);
   }
 
   public JobRequest withQueue(String queue) {

@@ -85,8 +85,7 @@ public final class QueueMetrics {
     if (observations.isNoop()) {
       long start = System.nanoTime();
       return outcome ->
-          executionTimer(queue, kind, outcome)
-              .record(Duration.ofNanos(System.nanoTime() - start));
+          executionTimer(queue, kind, outcome).record(Duration.ofNanos(System.nanoTime() - start));
     }
     Observation observation =
         Observation.createNotStarted("conveyor.job.execute", observations)

@@ -11,8 +11,8 @@ import java.time.Duration;
 public interface RetryPolicy {
 
   /**
-   * The delay before the attempt after {@code failedAttempt} (1 for the first failure).
-   * Never negative.
+   * The delay before the attempt after {@code failedAttempt} (1 for the first failure). Never
+   * negative.
    */
   Duration backoff(int failedAttempt);
 }

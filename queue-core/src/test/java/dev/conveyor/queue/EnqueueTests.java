@@ -76,8 +76,7 @@ class EnqueueTests extends QueueTestBase {
               });
 
       await().atMost(Duration.ofSeconds(3)).until(() -> !started.isEmpty());
-      assertThat(Duration.between(committed, started.getFirst()))
-          .isLessThan(Duration.ofSeconds(1));
+      assertThat(Duration.between(committed, started.getFirst())).isLessThan(Duration.ofSeconds(1));
     }
   }
 
@@ -170,7 +169,8 @@ class EnqueueTests extends QueueTestBase {
     @Test
     void unfinishedJobIsReturnedInsteadOfADuplicate() {
       Enqueued first = queue.enqueue(JobRequest.of("k", "{}").withUniqueKey("report:1"));
-      Enqueued second = queue.enqueue(JobRequest.of("k", "{\"other\": true}").withUniqueKey("report:1"));
+      Enqueued second =
+          queue.enqueue(JobRequest.of("k", "{\"other\": true}").withUniqueKey("report:1"));
 
       assertThat(second.duplicate()).isTrue();
       assertThat(second.job().id()).isEqualTo(first.job().id());
@@ -233,7 +233,9 @@ class EnqueueTests extends QueueTestBase {
       awaitListening();
 
       Instant sent = Instant.now();
-      jdbc.sql("SELECT id FROM conveyor.enqueue('from.sql', '{\"x\": 1}')").query(Long.class).single();
+      jdbc.sql("SELECT id FROM conveyor.enqueue('from.sql', '{\"x\": 1}')")
+          .query(Long.class)
+          .single();
 
       await().atMost(Duration.ofSeconds(3)).until(() -> !started.isEmpty());
       assertThat(Duration.between(sent, started.getFirst())).isLessThan(Duration.ofSeconds(1));
@@ -261,9 +263,11 @@ class EnqueueTests extends QueueTestBase {
       assertThat(job(batch.get(1)).queue()).isEqualTo("q");
       assertThat(job(batch.get(1)).priority()).isEqualTo(2);
       assertThatThrownBy(
-              () -> jdbc.sql("SELECT * FROM conveyor.enqueue_batch('[{\"payload\": {}}]')").query().listOfRows())
+              () ->
+                  jdbc.sql("SELECT * FROM conveyor.enqueue_batch('[{\"payload\": {}}]')")
+                      .query()
+                      .listOfRows())
           .hasMessageContaining("kind");
     }
   }
-
 }

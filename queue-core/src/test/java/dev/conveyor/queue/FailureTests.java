@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 class FailureTests extends QueueTestBase {
 
-  private static final RetryPolicy FAST = new ExponentialBackoff(Duration.ofMillis(50), Duration.ofSeconds(1), 0);
+  private static final RetryPolicy FAST =
+      new ExponentialBackoff(Duration.ofMillis(50), Duration.ofSeconds(1), 0);
 
   private WorkerRuntime run(JobHandler handler) {
     return start(
@@ -36,7 +37,8 @@ class FailureTests extends QueueTestBase {
 
     @Test
     void succeedsOnTheThirdAttemptAfterHonouringTheBackoff() {
-      RetryPolicy backoff = new ExponentialBackoff(Duration.ofMillis(300), Duration.ofSeconds(5), 0);
+      RetryPolicy backoff =
+          new ExponentialBackoff(Duration.ofMillis(300), Duration.ofSeconds(5), 0);
       List<Instant> starts = new CopyOnWriteArrayList<>();
       run(
           handler(
@@ -54,37 +56,51 @@ class FailureTests extends QueueTestBase {
 
       assertThat(done.attempt()).isEqualTo(3);
       assertThat(starts).hasSize(3);
-      assertThat(Duration.between(starts.get(0), starts.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(300));
-      assertThat(Duration.between(starts.get(1), starts.get(2))).isGreaterThanOrEqualTo(Duration.ofMillis(600));
+      assertThat(Duration.between(starts.get(0), starts.get(1)))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+      assertThat(Duration.between(starts.get(1), starts.get(2)))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(600));
       assertThat(queue.errors(id))
           .extracting(JobError::attempt, JobError::error, JobError::errorClass)
           .containsExactly(
-              org.assertj.core.groups.Tuple.tuple(1, "upstream down, attempt 1", IllegalStateException.class.getName()),
-              org.assertj.core.groups.Tuple.tuple(2, "upstream down, attempt 2", IllegalStateException.class.getName()));
+              org.assertj.core.groups.Tuple.tuple(
+                  1, "upstream down, attempt 1", IllegalStateException.class.getName()),
+              org.assertj.core.groups.Tuple.tuple(
+                  2, "upstream down, attempt 2", IllegalStateException.class.getName()));
     }
 
     @Test
     void exhaustedJobIsDiscardedWithEveryErrorKept() {
-      run(handler("doomed", ctx -> {
-        throw new IllegalArgumentException("boom " + ctx.attempt());
-      }));
+      run(
+          handler(
+              "doomed",
+              ctx -> {
+                throw new IllegalArgumentException("boom " + ctx.attempt());
+              }));
       long id = queue.enqueue(JobRequest.of("doomed", "{}").withMaxAttempts(3)).job().id();
 
       Job dead = awaitState(id, JobState.DISCARDED);
 
       assertThat(dead.attempt()).isEqualTo(3);
       assertThat(dead.finalizedAt()).isNotNull();
-      assertThat(queue.errors(id)).extracting(JobError::error).containsExactly("boom 1", "boom 2", "boom 3");
-      assertThat(queue.list(JobState.DISCARDED, null, Long.MAX_VALUE, 10)).extracting(Job::id).containsExactly(id);
+      assertThat(queue.errors(id))
+          .extracting(JobError::error)
+          .containsExactly("boom 1", "boom 2", "boom 3");
+      assertThat(queue.list(JobState.DISCARDED, null, Long.MAX_VALUE, 10))
+          .extracting(Job::id)
+          .containsExactly(id);
     }
 
     @Test
     void permanentFailureIsDiscardedWithoutRetry() {
       AtomicInteger runs = new AtomicInteger();
-      run(handler("bad.input", ctx -> {
-        runs.incrementAndGet();
-        throw JobFailure.permanent("report type unknown");
-      }));
+      run(
+          handler(
+              "bad.input",
+              ctx -> {
+                runs.incrementAndGet();
+                throw JobFailure.permanent("report type unknown");
+              }));
       long id = queue.enqueue(JobRequest.of("bad.input", "{}")).job().id();
 
       Job dead = awaitState(id, JobState.DISCARDED);
@@ -93,10 +109,11 @@ class FailureTests extends QueueTestBase {
       assertThat(dead.attempt()).isEqualTo(1);
       assertThat(queue.errors(id))
           .singleElement()
-          .satisfies(e -> {
-            assertThat(e.error()).isEqualTo("report type unknown");
-            assertThat(e.errorClass()).isEqualTo(JobFailure.Permanent.class.getName());
-          });
+          .satisfies(
+              e -> {
+                assertThat(e.error()).isEqualTo("report type unknown");
+                assertThat(e.errorClass()).isEqualTo(JobFailure.Permanent.class.getName());
+              });
     }
 
     @Test
@@ -105,17 +122,22 @@ class FailureTests extends QueueTestBase {
       long id = queue.enqueue(JobRequest.of("unknown.kind", "{}").withMaxAttempts(2)).job().id();
 
       awaitState(id, JobState.DISCARDED);
-      assertThat(queue.errors(id)).extracting(JobError::error).allMatch(e -> e.contains("no handler for job kind 'unknown.kind'"));
+      assertThat(queue.errors(id))
+          .extracting(JobError::error)
+          .allMatch(e -> e.contains("no handler for job kind 'unknown.kind'"));
     }
 
     @Test
     void deadJobCanBeRetriedByAnOperator() {
       AtomicInteger runs = new AtomicInteger();
-      run(handler("second.chance", ctx -> {
-        if (runs.incrementAndGet() == 1) {
-          throw JobFailure.permanent("not yet");
-        }
-      }));
+      run(
+          handler(
+              "second.chance",
+              ctx -> {
+                if (runs.incrementAndGet() == 1) {
+                  throw JobFailure.permanent("not yet");
+                }
+              }));
       long id = queue.enqueue(JobRequest.of("second.chance", "{}").withMaxAttempts(1)).job().id();
       awaitState(id, JobState.DISCARDED);
 
@@ -136,13 +158,16 @@ class FailureTests extends QueueTestBase {
     void snoozeRunsLaterWithoutSpendingAnAttempt() {
       List<Integer> attempts = new CopyOnWriteArrayList<>();
       List<Instant> starts = new CopyOnWriteArrayList<>();
-      run(handler("rate.limited", ctx -> {
-        attempts.add(ctx.attempt());
-        starts.add(Instant.now());
-        if (attempts.size() == 1) {
-          throw JobFailure.snooze(Duration.ofMillis(400));
-        }
-      }));
+      run(
+          handler(
+              "rate.limited",
+              ctx -> {
+                attempts.add(ctx.attempt());
+                starts.add(Instant.now());
+                if (attempts.size() == 1) {
+                  throw JobFailure.snooze(Duration.ofMillis(400));
+                }
+              }));
       long id = queue.enqueue(JobRequest.of("rate.limited", "{}").withMaxAttempts(1)).job().id();
 
       Job done = awaitState(id, JobState.COMPLETED);
@@ -150,7 +175,8 @@ class FailureTests extends QueueTestBase {
       assertThat(attempts).containsExactly(1, 1);
       assertThat(done.attempt()).isEqualTo(1);
       assertThat(queue.errors(id)).isEmpty();
-      assertThat(Duration.between(starts.get(0), starts.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+      assertThat(Duration.between(starts.get(0), starts.get(1)))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(400));
     }
   }
 }

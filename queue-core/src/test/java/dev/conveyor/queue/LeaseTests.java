@@ -33,16 +33,23 @@ class LeaseTests extends QueueTestBase {
       HikariDataSource poolA = db.newDataSource("doomed-worker", 4);
       start(
           WorkerRuntime.builder(poolA)
-              .config(testConfig(Map.of("default", 1)).withWorkerId("doomed").withLease(Duration.ofSeconds(1)))
+              .config(
+                  testConfig(Map.of("default", 1))
+                      .withWorkerId("doomed")
+                      .withLease(Duration.ofSeconds(1)))
               .rescuer(null)
-              .handler(handler("report", ctx -> {
-                ranOn.add("doomed");
-                never.await();
-              })));
+              .handler(
+                  handler(
+                      "report",
+                      ctx -> {
+                        ranOn.add("doomed");
+                        never.await();
+                      })));
       long id = queue.enqueue(JobRequest.of("report", "{}")).job().id();
       await().atMost(Duration.ofSeconds(10)).until(() -> ranOn.contains("doomed"));
       poolA.close();
-      db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'doomed-worker'");
+      db.execute(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'doomed-worker'");
 
       // Worker B rescues it once A's lease runs out, and runs it to completion.
       start(
@@ -58,11 +65,12 @@ class LeaseTests extends QueueTestBase {
       assertThat(done.leaseOwner()).isEqualTo("survivor");
       assertThat(queue.errors(id))
           .singleElement()
-          .satisfies(e -> {
-            assertThat(e.attempt()).isEqualTo(1);
-            assertThat(e.errorClass()).isEqualTo("LeaseExpired");
-            assertThat(e.error()).contains("doomed");
-          });
+          .satisfies(
+              e -> {
+                assertThat(e.attempt()).isEqualTo(1);
+                assertThat(e.errorClass()).isEqualTo("LeaseExpired");
+                assertThat(e.error()).contains("doomed");
+              });
     }
 
     @Test
@@ -72,9 +80,13 @@ class LeaseTests extends QueueTestBase {
       repository.claimAvailable("default", 1, "gone", Duration.ofMillis(1));
       JobRepository later = new JobRepository(dataSource, () -> Instant.now().plusSeconds(60));
 
-      assertThat(later.rescueExpired(10)).singleElement().satisfies(r -> assertThat(r.state()).isEqualTo(JobState.DISCARDED));
+      assertThat(later.rescueExpired(10))
+          .singleElement()
+          .satisfies(r -> assertThat(r.state()).isEqualTo(JobState.DISCARDED));
       assertThat(job(job.id()).state()).isEqualTo(JobState.DISCARDED);
-      assertThat(queue.errors(job.id())).extracting(JobError::errorClass).containsExactly("LeaseExpired");
+      assertThat(queue.errors(job.id()))
+          .extracting(JobError::errorClass)
+          .containsExactly("LeaseExpired");
     }
 
     @Test
@@ -85,16 +97,21 @@ class LeaseTests extends QueueTestBase {
           WorkerRuntime.builder(dataSource)
               .config(testConfig(Map.of("default", 1)).withLease(Duration.ofMillis(600)))
               .rescuer(new LeaseRescuer.Config(Duration.ofMillis(100), 100))
-              .handler(handler("long", ctx -> {
-                started.countDown();
-                release.await();
-              })));
+              .handler(
+                  handler(
+                      "long",
+                      ctx -> {
+                        started.countDown();
+                        release.await();
+                      })));
       long id = queue.enqueue(JobRequest.of("long", "{}")).job().id();
       await().until(() -> started.getCount() == 0);
       Instant firstExpiry = job(id).leaseExpiresAt();
 
       // Several lease lengths pass; the lease keeps moving and the rescuer leaves it alone.
-      await().atMost(Duration.ofSeconds(10)).until(() -> job(id).leaseExpiresAt().isAfter(firstExpiry.plusMillis(1500)));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> job(id).leaseExpiresAt().isAfter(firstExpiry.plusMillis(1500)));
       assertThat(job(id).state()).isEqualTo(JobState.RUNNING);
       assertThat(job(id).attempt()).isEqualTo(1);
       release.countDown();
@@ -115,11 +132,14 @@ class LeaseTests extends QueueTestBase {
           WorkerRuntime.builder(dataSource)
               .config(testConfig(Map.of("default", 1)).withWorkerId("stale"))
               .rescuer(null)
-              .handler(handler("fenced", ctx -> {
-                tokensSeen.add(ctx.leaseToken());
-                inHandler.countDown();
-                finish.await();
-              })));
+              .handler(
+                  handler(
+                      "fenced",
+                      ctx -> {
+                        tokensSeen.add(ctx.leaseToken());
+                        inHandler.countDown();
+                        finish.await();
+                      })));
       long id = queue.enqueue(JobRequest.of("fenced", "{}")).job().id();
       assertThat(inHandler.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -130,9 +150,13 @@ class LeaseTests extends QueueTestBase {
 
       // The stale worker now finishes: its completion must not land.
       finish.countDown();
-      await().atMost(Duration.ofSeconds(10)).until(() -> job(id).leaseToken() != null && job(id).state() != JobState.RUNNING);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> job(id).leaseToken() != null && job(id).state() != JobState.RUNNING);
       // Give the stale completion every chance to be written, then check it was refused.
-      await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+      await()
+          .during(Duration.ofMillis(500))
+          .atMost(Duration.ofSeconds(5))
           .until(() -> job(id).state() == JobState.AVAILABLE);
       assertThat(job(id).leaseToken()).isEqualTo(tokensSeen.getFirst());
       assertThat(count("state = 'completed'")).isZero();
@@ -148,16 +172,30 @@ class LeaseTests extends QueueTestBase {
       Job second = ahead.claimAvailable("default", 1, "w2", Duration.ofSeconds(30)).getFirst();
       assertThat(second.leaseToken()).isNotEqualTo(first.leaseToken());
 
-      assertThat(repository.completeMany(new Long[] {first.id()}, new java.util.UUID[] {first.leaseToken()})).isEmpty();
-      assertThat(repository.recordFailure(first.id(), first.leaseToken(), true, Duration.ZERO, "late", "X")).isEmpty();
+      assertThat(
+              repository.completeMany(
+                  new Long[] {first.id()}, new java.util.UUID[] {first.leaseToken()}))
+          .isEmpty();
+      assertThat(
+              repository.recordFailure(
+                  first.id(), first.leaseToken(), true, Duration.ZERO, "late", "X"))
+          .isEmpty();
       assertThat(repository.updateProgress(first.id(), first.leaseToken(), 50)).isFalse();
-      assertThat(repository.extendLeases(new Long[] {first.id()}, new java.util.UUID[] {first.leaseToken()}, Duration.ofMinutes(5))).isEmpty();
+      assertThat(
+              repository.extendLeases(
+                  new Long[] {first.id()},
+                  new java.util.UUID[] {first.leaseToken()},
+                  Duration.ofMinutes(5)))
+          .isEmpty();
 
       Job now = job(second.id());
       assertThat(now.state()).isEqualTo(JobState.RUNNING);
       assertThat(now.leaseOwner()).isEqualTo("w2");
       assertThat(now.progress()).isZero();
-      assertThat(repository.completeMany(new Long[] {second.id()}, new java.util.UUID[] {second.leaseToken()})).containsExactly(second.id());
+      assertThat(
+              repository.completeMany(
+                  new Long[] {second.id()}, new java.util.UUID[] {second.leaseToken()}))
+          .containsExactly(second.id());
     }
   }
 }

@@ -37,7 +37,8 @@ class MaintenanceAndSchemaTests extends QueueTestBase {
       JobPruner pruner =
           new JobPruner(
               new JobRepository(dataSource, null),
-              new JobPruner.Config(Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofDays(7), 2, 10),
+              new JobPruner.Config(
+                  Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofDays(7), 2, 10),
               InstantSource.system());
 
       assertThat(pruner.pruneNow()).isEqualTo(3);
@@ -73,18 +74,22 @@ class MaintenanceAndSchemaTests extends QueueTestBase {
       }
       queue.enqueueAll(requests);
       // Most rows finished, as in a queue with retention: the partial index stays small.
-      db.execute("UPDATE conveyor.queue_job SET state = 'completed', finalized_at = now() WHERE id % 4 <> 0");
+      db.execute(
+          "UPDATE conveyor.queue_job SET state = 'completed', finalized_at = now() WHERE id % 4 <> 0");
       db.execute("ANALYZE conveyor.queue_job");
 
-      String claim = resource("/dev/conveyor/queue/jdbc/claim_available.sql")
-          .replace(":queue", "'reports'")
-          .replace(":demand", "10")
-          .replace(":owner", "'explain'")
-          .replace(":lease_ms", "30000")
-          .replace(":now", "NULL");
+      String claim =
+          resource("/dev/conveyor/queue/jdbc/claim_available.sql")
+              .replace(":queue", "'reports'")
+              .replace(":demand", "10")
+              .replace(":owner", "'explain'")
+              .replace(":lease_ms", "30000")
+              .replace(":now", "NULL");
       List<String> plan = jdbc.sql("EXPLAIN " + claim).query(String.class).list();
 
-      assertThat(String.join("\n", plan)).contains("queue_job_claim_idx").doesNotContain("Seq Scan");
+      assertThat(String.join("\n", plan))
+          .contains("queue_job_claim_idx")
+          .doesNotContain("Seq Scan");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.conveyor.queue;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.conveyor.queue.runtime.WorkerConfig;
 import dev.conveyor.queue.runtime.WorkerRuntime;
 import dev.conveyor.testsupport.TestDatabase;
@@ -8,16 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
-import static org.awaitility.Awaitility.await;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Committed tier: every statement commits, as in production, so SKIP LOCKED across connections,
- * NOTIFY (delivered on commit), leases and shutdown behave for real. Each test starts from an
- * empty queue; runtimes a test starts are stopped after it.
+ * NOTIFY (delivered on commit), leases and shutdown behave for real. Each test starts from an empty
+ * queue; runtimes a test starts are stopped after it.
  */
 public abstract class QueueTestBase {
 

@@ -51,9 +51,7 @@ class RunTests extends QueueTestBase {
                 .handler(counting));
       }
 
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .until(() -> count("state = 'completed'") == jobs);
+      await().atMost(Duration.ofSeconds(90)).until(() -> count("state = 'completed'") == jobs);
       assertThat(runs).hasSize(jobs);
       assertThat(runs.values()).allMatch(n -> n.get() == 1);
       assertThat(count("state = 'running'")).isZero();
@@ -69,8 +67,12 @@ class RunTests extends QueueTestBase {
     void lowerPriorityValueRunsFirstThenOlderRunAt() {
       List<String> order = new CopyOnWriteArrayList<>();
       queue.enqueue(JobRequest.of("order", "{\"name\": \"p5\"}").withPriority(5));
-      queue.enqueue(JobRequest.of("order", "{\"name\": \"p0-late\"}").withRunAt(Instant.now().minusSeconds(10)));
-      queue.enqueue(JobRequest.of("order", "{\"name\": \"p0-early\"}").withRunAt(Instant.now().minusSeconds(20)));
+      queue.enqueue(
+          JobRequest.of("order", "{\"name\": \"p0-late\"}")
+              .withRunAt(Instant.now().minusSeconds(10)));
+      queue.enqueue(
+          JobRequest.of("order", "{\"name\": \"p0-early\"}")
+              .withRunAt(Instant.now().minusSeconds(20)));
       queue.enqueue(JobRequest.of("order", "{\"name\": \"p-1\"}").withPriority(-1));
 
       start(
@@ -90,7 +92,9 @@ class RunTests extends QueueTestBase {
     @Test
     void aDelayedJobIsNotClaimedBeforeItsRunAt() {
       Job delayed =
-          queue.enqueue(JobRequest.of("order", "{}").withRunAt(Instant.now().plusSeconds(3600))).job();
+          queue
+              .enqueue(JobRequest.of("order", "{}").withRunAt(Instant.now().plusSeconds(3600)))
+              .job();
       Job now = queue.enqueue(JobRequest.of("order", "{}")).job();
       List<Long> ran = new CopyOnWriteArrayList<>();
       start(
@@ -98,14 +102,17 @@ class RunTests extends QueueTestBase {
               .config(testConfig(Map.of("default", 4)))
               .handler(handler("order", ctx -> ran.add(ctx.jobId()))));
 
-      await().atMost(Duration.ofSeconds(10)).until(() -> job(now.id()).state() == JobState.COMPLETED);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> job(now.id()).state() == JobState.COMPLETED);
       assertThat(ran).containsExactly(now.id());
       assertThat(job(delayed.id()).state()).isEqualTo(JobState.AVAILABLE);
       assertThat(job(delayed.id()).attempt()).isZero();
 
       // With the queue's clock moved past run_at, the same claim takes it.
-      var later = new dev.conveyor.queue.jdbc.JobRepository(
-          dataSource, () -> Instant.now().plusSeconds(7200));
+      var later =
+          new dev.conveyor.queue.jdbc.JobRepository(
+              dataSource, () -> Instant.now().plusSeconds(7200));
       assertThat(later.claimAvailable("default", 10, "clock-test", Duration.ofSeconds(30)))
           .extracting(Job::id)
           .containsExactly(delayed.id());

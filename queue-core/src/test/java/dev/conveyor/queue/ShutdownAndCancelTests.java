@@ -30,20 +30,29 @@ class ShutdownAndCancelTests extends QueueTestBase {
       WorkerRuntime first =
           start(
               WorkerRuntime.builder(dataSource)
-                  .config(testConfig(Map.of("default", 2)).withWorkerId("first").withShutdownTimeout(Duration.ofSeconds(1)))
-                  .handler(handler("short", ctx -> {
-                    bothRunning.countDown();
-                    finishShort.await();
-                  }))
-                  .handler(handler("long", ctx -> {
-                    bothRunning.countDown();
-                    try {
-                      neverEnds.await();
-                    } catch (InterruptedException e) {
-                      interrupted.add("long");
-                      throw e;
-                    }
-                  })));
+                  .config(
+                      testConfig(Map.of("default", 2))
+                          .withWorkerId("first")
+                          .withShutdownTimeout(Duration.ofSeconds(1)))
+                  .handler(
+                      handler(
+                          "short",
+                          ctx -> {
+                            bothRunning.countDown();
+                            finishShort.await();
+                          }))
+                  .handler(
+                      handler(
+                          "long",
+                          ctx -> {
+                            bothRunning.countDown();
+                            try {
+                              neverEnds.await();
+                            } catch (InterruptedException e) {
+                              interrupted.add("long");
+                              throw e;
+                            }
+                          })));
       long shortJob = queue.enqueue(JobRequest.of("short", "{}")).job().id();
       long longJob = queue.enqueue(JobRequest.of("long", "{}")).job().id();
       assertThat(bothRunning.await(10, TimeUnit.SECONDS)).isTrue();
@@ -99,13 +108,16 @@ class ShutdownAndCancelTests extends QueueTestBase {
       start(
           WorkerRuntime.builder(dataSource)
               .config(testConfig(Map.of("default", 1)))
-              .handler(handler("cancellable", ctx -> {
-                running.countDown();
-                while (!ctx.isCancellationRequested()) {
-                  LockSupport.parkNanos(5_000_000);
-                }
-                ctx.throwIfCancellationRequested();
-              })));
+              .handler(
+                  handler(
+                      "cancellable",
+                      ctx -> {
+                        running.countDown();
+                        while (!ctx.isCancellationRequested()) {
+                          LockSupport.parkNanos(5_000_000);
+                        }
+                        ctx.throwIfCancellationRequested();
+                      })));
       awaitListening();
       long id = queue.enqueue(JobRequest.of("cancellable", "{}")).job().id();
       await().until(() -> running.getCount() == 0);

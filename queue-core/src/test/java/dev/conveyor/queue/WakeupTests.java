@@ -38,8 +38,7 @@ class WakeupTests extends QueueTestBase {
     await()
         .atMost(Duration.ofSeconds(5))
         .until(
-            () ->
-                reconnects() >= 1 && Boolean.TRUE.equals(runtime.status().listenerConnected()));
+            () -> reconnects() >= 1 && Boolean.TRUE.equals(runtime.status().listenerConnected()));
     assertThat(pickupTime(started)).isLessThan(Duration.ofMillis(500));
   }
 

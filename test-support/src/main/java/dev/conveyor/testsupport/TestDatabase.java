@@ -129,8 +129,8 @@ public final class TestDatabase {
   }
 
   /**
-   * A new pool of its own, e.g. to play a separate worker process whose connections a test
-   * can cut. The caller closes it.
+   * A new pool of its own, e.g. to play a separate worker process whose connections a test can cut.
+   * The caller closes it.
    */
   public HikariDataSource newDataSource(String applicationName, int maxPoolSize) {
     HikariConfig config = new HikariConfig();

@@ -33,8 +33,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * transaction when there is one (the {@code JdbcClient} takes its connection through {@code
  * DataSourceUtils}); otherwise each call commits on its own.
  *
- * <p>Every write after the claim is fenced on {@code state = 'running' AND lease_token =
- * :token}: it changes nothing for an attempt that lost its lease. Thread-safe.
+ * <p>Every write after the claim is fenced on {@code state = 'running' AND lease_token = :token}:
+ * it changes nothing for an attempt that lost its lease. Thread-safe.
  */
 public final class JobRepository {
 
@@ -140,8 +140,8 @@ public final class JobRepository {
   }
 
   /**
-   * Records a failed attempt: retry after {@code delay}, or discard when {@code permanent} or
-   * out of attempts (cancelled if cancellation was requested). Empty if the fence refused it.
+   * Records a failed attempt: retry after {@code delay}, or discard when {@code permanent} or out
+   * of attempts (cancelled if cancellation was requested). Empty if the fence refused it.
    */
   public Optional<JobState> recordFailure(
       long id, UUID token, boolean permanent, Duration delay, String error, String errorClass) {
@@ -171,12 +171,12 @@ public final class JobRepository {
   /** Ends the attempt cancelled; false if fenced off. */
   public boolean recordCancelled(long id, UUID token) {
     return jdbc.sql(RECORD_CANCELLED)
-            .param("id", id)
-            .param("token", token)
-            .param("now", now())
-            .query((rs, i) -> rs.getString(1))
-            .optional()
-            .isPresent();
+        .param("id", id)
+        .param("token", token)
+        .param("now", now())
+        .query((rs, i) -> rs.getString(1))
+        .optional()
+        .isPresent();
   }
 
   /** Hands running attempts back as available now; returns the ids released. */
@@ -200,7 +200,10 @@ public final class JobRepository {
         .param("tokens", SqlArrays.of("uuid", tokens))
         .param("lease_ms", lease.toMillis())
         .param("now", now())
-        .query(rs -> { held.put(rs.getLong(1), rs.getBoolean(2)); });
+        .query(
+            rs -> {
+              held.put(rs.getLong(1), rs.getBoolean(2));
+            });
     return held;
   }
 
@@ -252,8 +255,8 @@ public final class JobRepository {
   }
 
   /**
-   * Cancels an available job or flags a running one; returns the state after the change, or
-   * empty if the job is missing or already finished.
+   * Cancels an available job or flags a running one; returns the state after the change, or empty
+   * if the job is missing or already finished.
    */
   public Optional<JobState> cancel(long id) {
     return jdbc.sql(CANCEL)
@@ -264,9 +267,9 @@ public final class JobRepository {
   }
 
   /**
-   * Makes a discarded or cancelled job available again; empty if it is in another state.
-   * Throws {@link org.springframework.dao.DuplicateKeyException} when another unfinished job
-   * holds its unique key.
+   * Makes a discarded or cancelled job available again; empty if it is in another state. Throws
+   * {@link org.springframework.dao.DuplicateKeyException} when another unfinished job holds its
+   * unique key.
    */
   public Optional<Job> retryFinished(long id) {
     return jdbc.sql(RETRY_FINISHED).param("id", id).param("now", now()).query(JOB).optional();

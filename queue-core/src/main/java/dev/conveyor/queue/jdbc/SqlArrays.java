@@ -5,8 +5,8 @@ import java.sql.SQLException;
 import org.springframework.jdbc.core.support.AbstractSqlTypeValue;
 
 /**
- * PostgreSQL arrays as statement parameters, so one statement (with {@code unnest}) carries a
- * whole batch. The array is created on the statement's own connection.
+ * PostgreSQL arrays as statement parameters, so one statement (with {@code unnest}) carries a whole
+ * batch. The array is created on the statement's own connection.
  */
 final class SqlArrays {
 

@@ -8,8 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes finished jobs after their retention, oldest first, in small batches so that no
- * statement holds many locks and autovacuum keeps up. Safe to run in every worker at once.
+ * Deletes finished jobs after their retention, oldest first, in small batches so that no statement
+ * holds many locks and autovacuum keeps up. Safe to run in every worker at once.
  */
 public final class JobPruner {
 
@@ -19,11 +19,10 @@ public final class JobPruner {
    * @param interval time between sweeps; default {@link #DEFAULT_INTERVAL}
    * @param completedRetention how long completed jobs are kept; default {@link
    *     #DEFAULT_COMPLETED_RETENTION}
-   * @param failedRetention how long discarded (dead) and cancelled jobs are kept, for
-   *     inspection and retry; default {@link #DEFAULT_FAILED_RETENTION}
+   * @param failedRetention how long discarded (dead) and cancelled jobs are kept, for inspection
+   *     and retry; default {@link #DEFAULT_FAILED_RETENTION}
    * @param batchSize rows deleted per statement; default {@value #DEFAULT_BATCH_SIZE}
-   * @param maxBatchesPerSweep a bound on one sweep's work; default {@value
-   *     #DEFAULT_MAX_BATCHES}
+   * @param maxBatchesPerSweep a bound on one sweep's work; default {@value #DEFAULT_MAX_BATCHES}
    */
   public record Config(
       Duration interval,

@@ -52,7 +52,10 @@ public final class LeaseRescuer {
    *     fetcher); may ignore it
    */
   public LeaseRescuer(
-      JobRepository repository, QueueMetrics metrics, Config config, Consumer<String> rescuedInQueue) {
+      JobRepository repository,
+      QueueMetrics metrics,
+      Config config,
+      Consumer<String> rescuedInQueue) {
     this.repository = repository;
     this.metrics = metrics;
     this.config = config;
@@ -77,7 +80,10 @@ public final class LeaseRescuer {
         metrics.rescued(job.queue(), job.kind());
         log.warn(
             "rescued job {} ({}) from an expired lease after attempt {}; now {}",
-            job.id(), job.kind(), job.attempt(), job.state().dbValue());
+            job.id(),
+            job.kind(),
+            job.attempt(),
+            job.state().dbValue());
         if (job.state() == JobState.AVAILABLE) {
           rescuedInQueue.accept(job.queue());
         }

@@ -12,8 +12,8 @@ import java.util.stream.Collectors;
 
 /**
  * Keeps the {@code conveyor.queue.depth} (jobs runnable now) and {@code conveyor.queue.oldest.age}
- * (seconds the oldest of them has waited) gauges, per queue, from one cheap query on an interval;
- * a scrape never touches the database.
+ * (seconds the oldest of them has waited) gauges, per queue, from one cheap query on an interval; a
+ * scrape never touches the database.
  */
 public final class QueueDepthSampler {
 
@@ -44,8 +44,7 @@ public final class QueueDepthSampler {
 
   public void sampleNow() {
     Map<String, QueueDepth> depths =
-        repository.countAvailable().stream()
-            .collect(Collectors.toMap(QueueDepth::queue, d -> d));
+        repository.countAvailable().stream().collect(Collectors.toMap(QueueDepth::queue, d -> d));
     Set<String> known = Set.copyOf(samples.keySet());
     for (String queue : known) {
       if (!depths.containsKey(queue)) {
@@ -69,7 +68,8 @@ public final class QueueDepthSampler {
   }
 
   private void register(String queue) {
-    Gauge.builder("conveyor.queue.depth", samples, s -> s.getOrDefault(queue, new Sample(0, 0)).jobs())
+    Gauge.builder(
+            "conveyor.queue.depth", samples, s -> s.getOrDefault(queue, new Sample(0, 0)).jobs())
         .description("Jobs runnable now")
         .tag("queue", queue)
         .register(registry);

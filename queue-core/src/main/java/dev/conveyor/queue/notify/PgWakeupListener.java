@@ -13,17 +13,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Holds one dedicated connection that LISTENs on {@value #JOB_CHANNEL} (payload: a queue with a
- * new runnable job) and {@value #CANCEL_CHANNEL} (payload: a job id whose cancellation was
- * requested), and passes them on as they arrive.
+ * Holds one dedicated connection that LISTENs on {@value #JOB_CHANNEL} (payload: a queue with a new
+ * runnable job) and {@value #CANCEL_CHANNEL} (payload: a job id whose cancellation was requested),
+ * and passes them on as they arrive.
  *
  * <p>A lost connection (server restart, {@code pg_terminate_backend}, network) is re-established
  * with a short backoff, and after every (re)connect everyone is woken, because notifications sent
  * while nobody listened are gone. The listener never stops the worker: until it is back, workers
  * fall back to polling.
  *
- * <p>The connection must not go through a transaction pooler (PgBouncer in transaction mode,
- * Neon's pooler): LISTEN needs a session. Give it a direct URL in that case.
+ * <p>The connection must not go through a transaction pooler (PgBouncer in transaction mode, Neon's
+ * pooler): LISTEN needs a session. Give it a direct URL in that case.
  */
 public final class PgWakeupListener {
 

@@ -13,10 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes completions in batches: whatever finished while the previous write was in flight goes
- * into the next statement, so a busy worker completes hundreds of jobs per round trip and an idle
- * one still completes each job at once. A failed write (database down) is retried with backoff
- * until it succeeds or the worker stops; the jobs stay held (and their leases renewed) until then.
+ * Writes completions in batches: whatever finished while the previous write was in flight goes into
+ * the next statement, so a busy worker completes hundreds of jobs per round trip and an idle one
+ * still completes each job at once. A failed write (database down) is retried with backoff until it
+ * succeeds or the worker stops; the jobs stay held (and their leases renewed) until then.
  */
 final class Completer implements Runnable {
 
@@ -31,8 +31,8 @@ final class Completer implements Runnable {
   private volatile boolean abandoned;
 
   /**
-   * @param recorded called per job once its completion was written ({@code true}) or refused by
-   *     the fence ({@code false})
+   * @param recorded called per job once its completion was written ({@code true}) or refused by the
+   *     fence ({@code false})
    */
   Completer(JobRepository repository, int maxBatch, BiConsumer<RunningJob, Boolean> recorded) {
     this.repository = repository;

@@ -17,8 +17,8 @@ import org.slf4j.MDC;
 
 /**
  * Runs one attempt and maps how the handler returned to an {@link Outcome}: the only place that
- * does. Completions go to the {@link Completer}; every other outcome is written here, retried
- * with backoff through a database outage.
+ * does. Completions go to the {@link Completer}; every other outcome is written here, retried with
+ * backoff through a database outage.
  */
 final class JobExecutor {
 
@@ -102,9 +102,8 @@ final class JobExecutor {
       if (running.isCancellationRequested() && !running.leaseLost()) {
         return new Outcome.Cancelled();
       }
-      RetryPolicy policy = handler == null || handler.retryPolicy() == null
-          ? defaultRetry
-          : handler.retryPolicy();
+      RetryPolicy policy =
+          handler == null || handler.retryPolicy() == null ? defaultRetry : handler.retryPolicy();
       return new Outcome.Failed(e, false, policy.backoff(job.attempt()));
     }
   }
@@ -120,19 +119,26 @@ final class JobExecutor {
       case Outcome.Snoozed s -> {
         Optional<JobState> state =
             persist(running, () -> repository.recordSnooze(job.id(), running.token(), s.delay()));
-        state.ifPresent(st -> metrics.outcome(
-            st == JobState.CANCELLED ? "cancelled" : "snoozed", job.queue(), job.kind()));
+        state.ifPresent(
+            st ->
+                metrics.outcome(
+                    st == JobState.CANCELLED ? "cancelled" : "snoozed", job.queue(), job.kind()));
         log.info("job {} snoozed for {}", job.id(), s.delay());
-        listener.recorded(running, state.filter(st -> st == JobState.AVAILABLE).map(st -> s.delay()));
+        listener.recorded(
+            running, state.filter(st -> st == JobState.AVAILABLE).map(st -> s.delay()));
       }
       case Outcome.Cancelled c -> {
         Optional<Boolean> done =
-            persist(running, () -> Optional.of(repository.recordCancelled(job.id(), running.token()))
-                .filter(Boolean::booleanValue));
-        done.ifPresent(d -> {
-          metrics.outcome("cancelled", job.queue(), job.kind());
-          log.info("job {} cancelled while running", job.id());
-        });
+            persist(
+                running,
+                () ->
+                    Optional.of(repository.recordCancelled(job.id(), running.token()))
+                        .filter(Boolean::booleanValue));
+        done.ifPresent(
+            d -> {
+              metrics.outcome("cancelled", job.queue(), job.kind());
+              log.info("job {} cancelled while running", job.id());
+            });
         listener.recorded(running, Optional.empty());
       }
       case Outcome.Failed f -> recordFailure(running, f);
@@ -161,17 +167,26 @@ final class JobExecutor {
               metrics.outcome("retried", job.queue(), job.kind());
               log.info(
                   "job {} attempt {}/{} failed, retrying in {}: {}",
-                  job.id(), job.attempt(), job.maxAttempts(), failed.delay(), message, error);
+                  job.id(),
+                  job.attempt(),
+                  job.maxAttempts(),
+                  failed.delay(),
+                  message,
+                  error);
             }
             case DISCARDED -> {
               metrics.outcome("discarded", job.queue(), job.kind());
               log.warn(
                   "job {} discarded after attempt {}/{}{}: {}",
-                  job.id(), job.attempt(), job.maxAttempts(),
-                  failed.permanent() ? " (permanent failure)" : "", message, error);
+                  job.id(),
+                  job.attempt(),
+                  job.maxAttempts(),
+                  failed.permanent() ? " (permanent failure)" : "",
+                  message,
+                  error);
             }
             case CANCELLED -> metrics.outcome("cancelled", job.queue(), job.kind());
-            default -> { }
+            default -> {}
           }
         });
     listener.recorded(
@@ -179,8 +194,8 @@ final class JobExecutor {
   }
 
   /**
-   * Writes an outcome, retrying through a database outage until it is written or the worker is
-   * torn down. Empty when the fence refused it (the lease was lost: another attempt owns the job).
+   * Writes an outcome, retrying through a database outage until it is written or the worker is torn
+   * down. Empty when the fence refused it (the lease was lost: another attempt owns the job).
    */
   private <T> Optional<T> persist(RunningJob running, Supplier<Optional<T>> write) {
     Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
@@ -188,14 +203,17 @@ final class JobExecutor {
       try {
         Optional<T> result = write.get();
         if (result.isEmpty()) {
-          log.warn("job {} lost its lease; this attempt's outcome was not recorded",
-              running.job().id());
+          log.warn(
+              "job {} lost its lease; this attempt's outcome was not recorded", running.job().id());
         }
         return result;
       } catch (RuntimeException e) {
         if (!Transience.isTransient(e) || abandoned.get()) {
-          log.error("could not record the outcome of job {}; its lease will expire and it will"
-              + " be rescued", running.job().id(), e);
+          log.error(
+              "could not record the outcome of job {}; its lease will expire and it will"
+                  + " be rescued",
+              running.job().id(),
+              e);
           return Optional.empty();
         }
         log.error("recording the outcome of job {} failed; retrying", running.job().id(), e);

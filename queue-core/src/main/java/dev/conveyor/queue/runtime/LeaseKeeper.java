@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Renews the leases of every job this worker holds, in one statement per heartbeat, and learns
- * from the same statement which of them lost their lease or were asked to cancel.
+ * Renews the leases of every job this worker holds, in one statement per heartbeat, and learns from
+ * the same statement which of them lost their lease or were asked to cancel.
  */
 final class LeaseKeeper {
 

@@ -14,16 +14,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The claim loop of one queue. It claims at most as many jobs as it has free slots, in one
- * statement, and then waits: for a notification or the jittered poll when the queue ran dry, or
- * for freed slots when it is full. A claim never waits on another worker's (SKIP LOCKED).
+ * statement, and then waits: for a notification or the jittered poll when the queue ran dry, or for
+ * freed slots when it is full. A claim never waits on another worker's (SKIP LOCKED).
  */
 final class QueueFetcher implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(QueueFetcher.class);
   private static final Comparator<Job> CLAIM_ORDER =
-      Comparator.comparingInt(Job::priority)
-          .thenComparing(Job::runAt)
-          .thenComparingLong(Job::id);
+      Comparator.comparingInt(Job::priority).thenComparing(Job::runAt).thenComparingLong(Job::id);
 
   private final String queue;
   private final JobRepository repository;
@@ -38,7 +36,11 @@ final class QueueFetcher implements Runnable {
   private volatile long lastSuccessNanos = System.nanoTime();
   private volatile boolean failing;
 
-  QueueFetcher(String queue, int concurrency, JobRepository repository, WorkerConfig config,
+  QueueFetcher(
+      String queue,
+      int concurrency,
+      JobRepository repository,
+      WorkerConfig config,
       Consumer<Job> dispatch) {
     this.queue = queue;
     this.repository = repository;
@@ -107,8 +109,7 @@ final class QueueFetcher implements Runnable {
         try {
           lastClaim = System.nanoTime();
           jobs =
-              repository.claimAvailable(
-                  queue, demand, config.workerId(), config.leaseDuration());
+              repository.claimAvailable(queue, demand, config.workerId(), config.leaseDuration());
           lastSuccessNanos = System.nanoTime();
           if (failing) {
             log.info("claiming from queue {} works again", queue);

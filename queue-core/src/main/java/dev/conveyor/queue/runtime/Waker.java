@@ -5,9 +5,9 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A wake-up flag one thread waits on and others raise. Signals are not counted: many signals
- * before the waiter looks wake it once (the debounce that turns a burst of notifications into
- * one claim), and a signal raised while the waiter is busy is kept for its next wait.
+ * A wake-up flag one thread waits on and others raise. Signals are not counted: many signals before
+ * the waiter looks wake it once (the debounce that turns a burst of notifications into one claim),
+ * and a signal raised while the waiter is busy is kept for its next wait.
  */
 final class Waker {
 

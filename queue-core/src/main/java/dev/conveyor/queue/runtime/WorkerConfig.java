@@ -9,16 +9,16 @@ import java.util.Objects;
  *
  * @param workerId names this worker in {@code lease_owner} and logs; unique per process (default:
  *     host name and pid)
- * @param queues queue name to the number of jobs of that queue run at once (virtual threads);
- *     at least one queue
- * @param pollInterval how often an idle queue is polled when no notification arrives (jittered
- *     ±10 %); default {@link #DEFAULT_POLL_INTERVAL}
- * @param fetchCooldown the least time between two claims of one queue when woken by freed slots,
- *     so that a busy queue claims in batches instead of one job at a time; default {@link
+ * @param queues queue name to the number of jobs of that queue run at once (virtual threads); at
+ *     least one queue
+ * @param pollInterval how often an idle queue is polled when no notification arrives (jittered ±10
+ *     %); default {@link #DEFAULT_POLL_INTERVAL}
+ * @param fetchCooldown the least time between two claims of one queue when woken by freed slots, so
+ *     that a busy queue claims in batches instead of one job at a time; default {@link
  *     #DEFAULT_FETCH_COOLDOWN}
  * @param maxClaimBatch the most jobs one claim takes; default {@value #DEFAULT_MAX_CLAIM_BATCH}
- * @param leaseDuration how long a claim or heartbeat holds a job; a job whose worker stops
- *     renewing it is rescued after this; default {@link #DEFAULT_LEASE}
+ * @param leaseDuration how long a claim or heartbeat holds a job; a job whose worker stops renewing
+ *     it is rescued after this; default {@link #DEFAULT_LEASE}
  * @param heartbeatInterval how often leases are renewed; at most a third of the lease; default
  *     {@link #DEFAULT_HEARTBEAT}
  * @param shutdownTimeout how long a graceful stop waits for running jobs before releasing them;
@@ -112,45 +112,94 @@ public record WorkerConfig(
 
   public WorkerConfig withWorkerId(String workerId) {
     return new WorkerConfig(
-        workerId, queues, pollInterval, fetchCooldown, maxClaimBatch, leaseDuration,
-        heartbeatInterval, shutdownTimeout, maxCompletionBatch);
+        workerId,
+        queues,
+        pollInterval,
+        fetchCooldown,
+        maxClaimBatch,
+        leaseDuration,
+        heartbeatInterval,
+        shutdownTimeout,
+        maxCompletionBatch);
   }
 
   public WorkerConfig withQueues(Map<String, Integer> queues) {
     return new WorkerConfig(
-        workerId, queues, pollInterval, fetchCooldown, maxClaimBatch, leaseDuration,
-        heartbeatInterval, shutdownTimeout, maxCompletionBatch);
+        workerId,
+        queues,
+        pollInterval,
+        fetchCooldown,
+        maxClaimBatch,
+        leaseDuration,
+        heartbeatInterval,
+        shutdownTimeout,
+        maxCompletionBatch);
   }
 
   public WorkerConfig withPollInterval(Duration pollInterval) {
     return new WorkerConfig(
-        workerId, queues, pollInterval, fetchCooldown, maxClaimBatch, leaseDuration,
-        heartbeatInterval, shutdownTimeout, maxCompletionBatch);
+        workerId,
+        queues,
+        pollInterval,
+        fetchCooldown,
+        maxClaimBatch,
+        leaseDuration,
+        heartbeatInterval,
+        shutdownTimeout,
+        maxCompletionBatch);
   }
 
   public WorkerConfig withFetchCooldown(Duration fetchCooldown) {
     return new WorkerConfig(
-        workerId, queues, pollInterval, fetchCooldown, maxClaimBatch, leaseDuration,
-        heartbeatInterval, shutdownTimeout, maxCompletionBatch);
+        workerId,
+        queues,
+        pollInterval,
+        fetchCooldown,
+        maxClaimBatch,
+        leaseDuration,
+        heartbeatInterval,
+        shutdownTimeout,
+        maxCompletionBatch);
   }
 
   public WorkerConfig withMaxClaimBatch(int maxClaimBatch) {
     return new WorkerConfig(
-        workerId, queues, pollInterval, fetchCooldown, maxClaimBatch, leaseDuration,
-        heartbeatInterval, shutdownTimeout, maxCompletionBatch);
+        workerId,
+        queues,
+        pollInterval,
+        fetchCooldown,
+        maxClaimBatch,
+        leaseDuration,
+        heartbeatInterval,
+        shutdownTimeout,
+        maxCompletionBatch);
   }
 
   /** Sets the lease and a heartbeat of a third of it. */
   public WorkerConfig withLease(Duration leaseDuration) {
     return new WorkerConfig(
-        workerId, queues, pollInterval, fetchCooldown, maxClaimBatch, leaseDuration,
-        leaseDuration.dividedBy(3), shutdownTimeout, maxCompletionBatch);
+        workerId,
+        queues,
+        pollInterval,
+        fetchCooldown,
+        maxClaimBatch,
+        leaseDuration,
+        leaseDuration.dividedBy(3),
+        shutdownTimeout,
+        maxCompletionBatch);
   }
 
   public WorkerConfig withShutdownTimeout(Duration shutdownTimeout) {
     return new WorkerConfig(
-        workerId, queues, pollInterval, fetchCooldown, maxClaimBatch, leaseDuration,
-        heartbeatInterval, shutdownTimeout, maxCompletionBatch);
+        workerId,
+        queues,
+        pollInterval,
+        fetchCooldown,
+        maxClaimBatch,
+        leaseDuration,
+        heartbeatInterval,
+        shutdownTimeout,
+        maxCompletionBatch);
   }
 
   private static void requirePositive(String name, Duration value) {

@@ -37,9 +37,9 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Runs jobs: claims them from its queues, runs each on a virtual thread with the {@link
- * JobHandler} of its kind, keeps leases alive, records outcomes, and (unless switched off)
- * rescues expired leases and prunes finished jobs.
+ * Runs jobs: claims them from its queues, runs each on a virtual thread with the {@link JobHandler}
+ * of its kind, keeps leases alive, records outcomes, and (unless switched off) rescues expired
+ * leases and prunes finished jobs.
  *
  * <pre>{@code
  * WorkerRuntime runtime = WorkerRuntime.builder(dataSource)
@@ -57,8 +57,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * stopped before it finished (release), or the handler failed (retry).
  *
  * <p><b>Shutdown</b> ({@link #stop()}) has two phases: stop claiming and wait up to the shutdown
- * timeout for running jobs; then release those still running, so that another worker takes them
- * at once, and interrupt their handlers, whose late writes the fence refuses.
+ * timeout for running jobs; then release those still running, so that another worker takes them at
+ * once, and interrupt their handlers, whose late writes the fence refuses.
  *
  * <p>Thread-safe. {@code start} and {@code stop} may each be called once.
  */
@@ -115,7 +115,8 @@ public final class WorkerRuntime implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.completer = new Completer(repository, config.maxCompletionBatch(), this::completionRecorded);
+    this.completer =
+        new Completer(repository, config.maxCompletionBatch(), this::completionRecorded);
     this.leaseKeeper =
         new LeaseKeeper(repository, config.leaseDuration(), job -> held.get(job.job().id()) == job);
     Map<String, JobHandler> handlers = new HashMap<>();
@@ -133,11 +134,13 @@ public final class WorkerRuntime implements AutoCloseable {
             completer,
             () -> abandoned,
             this::outcomeRecorded);
-    config.queues().forEach(
-        (queue, concurrency) ->
-            fetchers.put(
-                queue,
-                new QueueFetcher(queue, concurrency, repository, config, this::dispatchFrom)));
+    config
+        .queues()
+        .forEach(
+            (queue, concurrency) ->
+                fetchers.put(
+                    queue,
+                    new QueueFetcher(queue, concurrency, repository, config, this::dispatchFrom)));
     this.listener =
         b.listenSource == null
             ? null
@@ -159,8 +162,8 @@ public final class WorkerRuntime implements AutoCloseable {
   }
 
   /**
-   * Checks the schema, then starts claiming. Fails with a clear message when the database's
-   * queue schema is missing or of another generation than this code.
+   * Checks the schema, then starts claiming. Fails with a clear message when the database's queue
+   * schema is missing or of another generation than this code.
    */
   public synchronized void start() {
     if (phase != Phase.NEW) {
@@ -256,8 +259,7 @@ public final class WorkerRuntime implements AutoCloseable {
           // A retry or snooze of our own: wake this queue when it comes due instead of waiting
           // for the next poll. Other workers find it by polling.
           if (phase == Phase.RUNNING) {
-            timers.schedule(
-                () -> wake(job.job().queue()), delay.toMillis(), TimeUnit.MILLISECONDS);
+            timers.schedule(() -> wake(job.job().queue()), delay.toMillis(), TimeUnit.MILLISECONDS);
           }
         });
   }
@@ -277,9 +279,9 @@ public final class WorkerRuntime implements AutoCloseable {
   }
 
   /**
-   * Stops claiming, waits up to {@code timeout} for running jobs, then releases the rest for
-   * other workers and interrupts their handlers. Pending completions are written before it
-   * returns (bounded by the same timeout, plus a few seconds).
+   * Stops claiming, waits up to {@code timeout} for running jobs, then releases the rest for other
+   * workers and interrupts their handlers. Pending completions are written before it returns
+   * (bounded by the same timeout, plus a few seconds).
    */
   public synchronized void stop(Duration timeout) {
     if (phase != Phase.RUNNING) {
@@ -289,8 +291,11 @@ public final class WorkerRuntime implements AutoCloseable {
       return;
     }
     phase = Phase.STOPPING;
-    log.info("worker {} stopping: no new claims, waiting up to {} for {} running jobs",
-        config.workerId(), timeout, handlersRunning.get());
+    log.info(
+        "worker {} stopping: no new claims, waiting up to {} for {} running jobs",
+        config.workerId(),
+        timeout,
+        handlersRunning.get());
     fetchers.values().forEach(QueueFetcher::stop);
     long deadline = System.nanoTime() + timeout.toNanos();
     awaitIdle(deadline);
@@ -354,8 +359,10 @@ public final class WorkerRuntime implements AutoCloseable {
       List<Long> released = repository.releaseMany(ids, tokens);
       log.warn("released {} unfinished jobs for other workers", released.size());
     } catch (RuntimeException e) {
-      log.error("could not release {} unfinished jobs; they are rescued when their lease"
-          + " expires", unfinished.size(), e);
+      log.error(
+          "could not release {} unfinished jobs; they are rescued when their lease" + " expires",
+          unfinished.size(),
+          e);
     }
     for (RunningJob job : unfinished) {
       job.markLeaseLost();
@@ -490,8 +497,8 @@ public final class WorkerRuntime implements AutoCloseable {
     }
 
     /**
-     * The transaction manager {@link dev.conveyor.queue.JobContext#completeWithin} runs in; it
-     * must manage the same data source. Default: a {@link DataSourceTransactionManager}.
+     * The transaction manager {@link dev.conveyor.queue.JobContext#completeWithin} runs in; it must
+     * manage the same data source. Default: a {@link DataSourceTransactionManager}.
      */
     public Builder transactionManager(PlatformTransactionManager transactionManager) {
       this.transactionManager = transactionManager;
