@@ -57,7 +57,6 @@ public final class PgWakeupListener {
 
   private volatile boolean running;
   private volatile boolean connected;
-  private volatile @Nullable Connection connection;
   private @Nullable Thread thread;
 
   public PgWakeupListener(ConnectionSource source, Receiver receiver, QueueMetrics metrics) {
@@ -100,7 +99,6 @@ public final class PgWakeupListener {
     boolean everConnected = false;
     while (running) {
       try (Connection c = source.open()) {
-        connection = c;
         c.setAutoCommit(true);
         try (Statement s = c.createStatement()) {
           s.execute("LISTEN " + JOB_CHANNEL);
@@ -114,14 +112,17 @@ public final class PgWakeupListener {
         }
         everConnected = true;
         receiver.wakeAll();
-        listen(c.unwrap(PGConnection.class), c);
+        try {
+          listen(c.unwrap(PGConnection.class), c);
+        } finally {
+          unlistenQuietly(c);
+        }
       } catch (SQLException | RuntimeException e) {
         if (running) {
           log.error("LISTEN connection lost; reconnecting (workers poll meanwhile)", e);
         }
       } finally {
         connected = false;
-        connection = null;
       }
       if (running) {
         pause(backoff.next());
@@ -145,6 +146,18 @@ public final class PgWakeupListener {
         }
         lastValidated = System.nanoTime();
       }
+    }
+  }
+
+  /**
+   * A connection borrowed from a pool goes back to it: it must not keep listening there, where
+   * nobody reads the notifications.
+   */
+  private static void unlistenQuietly(Connection c) {
+    try (Statement s = c.createStatement()) {
+      s.execute("UNLISTEN *");
+    } catch (SQLException e) {
+      log.debug("UNLISTEN failed; the connection is probably gone", e);
     }
   }
 
