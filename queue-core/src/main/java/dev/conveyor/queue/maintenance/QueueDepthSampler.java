@@ -12,8 +12,8 @@ import java.util.stream.Collectors;
 
 /**
  * Keeps the {@code conveyor.queue.depth} (jobs runnable now) and {@code conveyor.queue.oldest.age}
- * (seconds the oldest of them has waited) gauges, per queue, from one cheap query on an interval;
- * a scrape never touches the database.
+ * (seconds the oldest of them has waited) gauges, per queue, from one cheap query on an interval; a
+ * scrape never touches the database.
  */
 public final class QueueDepthSampler {
 
@@ -27,7 +27,15 @@ public final class QueueDepthSampler {
   private final Map<String, Sample> samples = new ConcurrentHashMap<>();
   private final PeriodicTask task;
 
+  /**
+   * @param interval time between samples; positive
+   * @throws IllegalArgumentException if {@code interval} is not positive
+   */
   public QueueDepthSampler(JobRepository repository, MeterRegistry registry, Duration interval) {
+    if (interval.isNegative() || interval.isZero()) {
+      // Caught here: the scheduler would only refuse it when the sampler starts.
+      throw new IllegalArgumentException("depth sampling interval must be positive");
+    }
     this.repository = repository;
     this.registry = registry;
     this.task = new PeriodicTask("conveyor-depth-sampler", interval, this::sampleNow);
@@ -44,8 +52,7 @@ public final class QueueDepthSampler {
 
   public void sampleNow() {
     Map<String, QueueDepth> depths =
-        repository.countAvailable().stream()
-            .collect(Collectors.toMap(QueueDepth::queue, d -> d));
+        repository.countAvailable().stream().collect(Collectors.toMap(QueueDepth::queue, d -> d));
     Set<String> known = Set.copyOf(samples.keySet());
     for (String queue : known) {
       if (!depths.containsKey(queue)) {
@@ -69,7 +76,8 @@ public final class QueueDepthSampler {
   }
 
   private void register(String queue) {
-    Gauge.builder("conveyor.queue.depth", samples, s -> s.getOrDefault(queue, new Sample(0, 0)).jobs())
+    Gauge.builder(
+            "conveyor.queue.depth", samples, s -> s.getOrDefault(queue, new Sample(0, 0)).jobs())
         .description("Jobs runnable now")
         .tag("queue", queue)
         .register(registry);
