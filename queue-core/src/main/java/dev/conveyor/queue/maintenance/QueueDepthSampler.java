@@ -27,7 +27,15 @@ public final class QueueDepthSampler {
   private final Map<String, Sample> samples = new ConcurrentHashMap<>();
   private final PeriodicTask task;
 
+  /**
+   * @param interval time between samples; positive
+   * @throws IllegalArgumentException if {@code interval} is not positive
+   */
   public QueueDepthSampler(JobRepository repository, MeterRegistry registry, Duration interval) {
+    if (interval.isNegative() || interval.isZero()) {
+      // Caught here: the scheduler would only refuse it when the sampler starts.
+      throw new IllegalArgumentException("depth sampling interval must be positive");
+    }
     this.repository = repository;
     this.registry = registry;
     this.task = new PeriodicTask("conveyor-depth-sampler", interval, this::sampleNow);

@@ -1,0 +1,186 @@
+package dev.conveyor.queue.autoconfigure;
+
+import dev.conveyor.queue.ExponentialBackoff;
+import dev.conveyor.queue.maintenance.JobPruner;
+import dev.conveyor.queue.maintenance.LeaseRescuer;
+import dev.conveyor.queue.maintenance.QueueDepthSampler;
+import dev.conveyor.queue.runtime.WorkerConfig;
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Queue settings shared by every process on the queue, bound from {@code conveyor.queue.*}
+ * (kebab-case, e.g. {@code conveyor.queue.lease.duration=45s}).
+ *
+ * <p>A setting left unset is {@code null} here and takes the default constant of the core record it
+ * feeds ({@link WorkerConfig}, {@link ExponentialBackoff}, {@link LeaseRescuer.Config}, {@link
+ * JobPruner.Config}, {@link QueueDepthSampler}), so every default lives in exactly one place.
+ * Values are validated where they are used, by those records' constructors: an invalid combination
+ * (a heartbeat longer than a third of the lease, a jitter above 1) fails the application's startup.
+ *
+ * @param listenUrl a JDBC URL for the LISTEN connection alone, for when the application's pool goes
+ *     through a transaction pooler (PgBouncer in transaction mode, Neon's pooler) that cannot hold
+ *     a session; it is opened with the {@code spring.datasource} user name and password, so leave
+ *     credentials out of it. Unset: the LISTEN connection goes where the pool goes (a dedicated
+ *     connection with a Hikari pool's URL and credentials, else one borrowed from the pool)
+ * @param listenEnabled whether workers LISTEN for wake-ups at all; when {@code false} they only
+ *     poll (every {@code conveyor.worker.fetch.poll-interval}), and a running job's cancellation is
+ *     noticed at its next heartbeat instead of at once. Default {@code true}
+ * @param lease how long a claim holds a job, see {@link Lease}
+ * @param retry the backoff between a failed attempt and the next, see {@link Retry}
+ * @param rescuer the sweep that takes back jobs whose lease expired, see {@link Rescuer}
+ * @param pruner the sweep that deletes old finished jobs, see {@link Pruner}
+ * @param metrics the queue depth gauges, see {@link Metrics}
+ */
+@ConfigurationProperties("conveyor.queue")
+public record QueueProperties(
+    @Nullable String listenUrl,
+    @DefaultValue("true") boolean listenEnabled,
+    @DefaultValue Lease lease,
+    @DefaultValue Retry retry,
+    @DefaultValue Rescuer rescuer,
+    @DefaultValue Pruner pruner,
+    @DefaultValue Metrics metrics) {
+
+  public QueueProperties {
+    Objects.requireNonNull(lease, "lease");
+    Objects.requireNonNull(retry, "retry");
+    Objects.requireNonNull(rescuer, "rescuer");
+    Objects.requireNonNull(pruner, "pruner");
+    Objects.requireNonNull(metrics, "metrics");
+  }
+
+  /** Like the generated one, but without the listen URL's query, which may carry a password. */
+  @Override
+  public String toString() {
+    String url = listenUrl == null ? null : listenUrl.replaceFirst("\\?.*", "?…");
+    return "QueueProperties[listenUrl=%s, listenEnabled=%s, lease=%s, retry=%s, rescuer=%s,"
+            .formatted(url, listenEnabled, lease, retry, rescuer)
+        + " pruner=%s, metrics=%s]".formatted(pruner, metrics);
+  }
+
+  /**
+   * Job leases ({@code conveyor.queue.lease.*}).
+   *
+   * @param duration how long a claim or renewal holds a job; a job whose worker stops renewing it
+   *     is rescued this long after the last renewal. Default {@link WorkerConfig#DEFAULT_LEASE}
+   * @param heartbeat how often running jobs' leases are renewed, at most a third of {@code
+   *     duration}. Default: a third of {@code duration} when that is set (the rule of {@link
+   *     WorkerConfig#withLease}), else {@link WorkerConfig#DEFAULT_HEARTBEAT}
+   */
+  public record Lease(@Nullable Duration duration, @Nullable Duration heartbeat) {}
+
+  /**
+   * The runtime's retry policy ({@code conveyor.queue.retry.*}), used for kinds whose handler has
+   * none of its own: {@code base × 2^(attempt-1)}, capped, then spread by the jitter.
+   *
+   * @param base delay after the first failure; default {@link ExponentialBackoff#DEFAULT_BASE}
+   * @param cap the longest delay; default {@link ExponentialBackoff#DEFAULT_CAP}
+   * @param jitter the spread as a fraction, 0 to 1; default {@link
+   *     ExponentialBackoff#DEFAULT_JITTER}
+   */
+  public record Retry(@Nullable Duration base, @Nullable Duration cap, @Nullable Double jitter) {
+
+    /**
+     * The backoff these settings describe.
+     *
+     * @throws IllegalArgumentException if they are out of range (see {@link ExponentialBackoff})
+     */
+    public ExponentialBackoff toBackoff() {
+      return new ExponentialBackoff(
+          orDefault(base, ExponentialBackoff.DEFAULT_BASE),
+          orDefault(cap, ExponentialBackoff.DEFAULT_CAP),
+          orDefault(jitter, ExponentialBackoff.DEFAULT_JITTER));
+    }
+  }
+
+  /**
+   * The lease rescuer of each worker ({@code conveyor.queue.rescuer.*}). Safe to run in every
+   * worker at once; switch it off only where another process rescues.
+   *
+   * @param enabled whether this worker runs the rescuer; default {@code true}
+   * @param interval time between sweeps; default {@link LeaseRescuer.Config#DEFAULT_INTERVAL}
+   * @param batchSize jobs rescued per statement; default {@link
+   *     LeaseRescuer.Config#DEFAULT_BATCH_SIZE}
+   */
+  public record Rescuer(
+      @DefaultValue("true") boolean enabled,
+      @Nullable Duration interval,
+      @Nullable Integer batchSize) {
+
+    /**
+     * The rescuer's config, or {@code null} when switched off.
+     *
+     * @throws IllegalArgumentException if the values are out of range
+     */
+    public LeaseRescuer.@Nullable Config toConfig() {
+      if (!enabled) {
+        return null;
+      }
+      return new LeaseRescuer.Config(
+          orDefault(interval, LeaseRescuer.Config.DEFAULT_INTERVAL),
+          orDefault(batchSize, LeaseRescuer.Config.DEFAULT_BATCH_SIZE));
+    }
+  }
+
+  /**
+   * The pruner of each worker ({@code conveyor.queue.pruner.*}), which deletes finished jobs after
+   * their retention. Safe to run in every worker at once.
+   *
+   * @param enabled whether this worker runs the pruner; default {@code true}
+   * @param interval time between sweeps; default {@link JobPruner.Config#DEFAULT_INTERVAL}
+   * @param completedRetention how long completed jobs are kept; default {@link
+   *     JobPruner.Config#DEFAULT_COMPLETED_RETENTION}
+   * @param failedRetention how long discarded and cancelled jobs are kept for inspection and retry;
+   *     default {@link JobPruner.Config#DEFAULT_FAILED_RETENTION}
+   * @param batchSize rows deleted per statement; default {@link
+   *     JobPruner.Config#DEFAULT_BATCH_SIZE}
+   */
+  public record Pruner(
+      @DefaultValue("true") boolean enabled,
+      @Nullable Duration interval,
+      @Nullable Duration completedRetention,
+      @Nullable Duration failedRetention,
+      @Nullable Integer batchSize) {
+
+    /**
+     * The pruner's config, or {@code null} when switched off. The bound on one sweep's work stays
+     * at {@link JobPruner.Config#DEFAULT_MAX_BATCHES} batches.
+     *
+     * @throws IllegalArgumentException if the values are out of range
+     */
+    public JobPruner.@Nullable Config toConfig() {
+      if (!enabled) {
+        return null;
+      }
+      return new JobPruner.Config(
+          orDefault(interval, JobPruner.Config.DEFAULT_INTERVAL),
+          orDefault(completedRetention, JobPruner.Config.DEFAULT_COMPLETED_RETENTION),
+          orDefault(failedRetention, JobPruner.Config.DEFAULT_FAILED_RETENTION),
+          orDefault(batchSize, JobPruner.Config.DEFAULT_BATCH_SIZE),
+          JobPruner.Config.DEFAULT_MAX_BATCHES);
+    }
+  }
+
+  /**
+   * Queue metrics ({@code conveyor.queue.metrics.*}).
+   *
+   * @param depthInterval how often the {@code conveyor.queue.depth} and {@code
+   *     conveyor.queue.oldest.age} gauges are refreshed from the database; default {@link
+   *     QueueDepthSampler#DEFAULT_INTERVAL}
+   */
+  public record Metrics(@Nullable Duration depthInterval) {
+
+    /** The sampling interval, set or default. */
+    public Duration depthIntervalOrDefault() {
+      return orDefault(depthInterval, QueueDepthSampler.DEFAULT_INTERVAL);
+    }
+  }
+
+  static <T> T orDefault(@Nullable T value, T fallback) {
+    return value != null ? value : fallback;
+  }
+}

@@ -1,0 +1,98 @@
+package dev.conveyor.queue.autoconfigure;
+
+import static dev.conveyor.queue.autoconfigure.QueueProperties.orDefault;
+
+import dev.conveyor.queue.runtime.WorkerConfig;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of this process's worker, bound from {@code conveyor.worker.*} (kebab-case, e.g. {@code
+ * conveyor.worker.queues.reports=4}). The worker runs only in an application that has at least one
+ * {@link dev.conveyor.queue.JobHandler} bean.
+ *
+ * <p>A setting left unset is {@code null} here and takes the default constant of {@link
+ * WorkerConfig}; {@link #toWorkerConfig(QueueProperties)} combines these settings with the lease
+ * settings of {@link QueueProperties} and leaves validation to {@link WorkerConfig}'s constructor.
+ *
+ * @param enabled whether a worker runs in this process when job handlers exist; {@code false} keeps
+ *     only the enqueue side ({@link dev.conveyor.queue.JobQueue}). Default {@code true}
+ * @param id names this worker in {@code lease_owner} and logs, unique per process; default {@link
+ *     WorkerConfig#defaultWorkerId()} (host name and pid)
+ * @param queues queue name to how many of its jobs run at once, e.g. {@code
+ *     conveyor.worker.queues.reports=4}; a name with dots or capitals goes in brackets ({@code
+ *     conveyor.worker.queues[eu.reports]=2}). Setting any queue replaces the default of running the
+ *     {@code default} queue with {@link WorkerConfig#DEFAULT_CONCURRENCY} at once
+ * @param fetch how queues are polled and claimed, see {@link Fetch}
+ * @param shutdown how the worker stops, see {@link Shutdown}
+ */
+@ConfigurationProperties("conveyor.worker")
+public record WorkerProperties(
+    @DefaultValue("true") boolean enabled,
+    @Nullable String id,
+    @Nullable Map<String, Integer> queues,
+    @DefaultValue Fetch fetch,
+    @DefaultValue Shutdown shutdown) {
+
+  public WorkerProperties {
+    Objects.requireNonNull(fetch, "fetch");
+    Objects.requireNonNull(shutdown, "shutdown");
+  }
+
+  /**
+   * Claiming ({@code conveyor.worker.fetch.*}).
+   *
+   * @param pollInterval how often an idle queue is polled when no notification arrives (jittered
+   *     ±10 %); default {@link WorkerConfig#DEFAULT_POLL_INTERVAL}
+   * @param cooldown the least time between two claims of one queue when woken by freed slots, so
+   *     that a busy queue claims in batches; default {@link WorkerConfig#DEFAULT_FETCH_COOLDOWN}
+   * @param maxBatch the most jobs one claim takes; default {@link
+   *     WorkerConfig#DEFAULT_MAX_CLAIM_BATCH}
+   */
+  public record Fetch(
+      @Nullable Duration pollInterval, @Nullable Duration cooldown, @Nullable Integer maxBatch) {}
+
+  /**
+   * Stopping ({@code conveyor.worker.shutdown.*}).
+   *
+   * @param timeout how long a graceful stop waits for running jobs before releasing them to other
+   *     workers and interrupting their handlers; default {@link
+   *     WorkerConfig#DEFAULT_SHUTDOWN_TIMEOUT}. Give the process's kill grace period (e.g.
+   *     Kubernetes' {@code terminationGracePeriodSeconds}) a few seconds more than this
+   */
+  public record Shutdown(@Nullable Duration timeout) {}
+
+  /**
+   * The worker config these settings and the queue's lease settings describe; every unset value is
+   * {@link WorkerConfig}'s default.
+   *
+   * @throws IllegalArgumentException if the values are invalid, e.g. a heartbeat longer than a
+   *     third of the lease (see {@link WorkerConfig})
+   */
+  public WorkerConfig toWorkerConfig(QueueProperties queue) {
+    WorkerConfig defaults = WorkerConfig.defaults();
+    QueueProperties.Lease lease = queue.lease();
+    Duration leaseDuration = orDefault(lease.duration(), defaults.leaseDuration());
+    Duration heartbeat = lease.heartbeat();
+    if (heartbeat == null) {
+      // The core's own rule (WorkerConfig.withLease): a longer or shorter lease renews at a
+      // third of it, so that setting only the lease never yields an invalid pair.
+      heartbeat =
+          lease.duration() != null ? leaseDuration.dividedBy(3) : defaults.heartbeatInterval();
+    }
+    return new WorkerConfig(
+        id != null ? id : defaults.workerId(),
+        queues != null ? queues : defaults.queues(),
+        orDefault(fetch.pollInterval(), defaults.pollInterval()),
+        orDefault(fetch.cooldown(), defaults.fetchCooldown()),
+        orDefault(fetch.maxBatch(), defaults.maxClaimBatch()),
+        leaseDuration,
+        heartbeat,
+        orDefault(shutdown.timeout(), defaults.shutdownTimeout()),
+        defaults.maxCompletionBatch());
+  }
+}
