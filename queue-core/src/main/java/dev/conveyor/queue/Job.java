@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  * @param createdAt when it was enqueued
  * @param startedAt when the latest attempt started
  * @param finalizedAt when it reached a terminal state
+ * @param partitionKey what a per-key concurrency limit counts this job by, if anything
  */
 public record Job(
     long id,
@@ -47,4 +48,5 @@ public record Job(
     boolean cancelRequested,
     Instant createdAt,
     @Nullable Instant startedAt,
-    @Nullable Instant finalizedAt) {}
+    @Nullable Instant finalizedAt,
+    @Nullable String partitionKey) {}

@@ -62,6 +62,13 @@ public interface JobContext {
   boolean heartbeat();
 
   /**
+   * Pauses this job's whole queue until {@code until}, cluster-wide (the FLOOD_WAIT case: the
+   * upstream said to wait). Usually followed by {@code throw JobFailure.snooze(...)} so this job
+   * runs again after the pause too.
+   */
+  void pauseQueueUntil(java.time.Instant until);
+
+  /**
    * Runs {@code work} and marks the job completed in the same database transaction, so the
    * handler's own writes and the completion commit or roll back together (River's JobCompleteTx).
    * If the lease was lost meanwhile, the transaction is rolled back and a {@link

@@ -1,6 +1,8 @@
 package dev.conveyor.queue;
 
+import dev.conveyor.queue.QueueControl.QueueLimits;
 import dev.conveyor.queue.jdbc.JobRepository;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -196,6 +198,43 @@ public final class JobQueue {
       return RetryResult.KEY_TAKEN;
     }
     return repository.findById(id).isPresent() ? RetryResult.NOT_RETRYABLE : RetryResult.NOT_FOUND;
+  }
+
+  /**
+   * Pauses a queue until {@link #resume(String)}: no worker claims from it from its next claim on
+   * (at once where a claim is in flight, within a poll interval everywhere); running jobs finish.
+   * Survives restarts: the pause is stored in the database.
+   */
+  public void pause(String queue) {
+    repository.pauseQueue(queue, null);
+  }
+
+  /** Pauses a queue until {@code until} (e.g. an upstream's FLOOD_WAIT), or until resumed. */
+  public void pauseUntil(String queue, Instant until) {
+    repository.pauseQueue(queue, until);
+  }
+
+  /** Lifts a pause and wakes the queue's workers at once; false if the queue was not paused. */
+  public boolean resume(String queue) {
+    return repository.resumeQueue(queue);
+  }
+
+  /**
+   * Sets a queue's cluster-wide limits ({@link QueueLimits#NONE} clears them), keeping any pause.
+   * Workers learn of it at once through NOTIFY, and within a second by polling.
+   */
+  public void setLimits(String queue, QueueLimits limits) {
+    repository.setLimits(queue, limits);
+  }
+
+  /** Every queue that has a pause or limits. */
+  public List<QueueControl> controls() {
+    return repository.findControls();
+  }
+
+  /** Every registered recurring schedule, with its next run, last run and last outcome. */
+  public List<ScheduleStatus> schedules() {
+    return repository.findSchedules();
   }
 
   /** Job counts per queue and state. A full scan: for operators, not for hot paths. */

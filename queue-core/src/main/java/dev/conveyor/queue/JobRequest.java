@@ -35,7 +35,8 @@ public record JobRequest(
     int priority,
     @Nullable Instant runAt,
     int maxAttempts,
-    @Nullable String uniqueKey) {
+    @Nullable String uniqueKey,
+    @Nullable String partitionKey) {
 
   /** The queue used when none is given. */
   public static final String DEFAULT_QUEUE = "default";
@@ -61,23 +62,30 @@ public record JobRequest(
     if (uniqueKey != null) {
       requireLength("uniqueKey", uniqueKey, 512);
     }
+    if (partitionKey != null) {
+      requireLength("partitionKey", partitionKey, 255);
+    }
   }
 
   /** A request for {@code kind} with a JSON payload and every other option at its default. */
   public static JobRequest of(String kind, String payloadJson) {
-    return new JobRequest(kind, payloadJson, DEFAULT_QUEUE, 0, null, DEFAULT_MAX_ATTEMPTS, null);
+    return new JobRequest(
+        kind, payloadJson, DEFAULT_QUEUE, 0, null, DEFAULT_MAX_ATTEMPTS, null, null);
   }
 
   public JobRequest withQueue(String queue) {
-    return new JobRequest(kind, payload, queue, priority, runAt, maxAttempts, uniqueKey);
+    return new JobRequest(
+        kind, payload, queue, priority, runAt, maxAttempts, uniqueKey, partitionKey);
   }
 
   public JobRequest withPriority(int priority) {
-    return new JobRequest(kind, payload, queue, priority, runAt, maxAttempts, uniqueKey);
+    return new JobRequest(
+        kind, payload, queue, priority, runAt, maxAttempts, uniqueKey, partitionKey);
   }
 
   public JobRequest withRunAt(@Nullable Instant runAt) {
-    return new JobRequest(kind, payload, queue, priority, runAt, maxAttempts, uniqueKey);
+    return new JobRequest(
+        kind, payload, queue, priority, runAt, maxAttempts, uniqueKey, partitionKey);
   }
 
   /** Runs no sooner than {@code delay} from now (this JVM's clock). */
@@ -86,11 +94,18 @@ public record JobRequest(
   }
 
   public JobRequest withMaxAttempts(int maxAttempts) {
-    return new JobRequest(kind, payload, queue, priority, runAt, maxAttempts, uniqueKey);
+    return new JobRequest(
+        kind, payload, queue, priority, runAt, maxAttempts, uniqueKey, partitionKey);
   }
 
   public JobRequest withUniqueKey(@Nullable String uniqueKey) {
-    return new JobRequest(kind, payload, queue, priority, runAt, maxAttempts, uniqueKey);
+    return new JobRequest(
+        kind, payload, queue, priority, runAt, maxAttempts, uniqueKey, partitionKey);
+  }
+
+  public JobRequest withPartitionKey(@Nullable String partitionKey) {
+    return new JobRequest(
+        kind, payload, queue, priority, runAt, maxAttempts, uniqueKey, partitionKey);
   }
 
   private static void requireLength(String field, String value, int max) {

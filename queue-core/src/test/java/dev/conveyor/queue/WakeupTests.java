@@ -31,7 +31,7 @@ class WakeupTests extends QueueTestBase {
     int killed =
         jdbc.sql(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                    + " WHERE query LIKE 'LISTEN conveyor_job%' AND pid <> pg_backend_pid()")
+                    + " WHERE query LIKE 'LISTEN conveyor%' AND pid <> pg_backend_pid()")
             .query(Integer.class)
             .single();
     assertThat(killed).isEqualTo(1);

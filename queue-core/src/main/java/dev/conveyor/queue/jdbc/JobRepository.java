@@ -4,7 +4,11 @@ import dev.conveyor.queue.Job;
 import dev.conveyor.queue.JobError;
 import dev.conveyor.queue.JobRequest;
 import dev.conveyor.queue.JobState;
+import dev.conveyor.queue.QueueControl;
+import dev.conveyor.queue.QueueControl.QueueLimits;
 import dev.conveyor.queue.QueueCount;
+import dev.conveyor.queue.Schedule;
+import dev.conveyor.queue.ScheduleStatus;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -27,6 +31,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Runs the queue's SQL; one method per statement file. Joins the caller's Spring-managed
@@ -60,10 +66,24 @@ public final class JobRepository {
   private static final String LIST_BY_STATE = sql("list_by_state.sql");
   private static final String FIND_ERRORS = sql("find_errors.sql");
   private static final String SCHEMA_VERSION = sql("schema_version.sql");
+  private static final String LOCK_CONTROL = sql("lock_control.sql");
+  private static final String CLAIM_LIMITED = sql("claim_limited.sql");
+  private static final String SET_LIMITS = sql("set_limits.sql");
+  private static final String PAUSE_QUEUE = sql("pause_queue.sql");
+  private static final String RESUME_QUEUE = sql("resume_queue.sql");
+  private static final String FIND_CONTROLS = sql("find_controls.sql");
+  private static final String UPSERT_SCHEDULE = sql("upsert_schedule.sql");
+  private static final String LOCK_DUE_SCHEDULES = sql("lock_due_schedules.sql");
+  private static final String ADVANCE_SCHEDULE = sql("advance_schedule.sql");
+  private static final String FIND_SCHEDULES = sql("find_schedules.sql");
+
+  /** Candidates a limited claim looks at, at least; per-key limits may skip many of them. */
+  private static final int MIN_LIMITED_SCAN = 1000;
 
   private static final RowMapper<Job> JOB = JobRepository::mapJob;
 
   private final JdbcClient jdbc;
+  private final TransactionTemplate transactions;
   private final @Nullable InstantSource clock;
 
   /**
@@ -73,6 +93,7 @@ public final class JobRepository {
    */
   public JobRepository(DataSource dataSource, @Nullable InstantSource clock) {
     this.jdbc = JdbcClient.create(dataSource);
+    this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     this.clock = clock;
   }
 
@@ -86,6 +107,7 @@ public final class JobRepository {
     String[] runAts = new String[n];
     Integer[] maxAttempts = new Integer[n];
     String[] uniqueKeys = new String[n];
+    String[] partitionKeys = new String[n];
     for (int i = 0; i < n; i++) {
       JobRequest r = requests.get(i);
       queues[i] = r.queue();
@@ -95,6 +117,7 @@ public final class JobRepository {
       runAts[i] = r.runAt() == null ? null : r.runAt().toString();
       maxAttempts[i] = r.maxAttempts();
       uniqueKeys[i] = r.uniqueKey();
+      partitionKeys[i] = r.partitionKey();
     }
     return jdbc.sql(ENQUEUE_MANY)
         .param("queues", SqlArrays.of("text", queues))
@@ -104,6 +127,7 @@ public final class JobRepository {
         .param("run_ats", SqlArrays.of("text", runAts))
         .param("max_attempts", SqlArrays.of("int4", maxAttempts))
         .param("unique_keys", SqlArrays.of("text", uniqueKeys))
+        .param("partition_keys", SqlArrays.of("text", partitionKeys))
         .query(JOB)
         .list();
   }
@@ -125,6 +149,136 @@ public final class JobRepository {
         .param("lease_ms", lease.toMillis())
         .param("now", now())
         .query(JOB)
+        .list();
+  }
+
+  /**
+   * Claims from a queue that has a control row: in one transaction, lock that row (claims of the
+   * queue run one at a time cluster-wide), then claim within its limits; nothing while paused.
+   */
+  public List<Job> claimLimited(String queue, int demand, String owner, Duration lease) {
+    List<Job> claimed =
+        transactions.execute(
+            status -> {
+              Optional<QueueControl> control =
+                  jdbc.sql(LOCK_CONTROL)
+                      .param("queue", queue)
+                      .param("now", now())
+                      .query(JobRepository::mapControl)
+                      .optional();
+              if (control.isEmpty() || !control.get().limited()) {
+                return claimAvailable(queue, demand, owner, lease);
+              }
+              if (control.get().paused()) {
+                return List.<Job>of();
+              }
+              QueueLimits limits = control.get().limits();
+              return jdbc.sql(CLAIM_LIMITED)
+                  .param("queue", queue)
+                  .param("demand", demand)
+                  .param("scan", Math.max(MIN_LIMITED_SCAN, demand * 10))
+                  .param("owner", owner)
+                  .param("lease_ms", lease.toMillis())
+                  .param("max_running", integer(limits.maxRunning()))
+                  .param("max_per_key", integer(limits.maxRunningPerKey()))
+                  .param("rate_limit", integer(limits.rateLimit()))
+                  .param("rate_period_ms", millis(limits.ratePeriod()))
+                  .param("now", now())
+                  .query(JOB)
+                  .list();
+            });
+    return claimed == null ? List.of() : claimed;
+  }
+
+  /** Sets a queue's limits, keeping its pause; tells every worker. */
+  public void setLimits(String queue, QueueLimits limits) {
+    jdbc.sql(SET_LIMITS)
+        .param("queue", queue)
+        .param("max_running", integer(limits.maxRunning()))
+        .param("max_per_key", integer(limits.maxRunningPerKey()))
+        .param("rate_limit", integer(limits.rateLimit()))
+        .param("rate_period_ms", millis(limits.ratePeriod()))
+        .query()
+        .listOfRows();
+  }
+
+  /** Pauses a queue until {@code until}, or until resumed when {@code null}. */
+  public void pauseQueue(String queue, @Nullable Instant until) {
+    jdbc.sql(PAUSE_QUEUE).param("queue", queue).param("until", timestamp(until)).update();
+  }
+
+  /** Lifts a queue's pause and wakes its workers; false if it had no control row. */
+  public boolean resumeQueue(String queue) {
+    return !jdbc.sql(RESUME_QUEUE).param("queue", queue).query().listOfRows().isEmpty();
+  }
+
+  /** Every queue's pause and limits. */
+  public List<QueueControl> findControls() {
+    return jdbc.sql(FIND_CONTROLS).query(JobRepository::mapControl).list();
+  }
+
+  /** Registers a schedule; keeps its stored next occurrence unless its cron or zone changed. */
+  public void upsertSchedule(Schedule schedule, Instant nextRunAt) {
+    JobRequest job = schedule.job();
+    jdbc.sql(UPSERT_SCHEDULE)
+        .param("name", schedule.name())
+        .param("cron", schedule.cron())
+        .param("time_zone", schedule.zone().getId())
+        .param("kind", job.kind())
+        .param("payload", job.payload())
+        .param("queue", job.queue())
+        .param("priority", job.priority())
+        .param("max_attempts", job.maxAttempts())
+        .param("missed_policy", schedule.missedPolicy().dbValue())
+        .param("next_run_at", timestamp(nextRunAt))
+        .update();
+  }
+
+  /** A due schedule, locked by the caller's transaction. */
+  public record DueSchedule(String name, Instant nextRunAt, Instant databaseNow) {}
+
+  /** Locks the due schedules among {@code names}; must run inside a transaction. */
+  public List<DueSchedule> lockDueSchedules(Collection<String> names) {
+    return jdbc.sql(LOCK_DUE_SCHEDULES)
+        .param("names", SqlArrays.of("text", names.toArray(String[]::new)))
+        .param("now", now())
+        .query(
+            (rs, i) ->
+                new DueSchedule(
+                    rs.getString("name"), instant(rs, "next_run_at"), instant(rs, "db_now")))
+        .list();
+  }
+
+  /** Moves a locked schedule on; {@code lastRunAt} and {@code lastJobId} null keep the old. */
+  public void advanceSchedule(
+      String name, Instant nextRunAt, @Nullable Instant lastRunAt, @Nullable Long lastJobId) {
+    jdbc.sql(ADVANCE_SCHEDULE)
+        .param("name", name)
+        .param("next_run_at", timestamp(nextRunAt))
+        .param("last_run_at", timestamp(lastRunAt))
+        .param("last_job_id", new SqlParameterValue(Types.BIGINT, lastJobId))
+        .update();
+  }
+
+  public List<ScheduleStatus> findSchedules() {
+    return jdbc.sql(FIND_SCHEDULES)
+        .query(
+            (rs, i) -> {
+              long lastJob = rs.getLong("last_job_id");
+              Long lastJobId = rs.wasNull() ? null : lastJob;
+              String lastState = rs.getString("last_state");
+              return new ScheduleStatus(
+                  rs.getString("name"),
+                  rs.getString("cron"),
+                  rs.getString("time_zone"),
+                  rs.getString("kind"),
+                  rs.getString("queue"),
+                  rs.getString("missed_policy"),
+                  instant(rs, "next_run_at"),
+                  nullableInstant(rs, "last_run_at"),
+                  lastJobId,
+                  lastState == null ? null : JobState.fromDb(lastState));
+            })
         .list();
   }
 
@@ -356,6 +510,29 @@ public final class JobRepository {
         instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
   }
 
+  private static SqlParameterValue integer(@Nullable Integer value) {
+    return new SqlParameterValue(Types.INTEGER, value);
+  }
+
+  private static SqlParameterValue millis(@Nullable Duration value) {
+    return new SqlParameterValue(Types.BIGINT, value == null ? null : value.toMillis());
+  }
+
+  private static QueueControl mapControl(ResultSet rs, int row) throws SQLException {
+    Instant pausedUntil = nullableInstant(rs, "paused_until");
+    long periodMillis = rs.getLong("rate_period_ms");
+    Duration period = rs.wasNull() ? null : Duration.ofMillis(periodMillis);
+    return new QueueControl(
+        rs.getString("queue"),
+        pausedUntil,
+        rs.getBoolean("paused"),
+        new QueueLimits(
+            (Integer) rs.getObject("max_running"),
+            (Integer) rs.getObject("max_running_per_key"),
+            (Integer) rs.getObject("rate_limit"),
+            period));
+  }
+
   private static Job mapJob(ResultSet rs, int row) throws SQLException {
     String token = rs.getString("lease_token");
     return new Job(
@@ -377,7 +554,8 @@ public final class JobRepository {
         rs.getBoolean("cancel_requested"),
         instant(rs, "created_at"),
         nullableInstant(rs, "started_at"),
-        nullableInstant(rs, "finalized_at"));
+        nullableInstant(rs, "finalized_at"),
+        rs.getString("partition_key"));
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {
@@ -390,8 +568,12 @@ public final class JobRepository {
 
   private static @Nullable Instant nullableInstant(ResultSet rs, String column)
       throws SQLException {
+    // pgjdbc reads 'infinity' (a pause until resumed) as OffsetDateTime.MAX.
     OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-    return value == null ? null : value.toInstant();
+    if (value == null) {
+      return null;
+    }
+    return value.equals(OffsetDateTime.MAX) ? Instant.MAX : value.toInstant();
   }
 
   private static String sql(String name) {

@@ -29,6 +29,7 @@ public final class PgWakeupListener {
 
   public static final String JOB_CHANNEL = "conveyor_job";
   public static final String CANCEL_CHANNEL = "conveyor_job_cancel";
+  public static final String CONTROL_CHANNEL = "conveyor_control";
 
   private static final Logger log = LoggerFactory.getLogger(PgWakeupListener.class);
   private static final int POLL_MILLIS = 500;
@@ -45,6 +46,9 @@ public final class PgWakeupListener {
     void wake(String queue);
 
     void cancelRequested(long jobId);
+
+    /** A queue's pause or limits changed. */
+    void controlChanged(String queue);
 
     /** Connected again after a gap: anything may have been missed. */
     void wakeAll();
@@ -103,6 +107,7 @@ public final class PgWakeupListener {
         try (Statement s = c.createStatement()) {
           s.execute("LISTEN " + JOB_CHANNEL);
           s.execute("LISTEN " + CANCEL_CHANNEL);
+          s.execute("LISTEN " + CONTROL_CHANNEL);
         }
         connected = true;
         backoff.reset();
@@ -171,6 +176,7 @@ public final class PgWakeupListener {
           log.debug("ignoring malformed cancel notification '{}'", n.getParameter());
         }
       }
+      case CONTROL_CHANNEL -> receiver.controlChanged(n.getParameter());
       default -> log.debug("ignoring notification on channel {}", n.getName());
     }
   }

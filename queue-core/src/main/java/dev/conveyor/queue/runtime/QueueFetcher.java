@@ -1,7 +1,6 @@
 package dev.conveyor.queue.runtime;
 
 import dev.conveyor.queue.Job;
-import dev.conveyor.queue.jdbc.JobRepository;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -23,8 +22,14 @@ final class QueueFetcher implements Runnable {
   private static final Comparator<Job> CLAIM_ORDER =
       Comparator.comparingInt(Job::priority).thenComparing(Job::runAt).thenComparingLong(Job::id);
 
+  /** Claims up to {@code demand} jobs of a queue for this worker. */
+  @FunctionalInterface
+  interface Claimer {
+    List<Job> claim(String queue, int demand);
+  }
+
   private final String queue;
-  private final JobRepository repository;
+  private final Claimer claimer;
   private final WorkerConfig config;
   private final Consumer<Job> dispatch;
   private final AtomicInteger free;
@@ -37,13 +42,9 @@ final class QueueFetcher implements Runnable {
   private volatile boolean failing;
 
   QueueFetcher(
-      String queue,
-      int concurrency,
-      JobRepository repository,
-      WorkerConfig config,
-      Consumer<Job> dispatch) {
+      String queue, int concurrency, Claimer claimer, WorkerConfig config, Consumer<Job> dispatch) {
     this.queue = queue;
-    this.repository = repository;
+    this.claimer = claimer;
     this.config = config;
     this.dispatch = dispatch;
     this.free = new AtomicInteger(concurrency);
@@ -108,8 +109,7 @@ final class QueueFetcher implements Runnable {
         List<Job> jobs;
         try {
           lastClaim = System.nanoTime();
-          jobs =
-              repository.claimAvailable(queue, demand, config.workerId(), config.leaseDuration());
+          jobs = claimer.claim(queue, demand);
           lastSuccessNanos = System.nanoTime();
           if (failing) {
             log.info("claiming from queue {} works again", queue);

@@ -86,6 +86,11 @@ final class RunningJob implements JobContext {
   }
 
   @Override
+  public void pauseQueueUntil(java.time.Instant until) {
+    repository.pauseQueue(job.queue(), until);
+  }
+
+  @Override
   public boolean heartbeat() {
     return leaseKeeper.extendNow(this);
   }

@@ -3,22 +3,28 @@ package dev.conveyor.queue.runtime;
 import dev.conveyor.queue.ExponentialBackoff;
 import dev.conveyor.queue.Job;
 import dev.conveyor.queue.JobHandler;
+import dev.conveyor.queue.JobQueue;
+import dev.conveyor.queue.QueueControl;
 import dev.conveyor.queue.QueueMetrics;
 import dev.conveyor.queue.RetryPolicy;
+import dev.conveyor.queue.Schedule;
 import dev.conveyor.queue.jdbc.JobRepository;
 import dev.conveyor.queue.maintenance.JobPruner;
 import dev.conveyor.queue.maintenance.LeaseRescuer;
+import dev.conveyor.queue.maintenance.RecurringScheduler;
 import dev.conveyor.queue.notify.PgWakeupListener;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -65,7 +71,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public final class WorkerRuntime implements AutoCloseable {
 
   /** The queue schema generation this code reads and writes (see V001 in db-migrations). */
-  public static final long SCHEMA_VERSION = 1;
+  public static final long SCHEMA_VERSION = 2;
 
   private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
 
@@ -92,8 +98,13 @@ public final class WorkerRuntime implements AutoCloseable {
   private final @Nullable PgWakeupListener listener;
   private final @Nullable LeaseRescuer rescuer;
   private final @Nullable JobPruner pruner;
+  private final @Nullable RecurringScheduler scheduler;
   private final ScheduledExecutorService timers;
   private final List<Thread> loops = new ArrayList<>();
+
+  /** Queues with cluster-wide limits: claimed through the serialized, limited claim. */
+  private volatile Set<String> limitedQueues = Set.of();
+
   private volatile Phase phase = Phase.NEW;
   private volatile boolean abandoned;
 
@@ -140,7 +151,7 @@ public final class WorkerRuntime implements AutoCloseable {
             (queue, concurrency) ->
                 fetchers.put(
                     queue,
-                    new QueueFetcher(queue, concurrency, repository, config, this::dispatchFrom)));
+                    new QueueFetcher(queue, concurrency, this::claim, config, this::dispatchFrom)));
     this.listener =
         b.listenSource == null
             ? null
@@ -149,6 +160,14 @@ public final class WorkerRuntime implements AutoCloseable {
         b.rescuerConfig == null
             ? null
             : new LeaseRescuer(repository, metrics, b.rescuerConfig, this::wake);
+    this.scheduler =
+        b.schedules.isEmpty()
+            ? null
+            : new RecurringScheduler(
+                b.dataSource,
+                new JobQueue(b.dataSource, metrics, b.clock),
+                b.schedules,
+                RecurringScheduler.DEFAULT_TICK);
     this.pruner =
         b.prunerConfig == null
             ? null
@@ -170,6 +189,7 @@ public final class WorkerRuntime implements AutoCloseable {
       throw new IllegalStateException("a runtime starts once; it is " + phase);
     }
     checkSchema();
+    refreshControls();
     phase = Phase.RUNNING;
     loops.add(Thread.ofPlatform().daemon().name("conveyor-completer").start(completer));
     for (QueueFetcher fetcher : fetchers.values()) {
@@ -179,6 +199,7 @@ public final class WorkerRuntime implements AutoCloseable {
     long beat = config.heartbeatInterval().toMillis();
     timers.scheduleWithFixedDelay(
         () -> leaseKeeper.beat(held.values()), beat, beat, TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(this::refreshControls, 1, 1, TimeUnit.SECONDS);
     if (listener != null) {
       listener.start();
     }
@@ -187,6 +208,9 @@ public final class WorkerRuntime implements AutoCloseable {
     }
     if (pruner != null) {
       pruner.start();
+    }
+    if (scheduler != null) {
+      scheduler.start();
     }
     log.info("worker {} started on queues {}", config.workerId(), config.queues());
   }
@@ -218,6 +242,30 @@ public final class WorkerRuntime implements AutoCloseable {
     }
   }
 
+  private List<Job> claim(String queue, int demand) {
+    return limitedQueues.contains(queue)
+        ? repository.claimLimited(queue, demand, config.workerId(), config.leaseDuration())
+        : repository.claimAvailable(queue, demand, config.workerId(), config.leaseDuration());
+  }
+
+  /**
+   * Learns which queues have limits (a tiny table, read every second and whenever NOTIFY says it
+   * changed). A stale view is safe: the plain claim refuses a queue that has a control row.
+   */
+  private void refreshControls() {
+    try {
+      Set<String> limited = new HashSet<>();
+      for (QueueControl control : repository.findControls()) {
+        if (control.limited()) {
+          limited.add(control.queue());
+        }
+      }
+      limitedQueues = Set.copyOf(limited);
+    } catch (RuntimeException e) {
+      log.debug("could not read queue controls; keeping the last view", e);
+    }
+  }
+
   private void wakeAll() {
     fetchers.values().forEach(QueueFetcher::wake);
   }
@@ -245,6 +293,7 @@ public final class WorkerRuntime implements AutoCloseable {
 
   private void completionRecorded(RunningJob job, boolean completed) {
     held.remove(job.job().id(), job);
+    wakeIfLimited(job.job().queue());
     if (completed) {
       metrics.outcome("completed", job.job().queue(), job.job().kind());
     } else {
@@ -254,6 +303,7 @@ public final class WorkerRuntime implements AutoCloseable {
 
   private void outcomeRecorded(RunningJob job, Optional<Duration> comesBackIn) {
     held.remove(job.job().id(), job);
+    wakeIfLimited(job.job().queue());
     comesBackIn.ifPresent(
         delay -> {
           // A retry or snooze of our own: wake this queue when it comes due instead of waiting
@@ -262,6 +312,13 @@ public final class WorkerRuntime implements AutoCloseable {
             timers.schedule(() -> wake(job.job().queue()), delay.toMillis(), TimeUnit.MILLISECONDS);
           }
         });
+  }
+
+  /** A limited queue at its cap may claim again once one of its jobs is recorded finished. */
+  private void wakeIfLimited(String queue) {
+    if (limitedQueues.contains(queue)) {
+      wake(queue);
+    }
   }
 
   private void signalIdle() {
@@ -317,6 +374,9 @@ public final class WorkerRuntime implements AutoCloseable {
     }
     if (pruner != null) {
       pruner.stop();
+    }
+    if (scheduler != null) {
+      scheduler.stop();
     }
     phase = Phase.STOPPED;
     log.info("worker {} stopped", config.workerId());
@@ -447,6 +507,15 @@ public final class WorkerRuntime implements AutoCloseable {
     }
 
     @Override
+    public void controlChanged(String queue) {
+      timers.execute(
+          () -> {
+            refreshControls();
+            wake(queue);
+          });
+    }
+
+    @Override
     public void wakeAll() {
       WorkerRuntime.this.wakeAll();
     }
@@ -464,6 +533,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private LeaseRescuer.@Nullable Config rescuerConfig = LeaseRescuer.Config.defaults();
     private JobPruner.@Nullable Config prunerConfig = JobPruner.Config.defaults();
     private @Nullable InstantSource clock;
+    private final List<Schedule> schedules = new ArrayList<>();
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -527,6 +597,15 @@ public final class WorkerRuntime implements AutoCloseable {
       return this;
     }
 
+    /**
+     * A recurring job this worker fires (with every other worker that declares it: each occurrence
+     * is enqueued once).
+     */
+    public Builder schedule(Schedule schedule) {
+      schedules.add(schedule);
+      return this;
+    }
+
     /** The queue's clock (tests); default: the database's {@code now()}. */
     public Builder clock(@Nullable InstantSource clock) {
       this.clock = clock;
@@ -534,7 +613,7 @@ public final class WorkerRuntime implements AutoCloseable {
     }
 
     public WorkerRuntime build() {
-      if (handlers.isEmpty()) {
+      if (handlers.isEmpty() && schedules.isEmpty()) {
         throw new IllegalStateException("a worker runtime needs at least one job handler");
       }
       return new WorkerRuntime(this);

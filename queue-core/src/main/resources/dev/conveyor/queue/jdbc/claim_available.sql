@@ -5,12 +5,23 @@
 -- Index: queue_job_claim_idx (queue, priority, run_at, id) WHERE state = 'available', read in
 -- order and stopped after :demand rows. MATERIALIZED keeps the LIMIT inside the CTE: the
 -- UPDATE can never touch more rows than were picked.
+-- A queue that is paused or has limits (a conveyor.queue_control row) is claimed through
+-- claim_limited.sql instead; here such a queue yields nothing. That probe is one primary-key
+-- look-up per statement, not per row: it costs unlimited queues nothing measurable.
 WITH picked AS MATERIALIZED (
     SELECT id
     FROM conveyor.queue_job
     WHERE state = 'available'
       AND queue = :queue
       AND run_at <= coalesce(CAST(:now AS timestamptz), now())
+      AND NOT EXISTS (
+          SELECT 1
+          FROM conveyor.queue_control c
+          WHERE c.queue = :queue
+            AND (c.paused_until > coalesce(CAST(:now AS timestamptz), now())
+                 OR c.max_running IS NOT NULL
+                 OR c.max_running_per_key IS NOT NULL
+                 OR c.rate_limit IS NOT NULL))
     ORDER BY priority, run_at, id
     LIMIT :demand
     FOR UPDATE SKIP LOCKED
