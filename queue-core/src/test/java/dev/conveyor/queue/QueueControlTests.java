@@ -289,6 +289,42 @@ class QueueControlTests extends QueueTestBase {
     }
 
     @Test
+    void afterDowntimeRunOnceEnqueuesTheLatestMissedOccurrenceOnceAndSkipEnqueuesNone() {
+      Schedule hourly = Schedule.of("hourly", "0 0 * * * *", JobRequest.of("h", "{}"));
+      Schedule skipped =
+          Schedule.of("skipped", "0 0 * * * *", JobRequest.of("s", "{}"))
+              .withMissedPolicy(Schedule.MissedPolicy.SKIP);
+      var scheduler =
+          new dev.conveyor.queue.maintenance.RecurringScheduler(
+              dataSource, queue, List.of(hourly, skipped), Duration.ofMinutes(1));
+      scheduler.start();
+      scheduler.stop();
+      // Nobody ran for five hours.
+      db.execute(
+          "UPDATE conveyor.recurring_schedule SET next_run_at = date_trunc('hour', now()) - interval '5 hours'");
+
+      assertThat(scheduler.fireDue()).isOne();
+      assertThat(scheduler.fireDue()).as("the occurrence is not enqueued again").isZero();
+
+      List<Job> jobs = queue.list(JobState.AVAILABLE, null, Long.MAX_VALUE, 10);
+      assertThat(jobs)
+          .singleElement()
+          .satisfies(
+              j -> {
+                assertThat(j.kind()).isEqualTo("h");
+                assertThat(j.runAt())
+                    .isEqualTo(
+                        jdbc.sql("SELECT date_trunc('hour', now())")
+                            .query(
+                                (rs, i) ->
+                                    rs.getObject(1, java.time.OffsetDateTime.class).toInstant())
+                            .single());
+              });
+      assertThat(queue.schedules())
+          .allSatisfy(s -> assertThat(s.nextRunAt()).isAfter(Instant.now()));
+    }
+
+    @Test
     void cronAcceptsFiveFieldsAndRejectsNonsense() {
       assertThat(Schedule.of("daily", "0 6 * * MON-FRI", JobRequest.of("k", "{}")).cron())
           .isEqualTo("0 0 6 * * MON-FRI");

@@ -144,9 +144,14 @@ public final class TestDatabase {
     return new HikariDataSource(config);
   }
 
-  /** Empties the queue (committed-tier tests call this before each test). */
+  /**
+   * Empties the queue: jobs, queue controls, the start log and schedules (committed-tier tests call
+   * this before each test).
+   */
   public void truncateQueue() {
-    execute("TRUNCATE conveyor.queue_job RESTART IDENTITY");
+    execute(
+        "TRUNCATE conveyor.queue_job, conveyor.queue_control, conveyor.queue_start_log,"
+            + " conveyor.recurring_schedule RESTART IDENTITY");
   }
 
   /** Runs one statement on the shared pool, outside any test transaction. */

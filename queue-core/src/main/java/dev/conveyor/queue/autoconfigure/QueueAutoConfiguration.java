@@ -4,6 +4,7 @@ import dev.conveyor.queue.JobHandler;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.QueueMetrics;
 import dev.conveyor.queue.RetryPolicy;
+import dev.conveyor.queue.Schedule;
 import dev.conveyor.queue.jdbc.JobRepository;
 import dev.conveyor.queue.maintenance.JobPruner;
 import dev.conveyor.queue.maintenance.LeaseRescuer;
@@ -137,6 +138,7 @@ public final class QueueAutoConfiguration {
     WorkerRuntime conveyorWorkerRuntime(
         DataSource dataSource,
         ObjectProvider<JobHandler> handlers,
+        ObjectProvider<Schedule> scheduleBeans,
         ObjectProvider<PlatformTransactionManager> transactionManager,
         ObjectProvider<DataSourceProperties> dataSourceProperties,
         QueueMetrics metrics,
@@ -158,6 +160,8 @@ public final class QueueAutoConfiguration {
                   ListenConnections.resolve(
                       queue, dataSource, dataSourceProperties.getIfAvailable()));
       transactionManager.ifUnique(builder::transactionManager);
+      validated(worker::toSchedules).forEach(builder::schedule);
+      scheduleBeans.orderedStream().forEach(builder::schedule);
       return builder.build();
     }
 

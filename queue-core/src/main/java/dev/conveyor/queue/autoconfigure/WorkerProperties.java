@@ -2,8 +2,12 @@ package dev.conveyor.queue.autoconfigure;
 
 import static dev.conveyor.queue.autoconfigure.QueueProperties.orDefault;
 
+import dev.conveyor.queue.JobRequest;
+import dev.conveyor.queue.Schedule;
 import dev.conveyor.queue.runtime.WorkerConfig;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -29,6 +33,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     {@code default} queue with {@link WorkerConfig#DEFAULT_CONCURRENCY} at once
  * @param fetch how queues are polled and claimed, see {@link Fetch}
  * @param shutdown how the worker stops, see {@link Shutdown}
+ * @param schedules recurring jobs by schedule name, see {@link ScheduleProperties}; every worker
+ *     that declares a schedule fires it, and each occurrence is enqueued once
  */
 @ConfigurationProperties("conveyor.worker")
 public record WorkerProperties(
@@ -36,7 +42,8 @@ public record WorkerProperties(
     @Nullable String id,
     @Nullable Map<String, Integer> queues,
     @DefaultValue Fetch fetch,
-    @DefaultValue Shutdown shutdown) {
+    @DefaultValue Shutdown shutdown,
+    @Nullable Map<String, ScheduleProperties> schedules) {
 
   public WorkerProperties {
     Objects.requireNonNull(fetch, "fetch");
@@ -65,6 +72,47 @@ public record WorkerProperties(
    *     Kubernetes' {@code terminationGracePeriodSeconds}) a few seconds more than this
    */
   public record Shutdown(@Nullable Duration timeout) {}
+
+  /**
+   * One recurring job ({@code conveyor.worker.schedules.<name>.*}).
+   *
+   * @param cron five fields (minute first) or six (second first), e.g. {@code 0 0 6 * * MON-FRI}
+   * @param zone the time zone the expression is read in; default UTC
+   * @param kind the job kind each occurrence enqueues
+   * @param payload the job's JSON payload; default {@code {}}
+   * @param queue the queue; default {@code default}
+   * @param missedPolicy {@code run-once} (default: the latest missed occurrence runs once after
+   *     downtime) or {@code skip}
+   */
+  public record ScheduleProperties(
+      String cron,
+      @Nullable String zone,
+      String kind,
+      @Nullable String payload,
+      @Nullable String queue,
+      Schedule.@Nullable MissedPolicy missedPolicy) {
+
+    Schedule toSchedule(String name) {
+      JobRequest job = JobRequest.of(kind, payload != null ? payload : "{}");
+      if (queue != null) {
+        job = job.withQueue(queue);
+      }
+      return new Schedule(
+          name,
+          cron,
+          ZoneId.of(zone != null ? zone : "UTC"),
+          job,
+          missedPolicy != null ? missedPolicy : Schedule.MissedPolicy.RUN_ONCE);
+    }
+  }
+
+  /** The declared schedules, validated. */
+  public List<Schedule> toSchedules() {
+    if (schedules == null) {
+      return List.of();
+    }
+    return schedules.entrySet().stream().map(e -> e.getValue().toSchedule(e.getKey())).toList();
+  }
 
   /**
    * The worker config these settings and the queue's lease settings describe; every unset value is

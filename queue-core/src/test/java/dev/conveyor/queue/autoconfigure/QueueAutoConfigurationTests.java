@@ -350,6 +350,49 @@ class QueueAutoConfigurationTests {
     }
 
     @Test
+    void schedulesDeclaredInPropertiesAreRegisteredAndFired() {
+      withHandler()
+          .withPropertyValues(FAST_WORKER)
+          .withPropertyValues(
+              "conveyor.worker.schedules.nightly.cron=0 3 * * *",
+              "conveyor.worker.schedules.nightly.zone=Europe/Berlin",
+              "conveyor.worker.schedules.nightly.kind=" + KIND,
+              "conveyor.worker.schedules.nightly.queue=" + QUEUE,
+              "conveyor.worker.schedules.nightly.missed-policy=skip",
+              "conveyor.worker.schedules.every-second.cron=* * * * * *",
+              "conveyor.worker.schedules.every-second.kind=" + KIND,
+              "conveyor.worker.schedules.every-second.queue=" + QUEUE)
+          .run(
+              context -> {
+                JobQueue queue = context.getBean(JobQueue.class);
+                await().atMost(Duration.ofSeconds(5)).until(() -> !handler.runs.isEmpty());
+                assertThat(queue.schedules())
+                    .extracting(
+                        s -> s.name(), s -> s.cron(), s -> s.timeZone(), s -> s.missedPolicy())
+                    .contains(
+                        org.assertj.core.groups.Tuple.tuple(
+                            "nightly", "0 0 3 * * *", "Europe/Berlin", "skip"),
+                        org.assertj.core.groups.Tuple.tuple(
+                            "every-second", "* * * * * *", "UTC", "run_once"));
+              });
+    }
+
+    @Test
+    void anInvalidCronFailsStartupNamingTheProperties() {
+      withHandler()
+          .withPropertyValues(FAST_WORKER)
+          .withPropertyValues(
+              "conveyor.worker.schedules.broken.cron=every day",
+              "conveyor.worker.schedules.broken.kind=" + KIND)
+          .run(
+              context ->
+                  assertThat(context)
+                      .hasFailed()
+                      .getFailure()
+                      .hasStackTraceContaining("invalid cron expression 'every day'"));
+    }
+
+    @Test
     void startupFailsWhenTheDatabaseHasNoQueueSchema() {
       String emptyDatabase = emptyDatabaseUrl();
       withHandler()
