@@ -1,0 +1,99 @@
+package dev.conveyor.bench;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.conveyor.queue.Enqueued;
+import dev.conveyor.queue.JobQueue;
+import dev.conveyor.queue.JobRequest;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The producer process of the pickup-latency measurement, started by {@link QueueBenchmark} as a
+ * separate JVM: enqueues jobs one at a time (each its own transaction), at a fixed rate, each
+ * payload carrying the wall-clock time in epoch microseconds taken just before the enqueue call.
+ *
+ * <p>First it warms its own enqueue path up (JIT) with jobs on a queue nobody works, then sends
+ * warm-up jobs the worker runs but does not time, then the timed ones.
+ *
+ * <p>Arguments: {@code jobs warmup intervalMs queue producerWarmup}; the database comes from {@code
+ * CONVEYOR_BENCH_DB_URL/USER/PASSWORD}. Prints, on stdout, one line {@code job ID SENT RETURNED}
+ * per timed job (epoch microseconds before and after the enqueue call), for the worker's breakdown
+ * of the latency.
+ */
+public final class LatencyProducer {
+
+  /** A queue no worker of the benchmark runs: it only warms up this JVM's enqueue path. */
+  static final String UNWORKED_QUEUE = "latency-producer-warmup";
+
+  private LatencyProducer() {}
+
+  public static void main(String[] args) throws Exception {
+    int jobs = Integer.parseInt(args[0]);
+    int warmup = Integer.parseInt(args[1]);
+    long intervalNanos = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(args[2]));
+    String queueName = args[3];
+    int producerWarmup = Integer.parseInt(args[4]);
+
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(System.getenv("CONVEYOR_BENCH_DB_URL"));
+    config.setUsername(System.getenv().getOrDefault("CONVEYOR_BENCH_DB_USER", "postgres"));
+    config.setPassword(System.getenv().getOrDefault("CONVEYOR_BENCH_DB_PASSWORD", ""));
+    config.setMaximumPoolSize(2);
+    config.setMinimumIdle(2);
+    config.setPoolName("conveyor-bench-producer");
+    config.addDataSourceProperty("ApplicationName", "conveyor-bench-producer");
+    StringBuilder report = new StringBuilder();
+    try (HikariDataSource dataSource = new HikariDataSource(config)) {
+      JobQueue queue = new JobQueue(dataSource);
+      for (int i = 0; i < producerWarmup; i++) {
+        queue.enqueue(JobRequest.of("latency", "{\"t\":0,\"w\":1}").withQueue(UNWORKED_QUEUE));
+      }
+      send(queue, queueName, warmup, true, intervalNanos, null);
+      // Let the worker finish the warm-up before the first timed job.
+      Thread.sleep(500);
+      send(queue, queueName, jobs, false, intervalNanos, report);
+    }
+    System.out.print(report);
+    System.out.flush();
+  }
+
+  private static void send(
+      JobQueue queue,
+      String queueName,
+      int count,
+      boolean warmup,
+      long intervalNanos,
+      StringBuilder report) {
+    long next = System.nanoTime();
+    for (int i = 0; i < count; i++) {
+      long wait = next - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      next += intervalNanos;
+      long sent = epochMicros();
+      Enqueued enqueued =
+          queue.enqueue(
+              JobRequest.of("latency", "{\"t\":" + sent + ",\"w\":" + (warmup ? 1 : 0) + "}")
+                  .withQueue(queueName));
+      long returned = epochMicros();
+      if (report != null) {
+        report
+            .append("job ")
+            .append(enqueued.job().id())
+            .append(' ')
+            .append(sent)
+            .append(' ')
+            .append(returned)
+            .append('\n');
+      }
+    }
+  }
+
+  static long epochMicros() {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+  }
+}
