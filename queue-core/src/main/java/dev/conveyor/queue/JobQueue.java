@@ -64,7 +64,21 @@ public final class JobQueue {
    *     JSON
    */
   public Enqueued enqueue(JobRequest request) {
-    return enqueueAll(List.of(request)).getFirst();
+    for (int round = 0; round < MAX_KEY_RACE_ROUNDS; round++) {
+      Optional<Job> inserted = repository.enqueueOne(request);
+      if (inserted.isPresent()) {
+        countAfterCommit(List.of(request));
+        return new Enqueued(inserted.get(), false);
+      }
+      String key =
+          java.util.Objects.requireNonNull(request.uniqueKey(), "only a keyed insert conflicts");
+      List<Job> holder = repository.findUnfinishedByKeys(List.of(key));
+      if (!holder.isEmpty()) {
+        return new Enqueued(holder.getFirst(), true);
+      }
+      // The holder finished between the insert and the look-up: the key is free, insert again.
+    }
+    throw keyRaceLost();
   }
 
   /**
@@ -82,15 +96,25 @@ public final class JobQueue {
     }
     for (int round = 0; !pending.isEmpty(); round++) {
       if (round == MAX_KEY_RACE_ROUNDS) {
-        throw new IllegalStateException(
-            "unique keys kept changing hands while enqueueing; gave up after "
-                + MAX_KEY_RACE_ROUNDS
-                + " rounds");
+        throw keyRaceLost();
       }
       pending = insertRound(requests, pending, results);
     }
-    countAfterCommit(requests);
+    List<JobRequest> added = new ArrayList<>();
+    for (int i = 0; i < results.length; i++) {
+      if (!results[i].duplicate()) {
+        added.add(requests.get(i));
+      }
+    }
+    countAfterCommit(added);
     return Arrays.asList(results);
+  }
+
+  private static IllegalStateException keyRaceLost() {
+    return new IllegalStateException(
+        "unique keys kept changing hands while enqueueing; gave up after "
+            + MAX_KEY_RACE_ROUNDS
+            + " rounds");
   }
 
   /**
@@ -137,6 +161,9 @@ public final class JobQueue {
   }
 
   private void countAfterCommit(List<JobRequest> requests) {
+    if (requests.isEmpty()) {
+      return;
+    }
     Map<String, Integer> perQueue = new HashMap<>();
     requests.forEach(r -> perQueue.merge(r.queue(), 1, Integer::sum));
     Runnable count = () -> perQueue.forEach(metrics::enqueued);

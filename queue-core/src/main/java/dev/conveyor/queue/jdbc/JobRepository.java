@@ -44,6 +44,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public final class JobRepository {
 
+  private static final String ENQUEUE_ONE = sql("enqueue_one.sql");
   private static final String ENQUEUE_MANY = sql("enqueue_many.sql");
   private static final String FIND_UNFINISHED_BY_KEYS = sql("find_unfinished_by_keys.sql");
   private static final String CLAIM_AVAILABLE = sql("claim_available.sql");
@@ -95,6 +96,21 @@ public final class JobRepository {
     this.jdbc = JdbcClient.create(dataSource);
     this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     this.clock = clock;
+  }
+
+  /** Inserts one request; empty when an unfinished job holds its unique key. */
+  public Optional<Job> enqueueOne(JobRequest request) {
+    return jdbc.sql(ENQUEUE_ONE)
+        .param("queue", request.queue())
+        .param("kind", request.kind())
+        .param("payload", request.payload())
+        .param("priority", request.priority())
+        .param("run_at", timestamp(request.runAt()))
+        .param("max_attempts", request.maxAttempts())
+        .param("unique_key", new SqlParameterValue(Types.VARCHAR, request.uniqueKey()))
+        .param("partition_key", new SqlParameterValue(Types.VARCHAR, request.partitionKey()))
+        .query(JOB)
+        .optional();
   }
 
   /** Inserts the requests as one statement; returns the inserted rows ordered by id. */

@@ -1,0 +1,19 @@
+-- enqueue_one: insert one job in the caller's transaction and wake workers; the common case,
+-- kept free of the batch statement's arrays. Returns no row when an unfinished job holds the
+-- unique key (ON CONFLICT waited for that job's transaction if it was in flight); the caller
+-- then looks the holder up.
+-- Locks: the new row. Index: queue_job_unique_key_idx (conflict inference).
+-- NOTIFY: delivered at commit, dropped on rollback; not sent for a delayed job.
+WITH inserted AS (
+    INSERT INTO conveyor.queue_job
+        (queue, kind, payload, priority, run_at, max_attempts, unique_key, partition_key)
+    VALUES (:queue, :kind, CAST(:payload AS jsonb), :priority,
+            coalesce(CAST(:run_at AS timestamptz), now()), :max_attempts,
+            CAST(:unique_key AS text), CAST(:partition_key AS text))
+    ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running')
+    DO NOTHING
+    RETURNING *
+)
+SELECT inserted.*,
+       CASE WHEN run_at <= now() THEN pg_notify('conveyor_job', queue) END AS woken
+FROM inserted
