@@ -58,7 +58,9 @@ final class BenchDatabase implements AutoCloseable {
 
   /** Empties the queue table and vacuums it, so that every run starts from the same state. */
   void resetQueue() {
-    execute("TRUNCATE conveyor.queue_job RESTART IDENTITY");
+    execute(
+        "TRUNCATE conveyor.queue_job, conveyor.queue_control, conveyor.queue_start_log"
+            + " RESTART IDENTITY");
     execute("VACUUM ANALYZE conveyor.queue_job");
   }
 

@@ -60,6 +60,7 @@ record BenchOptions(
   enum Part {
     ENQUEUE,
     PROCESS,
+    LIMITS,
     LATENCY
   }
 
@@ -70,7 +71,7 @@ record BenchOptions(
         --url=JDBC_URL            database (else $CONVEYOR_BENCH_DB_URL)
         --user=NAME               (else $CONVEYOR_BENCH_DB_USER, default postgres)
         --password=SECRET         (else $CONVEYOR_BENCH_DB_PASSWORD, default empty)
-        --parts=enqueue,process,latency   which parts to run (default: all three)
+        --parts=enqueue,process,limits,latency   which parts to run (default: all four)
 
         --enqueue-jobs=10000      jobs per one-by-one enqueue run (JobQueue.enqueue, autocommit)
         --enqueue-threads=1,4     one run per thread count

@@ -8,6 +8,7 @@ import dev.conveyor.queue.JobContext;
 import dev.conveyor.queue.JobHandler;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.JobRequest;
+import dev.conveyor.queue.QueueControl;
 import dev.conveyor.queue.QueueMetrics;
 import dev.conveyor.queue.runtime.WorkerConfig;
 import dev.conveyor.queue.runtime.WorkerRuntime;
@@ -101,6 +102,9 @@ public final class QueueBenchmark {
     }
     if (options.parts().contains(Part.PROCESS)) {
       processingThroughput();
+    }
+    if (options.parts().contains(Part.LIMITS)) {
+      limitsCost();
     }
     if (options.parts().contains(Part.LATENCY)) {
       pickupLatency();
@@ -301,7 +305,71 @@ public final class QueueBenchmark {
   private record ProcessResult(
       long jobs, double handlersDoneSeconds, ProcCpu.Usage usage, String statements) {}
 
+  // ---------------------------------------------------------------- limits
+
+  /**
+   * What queue controls cost the claim path: the same drain with no control row, with another queue
+   * limited, and with a limit on this queue that never binds (every claim then takes the
+   * serialized, limited claim), and with a per-key limit over 100 keys that never binds.
+   */
+  private void limitsCost() throws Exception {
+    int concurrency =
+        options.concurrencies().contains(200) ? 200 : options.concurrencies().getLast();
+    out("## Cost of queue limits");
+    out("");
+    out(
+        "The processing run above at concurrency %d, %,d jobs, under four settings. A limit set"
+            + " far above what the worker can run never binds, so the difference is the cost of"
+            + " the limited claim itself (a transaction that locks the queue's control row, then"
+            + " counts running jobs and ranks candidates per key).",
+        concurrency, options.processJobs());
+    out("");
+    out("| Setting | Claim path | Elapsed | Jobs/s | Java CPU | PostgreSQL CPU |");
+    out("|---|---|--:|--:|--:|--:|");
+    record Setting(String name, String path, java.util.function.Consumer<JobQueue> apply) {}
+    List<Setting> settings =
+        List.of(
+            new Setting("no limits anywhere", "plain", q -> {}),
+            new Setting(
+                "another queue limited (max 2 running)",
+                "plain",
+                q -> q.setLimits("other", QueueControl.QueueLimits.maxRunning(2))),
+            new Setting(
+                "this queue: max running " + concurrency * 10,
+                "limited",
+                q ->
+                    q.setLimits(
+                        PROCESS_QUEUE, QueueControl.QueueLimits.maxRunning(concurrency * 10))),
+            new Setting(
+                "this queue: max " + concurrency + " per key, 100 keys",
+                "limited",
+                q ->
+                    q.setLimits(
+                        PROCESS_QUEUE,
+                        QueueControl.QueueLimits.NONE.withMaxRunningPerKey(concurrency))));
+    progress("limits: warm-up run (not reported)");
+    runProcessing(concurrency, q -> {});
+    for (Setting setting : settings) {
+      progress("limits: %s", setting.name());
+      ProcessResult r = runProcessing(concurrency, setting.apply());
+      out(
+          "| %s | %s | %.2f s | %,.0f | %s | %s |",
+          setting.name(),
+          setting.path(),
+          r.usage.wallSeconds(),
+          r.jobs / r.usage.wallSeconds(),
+          r.usage.java(),
+          r.usage.postgres());
+    }
+    out("");
+  }
+
   private ProcessResult runProcessing(int concurrency) throws Exception {
+    return runProcessing(concurrency, q -> {});
+  }
+
+  private ProcessResult runProcessing(
+      int concurrency, java.util.function.Consumer<JobQueue> controls) throws Exception {
     int total = options.processJobs();
     db.resetQueue();
     try (HikariDataSource loader = db.newPool("conveyor-bench-loader", 1)) {
@@ -310,10 +378,14 @@ public final class QueueBenchmark {
         int n = Math.min(options.batchSize(), total - from);
         List<JobRequest> batch = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-          batch.add(JobRequest.of("noop", "{}").withQueue(PROCESS_QUEUE));
+          batch.add(
+              JobRequest.of("noop", "{}")
+                  .withQueue(PROCESS_QUEUE)
+                  .withPartitionKey("key-" + ((from + i) % 100)));
         }
         queue.enqueueAll(batch);
       }
+      controls.accept(queue);
     }
     db.settle();
     if (statementStats) {

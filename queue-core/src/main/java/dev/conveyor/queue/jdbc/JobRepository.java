@@ -192,7 +192,7 @@ public final class JobRepository {
               return jdbc.sql(CLAIM_LIMITED)
                   .param("queue", queue)
                   .param("demand", demand)
-                  .param("scan", Math.max(MIN_LIMITED_SCAN, demand * 10))
+                  .param("scan", limitedScan(limits, demand))
                   .param("owner", owner)
                   .param("lease_ms", lease.toMillis())
                   .param("max_running", integer(limits.maxRunning()))
@@ -204,6 +204,15 @@ public final class JobRepository {
                   .list();
             });
     return claimed == null ? List.of() : claimed;
+  }
+
+  /**
+   * How many candidates a limited claim reads. Without a per-key limit every candidate is eligible,
+   * so the demand is enough; with one, it looks further so that keys at their cap at the head of
+   * the queue do not hide the jobs of other keys behind them.
+   */
+  private static int limitedScan(QueueLimits limits, int demand) {
+    return limits.maxRunningPerKey() == null ? demand : Math.max(MIN_LIMITED_SCAN, demand * 10);
   }
 
   /** Sets a queue's limits, keeping its pause; tells every worker. */
