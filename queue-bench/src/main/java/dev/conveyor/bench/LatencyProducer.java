@@ -15,8 +15,9 @@ import java.util.concurrent.locks.LockSupport;
  * separate JVM: enqueues jobs one at a time (each its own transaction), at a fixed rate, each
  * payload carrying the wall-clock time in epoch microseconds taken just before the enqueue call.
  *
- * <p>First it warms its own enqueue path up (JIT) with jobs on a queue nobody works, then sends
- * warm-up jobs the worker runs but does not time, then the timed ones.
+ * <p>First it warms both JVMs up (JIT): back-to-back untimed jobs on the measured queue, which the
+ * worker runs without timing them, so that its claim and dispatch path is compiled too; then paced
+ * warm-up jobs, then the timed ones.
  *
  * <p>Arguments: {@code jobs warmup intervalMs queue producerWarmup}; the database comes from {@code
  * CONVEYOR_BENCH_DB_URL/USER/PASSWORD}. Prints, on stdout, one line {@code job ID SENT RETURNED}
@@ -24,9 +25,6 @@ import java.util.concurrent.locks.LockSupport;
  * of the latency.
  */
 public final class LatencyProducer {
-
-  /** A queue no worker of the benchmark runs: it only warms up this JVM's enqueue path. */
-  static final String UNWORKED_QUEUE = "latency-producer-warmup";
 
   private LatencyProducer() {}
 
@@ -49,7 +47,7 @@ public final class LatencyProducer {
     try (HikariDataSource dataSource = new HikariDataSource(config)) {
       JobQueue queue = new JobQueue(dataSource);
       for (int i = 0; i < producerWarmup; i++) {
-        queue.enqueue(JobRequest.of("latency", "{\"t\":0,\"w\":1}").withQueue(UNWORKED_QUEUE));
+        queue.enqueue(JobRequest.of("latency", "{\"t\":0,\"w\":1}").withQueue(queueName));
       }
       send(queue, queueName, warmup, true, intervalNanos, null);
       // Let the worker finish the warm-up before the first timed job.
