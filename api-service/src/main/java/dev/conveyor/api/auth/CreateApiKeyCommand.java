@@ -43,7 +43,7 @@ public final class CreateApiKeyCommand {
         new SpringApplicationBuilder(application)
             .web(WebApplicationType.NONE)
             .properties("spring.main.banner-mode=off", "logging.level.root=WARN")
-            .run()) {
+            .run(args)) {
       ApiKeys.CreatedKey created = context.getBean(ApiKeys.class).create(name, role);
       out.println(
           "Created API client '"

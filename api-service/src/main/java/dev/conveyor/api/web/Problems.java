@@ -50,7 +50,7 @@ public final class Problems {
   /** The RFC 9457 members, flat, as MVC's message converter renders them. */
   static Map<String, Object> asMap(ProblemDetail problem) {
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("type", problem.getType().toString());
+    body.put("type", problem.getType() == null ? "about:blank" : problem.getType().toString());
     body.put("title", problem.getTitle());
     body.put("status", problem.getStatus());
     if (problem.getDetail() != null) {
