@@ -85,6 +85,17 @@ public final class Api {
     return exchange(builder);
   }
 
+  /** Posts a body of unknown length (chunked transfer encoding, no Content-Length). */
+  public Response postChunked(String path, String contentType, byte[] body) {
+    HttpRequest.Builder builder =
+        request(path)
+            .header("Content-Type", contentType)
+            .POST(
+                HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new java.io.ByteArrayInputStream(body)));
+    return exchange(builder);
+  }
+
   public Response method(String method, String path, @Nullable String json) {
     HttpRequest.Builder builder =
         request(path)

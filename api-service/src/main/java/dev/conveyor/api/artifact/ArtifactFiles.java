@@ -74,8 +74,12 @@ public class ArtifactFiles {
     }
   }
 
-  /** Stores a client upload; returns its metadata (size and SHA-256 computed while storing). */
-  @Transactional
+  /**
+   * Stores a client upload; returns its metadata (size and SHA-256 computed while storing). A
+   * failure while reading the body (the client went away, the size limit) rolls everything back: an
+   * IOException is checked, so it must be named for the rollback.
+   */
+  @Transactional(rollbackFor = IOException.class)
   public ArtifactInfo storeUpload(
       long ownerId, String filename, String contentType, InputStream content) throws IOException {
     Artifact artifact =

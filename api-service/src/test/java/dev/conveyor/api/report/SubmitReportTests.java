@@ -241,6 +241,24 @@ class SubmitReportTests extends ApiTestBase {
     }
 
     @Test
+    void chunkedBodyOverTheLimitIs413() {
+      String big =
+          "{\"type\":\"voterList\",\"format\":\"CSV\",\"parameters\":{\"county\":\""
+              + "K".repeat(20_000)
+              + "\"}}";
+
+      Api.Response r =
+          newClient()
+              .postChunked(
+                  "/api/reports",
+                  "application/json",
+                  big.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+      assertThat(r.status()).as(r.toString()).isEqualTo(413);
+      assertThat(r.contentType()).startsWith("application/problem+json");
+    }
+
+    @Test
     void bodyOverTheLimitIs413() {
       String big =
           "{\"type\":\"voterList\",\"format\":\"CSV\",\"parameters\":{\"county\":\""
