@@ -7,6 +7,7 @@ import org.springframework.data.jpa.repository.Query;
 
 interface ApiClientRepository extends JpaRepository<ApiClient, Long> {
 
+  @Query("select c from ApiClient c where c.keyHash = :keyHash and c.revokedAt is null")
   Optional<ApiClient> findByKeyHashAndRevokedAtIsNull(byte[] keyHash);
 
   /**

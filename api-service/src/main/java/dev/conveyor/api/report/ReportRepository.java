@@ -13,9 +13,9 @@ import org.springframework.data.jpa.repository.Query;
 
 interface ReportRepository extends JpaRepository<Report, UUID> {
 
-  Optional<Report> findByIdAndOwnerId(UUID id, long ownerId);
-
-  Optional<Report> findByOwnerIdAndIdempotencyKey(long ownerId, String idempotencyKey);
+  /** A JPQL string rather than a derived query, so Hibernate interprets it once and caches it. */
+  @Query("select r from Report r where r.ownerId = :ownerId and r.idempotencyKey = :key")
+  Optional<Report> findByOwnerIdAndIdempotencyKey(long ownerId, String key);
 
   /**
    * The report, locked (FOR UPDATE) until the transaction ends: worker events and cancellations of
