@@ -25,11 +25,15 @@ import org.springframework.test.context.DynamicPropertySource;
       "conveyor.api.callbacks.secrets[0]=" + Signing.CURRENT_SECRET,
       "conveyor.api.callbacks.secrets[1]=" + Signing.PREVIOUS_SECRET,
       "conveyor.api.events.heartbeat=300ms",
+      "conveyor.api.bootstrap-key=" + ApiTestBase.BOOTSTRAP_KEY,
       "conveyor.api.limits.json-body=16KB",
       "conveyor.api.limits.upload=256KB",
       "spring.datasource.hikari.maximum-pool-size=30"
     })
 public abstract class ApiTestBase {
+
+  /** Installed at start for the admin client {@code bootstrap}. */
+  protected static final String BOOTSTRAP_KEY = "cvk_test-bootstrap-key-0123456789";
 
   protected static final TestDatabase db = TestDatabase.get();
   private static final AtomicInteger CLIENTS = new AtomicInteger();

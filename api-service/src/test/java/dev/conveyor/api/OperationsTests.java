@@ -1,10 +1,13 @@
 package dev.conveyor.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import tools.jackson.databind.JsonNode;
 
 /** Problem details for errors outside the controllers, health, metrics and the API docs. */
@@ -82,7 +85,38 @@ class OperationsTests extends ApiTestBase {
   }
 
   @Test
-  void flywayRefusesDatabasesNewerThanTheCode() {
+  void flywayIsConfiguredToRefuseDatabasesNewerThanTheCode() {
     assertThat(flyway.getConfiguration().getIgnoreMigrationPatterns()).isEmpty();
+  }
+
+  @Test
+  void serviceRefusesToStartOnADatabaseNewerThanTheCode() {
+    db.execute(
+        "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
+            + " checksum, installed_by, execution_time, success)"
+            + " VALUES (9999, '9999', 'from the future', 'SQL', 'V9999__future.sql', 0, 'test', 0,"
+            + " true)");
+    try {
+      assertThatThrownBy(
+              () ->
+                  new SpringApplicationBuilder(ConveyorApiApplication.class)
+                      .web(WebApplicationType.NONE)
+                      .run(
+                          "--spring.datasource.url=" + db.url(),
+                          "--spring.datasource.username=" + db.user(),
+                          "--spring.datasource.password=" + db.password(),
+                          "--spring.main.banner-mode=off")
+                      .close())
+          .hasStackTraceContaining("9999");
+    } finally {
+      db.execute("DELETE FROM flyway_schema_history WHERE version = '9999'");
+    }
+  }
+
+  @Test
+  void bootstrapKeyFromTheEnvironmentIsAnAdminKey() {
+    Api bootstrap = new Api(port, BOOTSTRAP_KEY);
+
+    assertThat(bootstrap.get("/api/admin/queues").status()).isEqualTo(200);
   }
 }
