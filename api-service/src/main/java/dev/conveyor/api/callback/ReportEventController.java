@@ -17,6 +17,8 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -31,7 +33,7 @@ class ReportEventController {
 
   private final WebhookVerifier verifier;
   private final CallbackProcessor processor;
-  private final JsonMapper json;
+  private final ObjectReader events;
 
   ReportEventController(ApiProperties properties, CallbackProcessor processor, JsonMapper json) {
     ApiProperties.Callbacks config = properties.callbacks();
@@ -41,7 +43,11 @@ class ReportEventController {
             Objects.requireNonNull(config.tolerance()),
             InstantSource.system());
     this.processor = processor;
-    this.json = json;
+    // Lenient about fields it does not know, unlike client requests: a newer worker may add
+    // fields, and refusing its callbacks (a 4xx is permanent for the sender) would lose events.
+    this.events =
+        json.readerFor(ReportEvent.class)
+            .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     if (!verifier.hasSecrets()) {
       log.warn(
           "No conveyor.api.callbacks.secrets configured: every worker callback will be refused");
@@ -65,7 +71,7 @@ class ReportEventController {
       log.warn("Refused a callback: {}", e.getMessage());
       throw new ApiException(HttpStatus.UNAUTHORIZED, e.getMessage());
     }
-    ReportEvent event = json.readValue(body, ReportEvent.class);
+    ReportEvent event = events.readValue(body);
     return processor.process(Objects.requireNonNull(id), event);
   }
 }

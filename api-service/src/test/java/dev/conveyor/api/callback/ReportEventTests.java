@@ -78,6 +78,14 @@ class ReportEventTests extends ApiTestBase {
     }
 
     @Test
+    void fieldsANewerWorkerAddsAreIgnored() {
+      Worker.Attempt a = worker.claim(reportId);
+      String body = worker.started(a).replaceFirst("\\}$", ",\"hostname\":\"worker-7\"}");
+
+      assertApplied(worker.send(body), "PROCESSING");
+    }
+
+    @Test
     void completedWithAnUnknownArtifactIs422AndChangesNothing() {
       Worker.Attempt a = worker.claim(reportId);
 
