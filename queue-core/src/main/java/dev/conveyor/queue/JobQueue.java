@@ -274,7 +274,19 @@ public final class JobQueue {
    * not waiting (running, finished or missing).
    */
   public OptionalLong jobsAhead(long id) {
-    return repository.countAhead(id);
+    return repository.countAhead(id, Long.MAX_VALUE);
+  }
+
+  /**
+   * Like {@link #jobsAhead(long)}, but counts at most {@code max}: the cost of an exact count grows
+   * with the backlog (one index entry per waiting job), this one stops at {@code max}. A result of
+   * {@code max} means "{@code max} or more". For hot paths, such as answering every enqueue.
+   */
+  public OptionalLong jobsAhead(long id, long max) {
+    if (max < 0) {
+      throw new IllegalArgumentException("max must not be negative");
+    }
+    return repository.countAhead(id, max);
   }
 
   /**

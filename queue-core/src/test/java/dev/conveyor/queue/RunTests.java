@@ -129,5 +129,17 @@ class RunTests extends QueueTestBase {
       assertThat(queue.jobsAhead(first.id())).hasValue(1);
       assertThat(queue.jobsAhead(last.id())).hasValue(2);
     }
+
+    @Test
+    void boundedJobsAheadStopsCountingAtItsMaximum() {
+      for (int i = 0; i < 5; i++) {
+        queue.enqueue(JobRequest.of("k", "{}"));
+      }
+      Job last = queue.enqueue(JobRequest.of("k", "{}")).job();
+
+      assertThat(queue.jobsAhead(last.id(), 3)).hasValue(3);
+      assertThat(queue.jobsAhead(last.id(), 100)).hasValue(5);
+      assertThat(queue.jobsAhead(last.id(), 0)).hasValue(0);
+    }
   }
 }

@@ -479,9 +479,10 @@ public final class JobRepository {
   }
 
   /** Jobs a claim would take before this one; empty unless the job is available. */
-  public OptionalLong countAhead(long id) {
+  public OptionalLong countAhead(long id, long maxCount) {
     return jdbc.sql(COUNT_AHEAD)
         .param("id", id)
+        .param("max_count", maxCount)
         .query((rs, i) -> rs.getLong(1))
         .optional()
         .map(OptionalLong::of)

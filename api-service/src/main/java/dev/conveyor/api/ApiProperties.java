@@ -1,0 +1,178 @@
+package dev.conveyor.api;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration of the API service under {@code conveyor.api}. Every component is optional and
+ * falls back to the defaults named here.
+ *
+ * @param bootstrapKey an API key (role admin, client name {@code bootstrap}) created or updated at
+ *     start; for local use ({@code CONVEYOR_API_BOOTSTRAP_KEY}); none by default
+ * @param callbacks the signed worker-callback receiver
+ * @param reports how report jobs are enqueued
+ * @param webhooks how client webhooks are enqueued
+ * @param events live updates (SSE)
+ * @param limits request size limits
+ * @param auth API key checking
+ */
+@ConfigurationProperties("conveyor.api")
+public record ApiProperties(
+    @Nullable Secret bootstrapKey,
+    Callbacks callbacks,
+    Reports reports,
+    Webhooks webhooks,
+    Events events,
+    Limits limits,
+    Auth auth) {
+
+  public ApiProperties {
+    callbacks = Objects.requireNonNullElseGet(callbacks, () -> new Callbacks(null, null, null));
+    reports = Objects.requireNonNullElseGet(reports, () -> new Reports(null, 0, null));
+    webhooks = Objects.requireNonNullElseGet(webhooks, () -> new Webhooks(null, 0));
+    events = Objects.requireNonNullElseGet(events, () -> new Events(null, null, null));
+    limits = Objects.requireNonNullElseGet(limits, () -> new Limits(null, null));
+    auth = Objects.requireNonNullElseGet(auth, () -> new Auth(null));
+  }
+
+  /** Everything at its default. */
+  public static ApiProperties defaults() {
+    return new ApiProperties(null, null, null, null, null, null, null);
+  }
+
+  /**
+   * The worker-callback receiver ({@code POST /internal/report-events}, Standard Webhooks).
+   *
+   * @param secrets the accepted signing secrets, {@code whsec_<base64>}; several during a rotation
+   *     (sign with the new one once every API instance accepts it). With none, every callback is
+   *     refused.
+   * @param tolerance how far a {@code webhook-timestamp} may be from now, either way; 5 minutes
+   * @param replayRetention how long applied {@code webhook-id}s are kept to detect replays; at
+   *     least twice the tolerance; 1 hour
+   */
+  public record Callbacks(
+      @Nullable List<Secret> secrets,
+      @Nullable Duration tolerance,
+      @Nullable Duration replayRetention) {
+
+    public static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_REPLAY_RETENTION = Duration.ofHours(1);
+
+    public Callbacks {
+      secrets = secrets == null ? List.of() : List.copyOf(secrets);
+      tolerance = Objects.requireNonNullElse(tolerance, DEFAULT_TOLERANCE);
+      replayRetention = Objects.requireNonNullElse(replayRetention, DEFAULT_REPLAY_RETENTION);
+      if (!tolerance.isPositive()) {
+        throw new IllegalArgumentException("conveyor.api.callbacks.tolerance must be positive");
+      }
+      if (replayRetention.compareTo(tolerance.multipliedBy(2)) < 0) {
+        throw new IllegalArgumentException(
+            "conveyor.api.callbacks.replay-retention must be at least twice the tolerance, or a"
+                + " replayed callback could pass after its webhook-id was pruned");
+      }
+    }
+  }
+
+  /**
+   * Report jobs.
+   *
+   * @param queue the queue report jobs go to; {@value #DEFAULT_QUEUE}
+   * @param maxAttempts attempts per report job; {@value #DEFAULT_MAX_ATTEMPTS}
+   * @param maxDelay how far in the future {@code runAt} may be; 30 days
+   */
+  public record Reports(@Nullable String queue, int maxAttempts, @Nullable Duration maxDelay) {
+
+    public static final String DEFAULT_QUEUE = "reports";
+    public static final int DEFAULT_MAX_ATTEMPTS = 5;
+    public static final Duration DEFAULT_MAX_DELAY = Duration.ofDays(30);
+
+    public Reports {
+      queue = Objects.requireNonNullElse(queue, DEFAULT_QUEUE);
+      maxAttempts = maxAttempts == 0 ? DEFAULT_MAX_ATTEMPTS : maxAttempts;
+      maxDelay = Objects.requireNonNullElse(maxDelay, DEFAULT_MAX_DELAY);
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("conveyor.api.reports.max-attempts must be at least 1");
+      }
+    }
+  }
+
+  /**
+   * Client webhooks (to a report's {@code callbackUrl}), delivered by the worker.
+   *
+   * @param queue the queue webhook jobs go to; {@value #DEFAULT_QUEUE}
+   * @param maxAttempts delivery attempts; {@value #DEFAULT_MAX_ATTEMPTS}
+   */
+  public record Webhooks(@Nullable String queue, int maxAttempts) {
+
+    public static final String DEFAULT_QUEUE = "webhooks";
+    public static final int DEFAULT_MAX_ATTEMPTS = 12;
+
+    public Webhooks {
+      queue = Objects.requireNonNullElse(queue, DEFAULT_QUEUE);
+      maxAttempts = maxAttempts == 0 ? DEFAULT_MAX_ATTEMPTS : maxAttempts;
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("conveyor.api.webhooks.max-attempts must be at least 1");
+      }
+    }
+  }
+
+  /**
+   * Live updates ({@code GET /api/reports/{id}/events}).
+   *
+   * @param heartbeat how often an idle stream gets a comment line, so proxies keep it open; 15 s
+   * @param timeout how long one stream may stay open; the client reconnects after; 30 minutes
+   * @param listenUrl a JDBC URL for the LISTEN connection when {@code spring.datasource.url} goes
+   *     through a transaction pooler (LISTEN needs a session); the datasource URL by default
+   */
+  public record Events(
+      @Nullable Duration heartbeat, @Nullable Duration timeout, @Nullable String listenUrl) {
+
+    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
+
+    public Events {
+      heartbeat = Objects.requireNonNullElse(heartbeat, DEFAULT_HEARTBEAT);
+      timeout = Objects.requireNonNullElse(timeout, DEFAULT_TIMEOUT);
+      if (!heartbeat.isPositive() || heartbeat.compareTo(timeout) >= 0) {
+        throw new IllegalArgumentException(
+            "conveyor.api.events.heartbeat must be positive and shorter than the timeout");
+      }
+    }
+  }
+
+  /**
+   * Request size limits; a larger body is refused with 413 before it is read.
+   *
+   * @param jsonBody JSON requests; 64 KB
+   * @param upload file uploads ({@code POST /api/uploads}); 20 MB
+   */
+  public record Limits(@Nullable DataSize jsonBody, @Nullable DataSize upload) {
+
+    public static final DataSize DEFAULT_JSON_BODY = DataSize.ofKilobytes(64);
+    public static final DataSize DEFAULT_UPLOAD = DataSize.ofMegabytes(20);
+
+    public Limits {
+      jsonBody = Objects.requireNonNullElse(jsonBody, DEFAULT_JSON_BODY);
+      upload = Objects.requireNonNullElse(upload, DEFAULT_UPLOAD);
+    }
+  }
+
+  /**
+   * API key checking.
+   *
+   * @param cacheTtl how long a checked key is remembered before it is looked up again (so a revoked
+   *     key stops working within this time); 30 s
+   */
+  public record Auth(@Nullable Duration cacheTtl) {
+
+    public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(30);
+
+    public Auth {
+      cacheTtl = Objects.requireNonNullElse(cacheTtl, DEFAULT_CACHE_TTL);
+    }
+  }
+}

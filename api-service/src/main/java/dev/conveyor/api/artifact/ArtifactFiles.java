@@ -1,0 +1,115 @@
+package dev.conveyor.api.artifact;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Reads and writes files kept in PostgreSQL. Metadata goes through JPA; the chunks through JDBC,
+ * one row of at most {@value #CHUNK_BYTES} bytes at a time, so neither a download nor an upload
+ * ever holds more than a chunk in memory.
+ */
+@Service
+public class ArtifactFiles {
+
+  static final int CHUNK_BYTES = 1 << 20;
+
+  // Reads the chunks in order. Index: artifact_chunks_pkey (artifact_id, seq). No locks.
+  private static final String SELECT_CHUNKS =
+      "SELECT data FROM artifact_chunks WHERE artifact_id = ? ORDER BY seq";
+  // One chunk of an artifact being written in the caller's transaction.
+  private static final String INSERT_CHUNK =
+      "INSERT INTO artifact_chunks (artifact_id, seq, data) VALUES (:id, :seq, :data)";
+
+  private final ArtifactRepository artifacts;
+  private final DataSource dataSource;
+  private final JdbcClient jdbc;
+
+  ArtifactFiles(ArtifactRepository artifacts, DataSource dataSource) {
+    this.artifacts = artifacts;
+    this.dataSource = dataSource;
+    this.jdbc = JdbcClient.create(dataSource);
+  }
+
+  @Transactional(readOnly = true)
+  public Optional<ArtifactInfo> find(UUID id) {
+    return artifacts.findById(id).map(Artifact::info);
+  }
+
+  /**
+   * Writes the file's bytes to {@code out}, chunk by chunk. Runs on its own connection with a
+   * server-side cursor (autocommit off, fetch size 1), so memory stays at one chunk.
+   */
+  public void copyTo(UUID id, OutputStream out) throws IOException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(SELECT_CHUNKS)) {
+        ps.setFetchSize(1);
+        ps.setObject(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.write(rs.getBytes(1));
+          }
+        }
+      } finally {
+        c.rollback();
+      }
+    } catch (SQLException e) {
+      throw new IOException("could not read artifact " + id, e);
+    }
+  }
+
+  /**
+   * Stores a client upload; returns its metadata (size and SHA-256 computed while storing). A
+   * failure while reading the body (the client went away, the size limit) rolls everything back: an
+   * IOException is checked, so it must be named for the rollback.
+   */
+  @Transactional(rollbackFor = IOException.class)
+  public ArtifactInfo storeUpload(
+      long ownerId, String filename, String contentType, InputStream content) throws IOException {
+    Artifact artifact =
+        artifacts.saveAndFlush(
+            new Artifact(UUID.randomUUID(), ownerId, "upload", filename, contentType));
+    MessageDigest sha = sha256();
+    long size = 0;
+    try (InputStream in = new DigestInputStream(content, sha)) {
+      int seq = 0;
+      byte[] chunk;
+      while ((chunk = in.readNBytes(CHUNK_BYTES)).length > 0) {
+        jdbc.sql(INSERT_CHUNK)
+            .param("id", artifact.getId())
+            .param("seq", seq++)
+            .param("data", chunk)
+            .update();
+        size += chunk.length;
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    artifact.contentWritten(size, HexFormat.of().formatHex(sha.digest()));
+    return artifact.info();
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+}

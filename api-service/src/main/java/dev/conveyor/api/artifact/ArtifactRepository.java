@@ -1,0 +1,6 @@
+package dev.conveyor.api.artifact;
+
+import java.util.UUID;
+import org.springframework.data.jpa.repository.JpaRepository;
+
+interface ArtifactRepository extends JpaRepository<Artifact, UUID> {}

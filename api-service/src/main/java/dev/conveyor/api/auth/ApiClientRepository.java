@@ -1,0 +1,29 @@
+package dev.conveyor.api.auth;
+
+import java.util.Optional;
+import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Modifying;
+import org.springframework.data.jpa.repository.Query;
+
+interface ApiClientRepository extends JpaRepository<ApiClient, Long> {
+
+  @Query("select c from ApiClient c where c.keyHash = :keyHash and c.revokedAt is null")
+  Optional<ApiClient> findByKeyHashAndRevokedAtIsNull(byte[] keyHash);
+
+  /**
+   * Creates the client {@code name} with this key, or moves an existing one to it (the bootstrap
+   * key of a restarted instance). One statement, so replicas starting together do not collide.
+   */
+  @Modifying
+  @Query(
+      nativeQuery = true,
+      value =
+          """
+          INSERT INTO api_clients (name, key_hash, key_prefix, role)
+          VALUES (:name, :keyHash, :keyPrefix, :role)
+          ON CONFLICT (name) DO UPDATE
+          SET key_hash = excluded.key_hash, key_prefix = excluded.key_prefix,
+              role = excluded.role, revoked_at = NULL
+          """)
+  int upsert(String name, byte[] keyHash, String keyPrefix, String role);
+}

@@ -1,0 +1,93 @@
+package dev.conveyor.api.auth;
+
+import java.io.PrintStream;
+import java.util.HashMap;
+import java.util.Map;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * {@code java -jar api-service.jar create-api-key --name NAME [--role client|admin]}: creates an
+ * API client against the configured database (migrating it first, as the service does), prints its
+ * key and webhook signing secret once, and exits. Only the key's hash is stored.
+ */
+public final class CreateApiKeyCommand {
+
+  public static final String NAME = "create-api-key";
+
+  private CreateApiKeyCommand() {}
+
+  /** Runs the command; returns the process exit code. */
+  public static int run(Class<?> application, String[] args) {
+    return run(application, args, System.out, System.err);
+  }
+
+  static int run(Class<?> application, String[] args, PrintStream out, PrintStream err) {
+    Map<String, String> options;
+    Role role;
+    try {
+      options = options(args);
+      role = Role.parse(options.getOrDefault("role", "client"));
+    } catch (IllegalArgumentException e) {
+      err.println(e.getMessage());
+      err.println("usage: " + NAME + " --name NAME [--role client|admin]");
+      return 2;
+    }
+    String name = options.get("name");
+    if (name == null || name.isBlank() || name.length() > 100) {
+      err.println("usage: " + NAME + " --name NAME [--role client|admin] (name: 1 to 100 chars)");
+      return 2;
+    }
+    try (ConfigurableApplicationContext context =
+        new SpringApplicationBuilder(application)
+            .web(WebApplicationType.NONE)
+            .properties("spring.main.banner-mode=off", "logging.level.root=WARN")
+            .run(args)) {
+      ApiKeys.CreatedKey created = context.getBean(ApiKeys.class).create(name, role);
+      out.println(
+          "Created API client '"
+              + name
+              + "' (id "
+              + created.caller().clientId()
+              + ", role "
+              + role.dbValue()
+              + ").");
+      out.println("API key (shown once, only its hash is stored):");
+      out.println("  " + created.key().reveal());
+      out.println("Webhook signing secret for this client's callbackUrl:");
+      out.println("  " + created.webhookSecret().reveal());
+      return 0;
+    } catch (RuntimeException e) {
+      err.println("Could not create the API key: " + rootMessage(e));
+      return 1;
+    }
+  }
+
+  private static Map<String, String> options(String[] args) {
+    Map<String, String> options = new HashMap<>();
+    for (int i = 1; i < args.length; i++) {
+      String arg = args[i];
+      if (!arg.startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument '" + arg + "'");
+      }
+      int eq = arg.indexOf('=');
+      if (eq > 0) {
+        options.put(arg.substring(2, eq), arg.substring(eq + 1));
+      } else if (i + 1 < args.length) {
+        options.put(arg.substring(2), args[++i]);
+      } else {
+        throw new IllegalArgumentException("option " + arg + " needs a value");
+      }
+    }
+    return options;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getMessage();
+  }
+}

@@ -1,0 +1,295 @@
+package dev.conveyor.api.report;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.PostLoad;
+import jakarta.persistence.PostPersist;
+import jakarta.persistence.Table;
+import jakarta.persistence.Transient;
+import java.time.Instant;
+import java.util.UUID;
+import org.hibernate.annotations.ColumnTransformer;
+import org.jspecify.annotations.Nullable;
+import org.springframework.data.domain.Persistable;
+
+/**
+ * A row of {@code reports}. Its id is assigned here (time-ordered), so it implements {@link
+ * Persistable} to make Spring Data insert it directly instead of merging (a SELECT first).
+ *
+ * <p>State changes go through the methods below, which keep the row's invariants (the schema's
+ * CHECKs and the forward-only trigger hold the same rules).
+ */
+@Entity
+@Table(name = "reports")
+class Report implements Persistable<UUID> {
+
+  @Id private UUID id;
+
+  @Column(name = "owner_id", updatable = false)
+  private long ownerId;
+
+  @Column(updatable = false)
+  private String type;
+
+  @Column(updatable = false)
+  private String format;
+
+  /** Normalized JSON text; the column is jsonb. */
+  @Column(updatable = false)
+  @ColumnTransformer(write = "CAST(? AS jsonb)")
+  private String parameters;
+
+  @Enumerated(EnumType.STRING)
+  private ReportStatus status;
+
+  private int progress;
+  private int attempts;
+
+  @Column(updatable = false)
+  private int priority;
+
+  @Column(name = "run_at", updatable = false)
+  private @Nullable Instant runAt;
+
+  @Column(name = "error_code")
+  private @Nullable String errorCode;
+
+  @Column(name = "error_message")
+  private @Nullable String errorMessage;
+
+  @Column(name = "artifact_id")
+  private @Nullable UUID artifactId;
+
+  @Column(name = "callback_url", updatable = false)
+  private @Nullable String callbackUrl;
+
+  @Column(name = "idempotency_key", updatable = false)
+  private @Nullable String idempotencyKey;
+
+  @Column(name = "request_fingerprint", updatable = false)
+  private String requestFingerprint;
+
+  @Column(name = "job_id", updatable = false)
+  private long jobId;
+
+  @Column(name = "lease_token")
+  private @Nullable UUID leaseToken;
+
+  @Column(name = "cancel_requested_at")
+  private @Nullable Instant cancelRequestedAt;
+
+  @Column(name = "created_at", updatable = false)
+  private Instant createdAt;
+
+  @Column(name = "started_at")
+  private @Nullable Instant startedAt;
+
+  @Column(name = "completed_at")
+  private @Nullable Instant completedAt;
+
+  @Transient private boolean isNew;
+
+  protected Report() {
+    this.id = new UUID(0, 0);
+    this.type = "";
+    this.format = "";
+    this.parameters = "{}";
+    this.status = ReportStatus.PENDING;
+    this.requestFingerprint = "";
+    this.createdAt = Instant.EPOCH;
+  }
+
+  Report(
+      UUID id,
+      long ownerId,
+      SubmitReportRequest.Valid request,
+      @Nullable String idempotencyKey,
+      long jobId,
+      Instant createdAt) {
+    this.id = id;
+    this.ownerId = ownerId;
+    this.type = request.type().apiName();
+    this.format = request.format().name();
+    this.parameters = request.parameters().toString();
+    this.status = ReportStatus.PENDING;
+    this.priority = request.priority();
+    this.runAt = request.runAt();
+    this.callbackUrl = request.callbackUrl();
+    this.idempotencyKey = idempotencyKey;
+    this.requestFingerprint = request.fingerprint();
+    this.jobId = jobId;
+    this.createdAt = createdAt;
+    this.isNew = true;
+  }
+
+  @Override
+  public UUID getId() {
+    return id;
+  }
+
+  @Override
+  public boolean isNew() {
+    return isNew;
+  }
+
+  @PostLoad
+  @PostPersist
+  void markStored() {
+    isNew = false;
+  }
+
+  // --- transitions -------------------------------------------------------------------------
+
+  /** A worker attempt took the report: it is processing, owned by that attempt. */
+  void start(UUID token, int attempt, Instant at) {
+    boolean newOwner = !token.equals(leaseToken);
+    claim(token, attempt);
+    if (status == ReportStatus.PENDING || startedAt == null) {
+      startedAt = at;
+    }
+    if (newOwner) {
+      progress = 0;
+    }
+    status = ReportStatus.PROCESSING;
+  }
+
+  void progress(UUID token, int attempt, int percent, Instant at) {
+    if (!token.equals(leaseToken)) {
+      start(token, attempt, at);
+    } else if (status == ReportStatus.PENDING) {
+      status = ReportStatus.PROCESSING;
+      startedAt = at;
+    }
+    progress = percent;
+  }
+
+  void complete(UUID token, int attempt, UUID artifact, Instant at) {
+    claim(token, attempt);
+    artifactId = artifact;
+    progress = 100;
+    finish(ReportStatus.COMPLETED, at);
+  }
+
+  void fail(UUID token, int attempt, String code, String message, Instant at) {
+    claim(token, attempt);
+    errorCode = code;
+    errorMessage = message;
+    finish(ReportStatus.FAILED, at);
+  }
+
+  /** Cancelled by its worker (the token's attempt stopped). */
+  void cancelled(UUID token, int attempt, Instant at) {
+    claim(token, attempt);
+    finish(ReportStatus.CANCELLED, at);
+  }
+
+  /** Cancelled before any worker took it. */
+  void cancelNow(Instant at) {
+    cancelRequestedAt = at;
+    finish(ReportStatus.CANCELLED, at);
+  }
+
+  void requestCancel(Instant at) {
+    if (cancelRequestedAt == null) {
+      cancelRequestedAt = at;
+    }
+  }
+
+  private void claim(UUID token, int attempt) {
+    leaseToken = token;
+    attempts = attempt;
+  }
+
+  private void finish(ReportStatus terminal, Instant at) {
+    if (!status.allows(terminal)) {
+      throw new IllegalStateException(
+          "report " + id + " cannot go from " + status + " to " + terminal);
+    }
+    status = terminal;
+    completedAt = at;
+    if (startedAt == null && terminal != ReportStatus.CANCELLED) {
+      startedAt = at;
+    }
+  }
+
+  // --- reads ---------------------------------------------------------------------------------
+
+  UUID id() {
+    return id;
+  }
+
+  long ownerId() {
+    return ownerId;
+  }
+
+  String type() {
+    return type;
+  }
+
+  String format() {
+    return format;
+  }
+
+  String parameters() {
+    return parameters;
+  }
+
+  ReportStatus status() {
+    return status;
+  }
+
+  int progress() {
+    return progress;
+  }
+
+  int attempts() {
+    return attempts;
+  }
+
+  @Nullable String errorCode() {
+    return errorCode;
+  }
+
+  @Nullable String errorMessage() {
+    return errorMessage;
+  }
+
+  @Nullable UUID artifactId() {
+    return artifactId;
+  }
+
+  @Nullable String callbackUrl() {
+    return callbackUrl;
+  }
+
+  String requestFingerprint() {
+    return requestFingerprint;
+  }
+
+  long jobId() {
+    return jobId;
+  }
+
+  @Nullable UUID leaseToken() {
+    return leaseToken;
+  }
+
+  @Nullable Instant cancelRequestedAt() {
+    return cancelRequestedAt;
+  }
+
+  Instant createdAt() {
+    return createdAt;
+  }
+
+  @Nullable Instant startedAt() {
+    return startedAt;
+  }
+
+  @Nullable Instant completedAt() {
+    return completedAt;
+  }
+}

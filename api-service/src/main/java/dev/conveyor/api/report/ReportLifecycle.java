@@ -1,0 +1,200 @@
+package dev.conveyor.api.report;
+
+import dev.conveyor.api.artifact.ArtifactFiles;
+import dev.conveyor.api.artifact.ArtifactInfo;
+import dev.conveyor.api.auth.Caller;
+import dev.conveyor.api.web.ApiException;
+import dev.conveyor.api.web.FieldProblem;
+import dev.conveyor.queue.CancelResult;
+import dev.conveyor.queue.Job;
+import dev.conveyor.queue.JobQueue;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Moves reports through their statuses: worker events (fenced) and client cancellations. Each runs
+ * in one transaction that locks the report row first, so changes to one report apply one at a time;
+ * a final status enqueues the client webhook in that same transaction, and the row's trigger sends
+ * the NOTIFY that live streams listen to.
+ *
+ * <p><b>Fencing.</b> An event is applied only if its lease token is the token of the job's current
+ * attempt: the queue row's {@code lease_token} while the job row exists (the queue is the authority
+ * on which attempt is current, and attempt numbers alone are not: a snoozed or released job runs
+ * again under the same number), else the token recorded on the report. An attempt whose event is
+ * applied becomes the report's owner, so a newer attempt takes ownership with its first event, and
+ * a rescued attempt's late events change nothing.
+ */
+@Service
+public class ReportLifecycle {
+
+  private final ReportRepository reports;
+  private final JobQueue queue;
+  private final ArtifactFiles artifacts;
+  private final ClientWebhooks webhooks;
+  private final Reports views;
+
+  ReportLifecycle(
+      ReportRepository reports,
+      JobQueue queue,
+      ArtifactFiles artifacts,
+      ClientWebhooks webhooks,
+      Reports views) {
+    this.reports = reports;
+    this.queue = queue;
+    this.artifacts = artifacts;
+    this.webhooks = webhooks;
+    this.views = views;
+  }
+
+  /**
+   * Applies a worker event if it is from the current attempt and moves the report forward;
+   * otherwise changes nothing and says why. Joins the caller's transaction.
+   *
+   * @throws ApiException 422 if the event's fields are invalid or its artifact does not exist
+   */
+  @Transactional
+  public EventOutcome apply(ReportEvent event) {
+    List<FieldProblem> problems = event.problems();
+    if (!problems.isEmpty()) {
+      throw ApiException.invalid(problems);
+    }
+    UUID reportId = Objects.requireNonNull(event.reportId());
+    long jobId = Objects.requireNonNull(event.jobId());
+    int attempt = Objects.requireNonNull(event.attempt());
+    UUID token = Objects.requireNonNull(event.leaseToken());
+    String type = Objects.requireNonNull(event.type());
+    Instant at =
+        (event.occurredAt() == null ? Instant.now() : event.occurredAt())
+            .truncatedTo(ChronoUnit.MICROS);
+
+    Optional<Report> found = reports.findForUpdate(reportId);
+    if (found.isEmpty()) {
+      return EventOutcome.refused("no report " + reportId, null);
+    }
+    Report report = found.get();
+    ReportStatus status = report.status();
+    if (report.jobId() != jobId) {
+      return EventOutcome.refused(
+          "event is for job "
+              + jobId
+              + " but report "
+              + reportId
+              + " is produced by job "
+              + report.jobId(),
+          status);
+    }
+    UUID current = currentToken(report);
+    if (!token.equals(current)) {
+      return EventOutcome.refused(
+          "stale lease token: attempt " + attempt + " no longer owns this report", status);
+    }
+    boolean owner = token.equals(report.leaseToken());
+
+    if (status.isTerminal()) {
+      String terminalEvent = "report." + status.name().toLowerCase(java.util.Locale.ROOT);
+      return EventOutcome.refused(
+          owner && terminalEvent.equals(type)
+              ? "duplicate: report is already " + status
+              : "report is already " + status + "; its status cannot change",
+          status);
+    }
+    switch (type) {
+      case ReportEvent.STARTED -> {
+        if (owner && status == ReportStatus.PROCESSING) {
+          return EventOutcome.refused("duplicate: this attempt already started", status);
+        }
+        report.start(token, attempt, at);
+      }
+      case ReportEvent.PROGRESS -> {
+        int progress = Objects.requireNonNull(event.progress());
+        if (owner && status == ReportStatus.PROCESSING && progress <= report.progress()) {
+          return EventOutcome.refused(
+              progress == report.progress()
+                  ? "duplicate: progress is already " + progress
+                  : "progress would move backwards from " + report.progress() + " to " + progress,
+              status);
+        }
+        report.progress(token, attempt, progress, at);
+      }
+      case ReportEvent.COMPLETED -> {
+        ArtifactInfo file = artifact(report, Objects.requireNonNull(event.artifact()));
+        report.complete(token, attempt, file.id(), at);
+      }
+      case ReportEvent.FAILED -> {
+        ReportEvent.Error error = Objects.requireNonNull(event.error());
+        report.fail(
+            token, attempt, Objects.requireNonNull(error.code()), truncate(error.message()), at);
+      }
+      case ReportEvent.CANCELLED -> report.cancelled(token, attempt, at);
+      default -> throw new IllegalStateException("unchecked event type " + type);
+    }
+    webhooks.finished(report);
+    return EventOutcome.applied(report.status());
+  }
+
+  /**
+   * Cancels the caller's report: one no worker has started is cancelled now, together with its job;
+   * a running one gets a cancellation request that its worker sees (the report ends CANCELLED when
+   * the worker reports it, or COMPLETED/FAILED if it finished first).
+   *
+   * @return the report afterwards, and whether it is cancelled already
+   */
+  @Transactional
+  public Cancellation cancel(Caller caller, UUID id) {
+    Report report =
+        reports
+            .findForUpdate(id)
+            .filter(r -> r.ownerId() == caller.clientId())
+            .orElseThrow(() -> ApiException.notFound("No report " + id));
+    if (report.status().isTerminal()) {
+      throw ApiException.conflict(
+          "Report " + id + " is already " + report.status() + " and cannot be cancelled");
+    }
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    CancelResult result = queue.cancel(report.jobId());
+    switch (result) {
+      case CANCELLED -> {
+        report.cancelNow(now);
+        webhooks.finished(report);
+      }
+      case CANCEL_REQUESTED -> report.requestCancel(now);
+      case ALREADY_FINISHED, NOT_FOUND ->
+          throw ApiException.conflict(
+              "Report " + id + " has just finished; its final status arrives in a moment");
+    }
+    reports.flush();
+    return new Cancellation(views.view(report), result == CancelResult.CANCELLED);
+  }
+
+  /** The report after a cancel request, and whether it is already cancelled. */
+  public record Cancellation(ReportView report, boolean cancelled) {}
+
+  private @Nullable UUID currentToken(Report report) {
+    Optional<Job> job = queue.find(report.jobId());
+    return job.isPresent() && job.get().leaseToken() != null
+        ? job.get().leaseToken()
+        : report.leaseToken();
+  }
+
+  private ArtifactInfo artifact(Report report, ReportEvent.Artifact given) {
+    UUID id = Objects.requireNonNull(given.id());
+    Optional<ArtifactInfo> stored = artifacts.find(id);
+    if (stored.isEmpty() || stored.get().ownerId() != report.ownerId()) {
+      throw ApiException.invalid(
+          List.of(
+              new FieldProblem("artifact.id", "no stored artifact " + id + " for this report")));
+    }
+    return stored.get();
+  }
+
+  private static @Nullable String truncate(@Nullable String message) {
+    return message == null || message.length() <= 2000 ? message : message.substring(0, 2000);
+  }
+}

@@ -1,0 +1,170 @@
+package dev.conveyor.api.report;
+
+import dev.conveyor.api.ApiProperties;
+import dev.conveyor.api.artifact.ArtifactFiles;
+import dev.conveyor.api.artifact.ArtifactInfo;
+import dev.conveyor.api.auth.Caller;
+import dev.conveyor.api.web.ApiException;
+import dev.conveyor.api.web.FieldProblem;
+import dev.conveyor.queue.Enqueued;
+import dev.conveyor.queue.JobQueue;
+import dev.conveyor.queue.JobRequest;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.hibernate.exception.ConstraintViolationException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Accepts report requests: the report row and its queue job are written in one transaction (the JPA
+ * transaction manager; queue-core's JDBC joins the same connection), so either both exist or
+ * neither does.
+ *
+ * <p><b>Idempotency.</b> With an {@code Idempotency-Key}, the first request creates the report and
+ * every later one with the same key and the same (normalized) request gets that report back; the
+ * same key with another request is a 409. Concurrent first requests race on the unique constraint
+ * {@code reports_owner_idempotency_key_key}: one commits, the others wait for it on the index,
+ * fail, roll back their own job with their row, and answer with the winner's report.
+ */
+@Service
+class ReportSubmission {
+
+  static final String JOB_KIND = "report.generate";
+
+  /**
+   * jobsAhead is counted up to this many; a larger backlog answers this number ("this many or
+   * more"). An exact count reads one index entry per waiting job, which on every submission would
+   * make a backlog slow down the very requests that build it.
+   */
+  static final long JOBS_AHEAD_CAP = 1000;
+
+  static final String IDEMPOTENCY_CONSTRAINT = "reports_owner_idempotency_key_key";
+  private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
+
+  private final ReportRepository reports;
+  private final JobQueue queue;
+  private final ArtifactFiles artifacts;
+  private final TransactionTemplate transaction;
+  private final ApiProperties.Reports config;
+
+  ReportSubmission(
+      ReportRepository reports,
+      JobQueue queue,
+      ArtifactFiles artifacts,
+      PlatformTransactionManager transactionManager,
+      ApiProperties properties) {
+    this.reports = reports;
+    this.queue = queue;
+    this.artifacts = artifacts;
+    this.transaction = new TransactionTemplate(transactionManager);
+    this.config = properties.reports();
+  }
+
+  /**
+   * The outcome of a submission.
+   *
+   * @param report the report (new, or the earlier one for a replayed Idempotency-Key)
+   * @param jobsAhead jobs of the queue that run before this one (0 once it started), at most {@link
+   *     #JOBS_AHEAD_CAP}
+   * @param replayed whether this answered a replay instead of creating a report
+   */
+  record Submitted(Report report, long jobsAhead, boolean replayed) {}
+
+  Submitted submit(Caller caller, SubmitReportRequest body, @Nullable String idempotencyKey) {
+    if (idempotencyKey != null && !KEY.matcher(idempotencyKey).matches()) {
+      throw ApiException.badRequest("Idempotency-Key", "must be 1 to 255 visible ASCII characters");
+    }
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    SubmitReportRequest.Valid request = body.validate(now, config.maxDelay());
+    checkUpload(caller, request);
+    if (idempotencyKey != null) {
+      Optional<Report> earlier =
+          reports.findByOwnerIdAndIdempotencyKey(caller.clientId(), idempotencyKey);
+      if (earlier.isPresent()) {
+        return replay(earlier.get(), request, idempotencyKey);
+      }
+    }
+    try {
+      return transaction.execute(status -> create(caller, request, idempotencyKey, now));
+    } catch (DataIntegrityViolationException e) {
+      if (idempotencyKey == null || !isIdempotencyConflict(e)) {
+        throw e;
+      }
+      Report winner =
+          reports
+              .findByOwnerIdAndIdempotencyKey(caller.clientId(), idempotencyKey)
+              .orElseThrow(() -> e);
+      return replay(winner, request, idempotencyKey);
+    }
+  }
+
+  /**
+   * The two writes. The job goes first, so the report row is inserted with its job id (no second
+   * write); if the report insert then fails (an Idempotency-Key race), the rollback takes the job
+   * with it.
+   */
+  private Submitted create(
+      Caller caller, SubmitReportRequest.Valid request, @Nullable String key, Instant now) {
+    UUID id = ReportIds.next();
+    Enqueued job =
+        queue.enqueue(
+            JobRequest.of(JOB_KIND, "{\"reportId\":\"" + id + "\"}")
+                .withQueue(config.queue())
+                .withPriority(request.priority())
+                .withRunAt(request.runAt())
+                .withMaxAttempts(config.maxAttempts())
+                .withUniqueKey(id.toString()));
+    Report report =
+        reports.saveAndFlush(new Report(id, caller.clientId(), request, key, job.job().id(), now));
+    return new Submitted(report, queue.jobsAhead(job.job().id(), JOBS_AHEAD_CAP).orElse(0), false);
+  }
+
+  private Submitted replay(Report earlier, SubmitReportRequest.Valid request, String key) {
+    if (!earlier.requestFingerprint().equals(request.fingerprint())) {
+      throw ApiException.conflict(
+          "Idempotency-Key '"
+              + key
+              + "' was already used for another request (report "
+              + earlier.id()
+              + "); use a new key for a new request");
+    }
+    long ahead =
+        earlier.status() == ReportStatus.PENDING
+            ? queue.jobsAhead(earlier.jobId(), JOBS_AHEAD_CAP).orElse(0)
+            : 0;
+    return new Submitted(earlier, ahead, true);
+  }
+
+  private void checkUpload(Caller caller, SubmitReportRequest.Valid request) {
+    if (request.type() != ReportType.VOTER_IMPORT) {
+      return;
+    }
+    UUID uploadId = UUID.fromString(request.parameters().get("uploadId").asString());
+    Optional<ArtifactInfo> upload = artifacts.find(uploadId);
+    if (upload.isEmpty()
+        || upload.get().ownerId() != caller.clientId()
+        || !upload.get().kind().equals("upload")) {
+      throw ApiException.invalid(
+          List.of(
+              new FieldProblem(
+                  "parameters.uploadId", "is not one of your uploads (POST /api/uploads)")));
+    }
+  }
+
+  private static boolean isIdempotencyConflict(DataIntegrityViolationException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConstraintViolationException c
+          && IDEMPOTENCY_CONSTRAINT.equals(c.getConstraintName())) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,81 @@
+package dev.conveyor.api;
+
+import dev.conveyor.api.auth.ApiKeys;
+import dev.conveyor.api.auth.Role;
+import dev.conveyor.testsupport.TestDatabase;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The one application context most tests share: the whole service on a random port, against the
+ * shared real PostgreSQL (TestDatabase), committed tier (no test transactions: the service commits
+ * as in production, so NOTIFY, SKIP LOCKED and concurrent requests behave for real). Tests isolate
+ * themselves by creating their own API clients instead of truncating.
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "conveyor.api.callbacks.secrets[0]=" + Signing.CURRENT_SECRET,
+      "conveyor.api.callbacks.secrets[1]=" + Signing.PREVIOUS_SECRET,
+      "conveyor.api.events.heartbeat=300ms",
+      "conveyor.api.bootstrap-key=" + ApiTestBase.BOOTSTRAP_KEY,
+      "conveyor.api.limits.json-body=16KB",
+      "conveyor.api.limits.upload=256KB",
+      "spring.datasource.hikari.maximum-pool-size=30"
+    })
+public abstract class ApiTestBase {
+
+  /** Installed at start for the admin client {@code bootstrap}. */
+  protected static final String BOOTSTRAP_KEY = "cvk_test-bootstrap-key-0123456789";
+
+  protected static final TestDatabase db = TestDatabase.get();
+  private static final AtomicInteger CLIENTS = new AtomicInteger();
+
+  @DynamicPropertySource
+  static void database(DynamicPropertyRegistry registry) {
+    registry.add("spring.datasource.url", db::url);
+    registry.add("spring.datasource.username", db::user);
+    registry.add("spring.datasource.password", db::password);
+  }
+
+  @LocalServerPort protected int port;
+  @Autowired protected ApiKeys keys;
+
+  protected final DataSource dataSource = db.dataSource();
+  protected final JdbcClient jdbc = JdbcClient.create(dataSource);
+  protected Api anonymous;
+
+  @BeforeEach
+  void http() {
+    anonymous = new Api(port, null);
+  }
+
+  /** A new API client with its own key, isolated from every other test's data. */
+  protected Api newClient() {
+    return newClient(Role.CLIENT);
+  }
+
+  protected Api newClient(Role role) {
+    ApiKeys.CreatedKey created =
+        keys.create(
+            "test-"
+                + role.name().toLowerCase()
+                + "-"
+                + CLIENTS.incrementAndGet()
+                + "-"
+                + System.nanoTime(),
+            role);
+    return new Api(port, created.key().reveal(), created.caller().clientId());
+  }
+
+  protected Worker worker() {
+    return new Worker(new Api(port, null), jdbc, dataSource);
+  }
+}

@@ -1,0 +1,76 @@
+package dev.conveyor.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.util.unit.DataSize;
+
+class ConfigurationTests {
+
+  @Test
+  void secretsNeverPrintThemselves() {
+    Secret secret = new Secret("whsec_c3VwZXItc2VjcmV0LWtleS1tYXRlcmlhbA==");
+    ApiProperties properties =
+        bind(
+            Map.of(
+                "conveyor.api.bootstrap-key",
+                "cvk_bootstrap-key-for-tests",
+                "conveyor.api.callbacks.secrets",
+                secret.reveal()));
+
+    assertThat(secret.toString()).doesNotContain("c3VwZXI");
+    assertThat(properties.toString())
+        .doesNotContain("c3VwZXI", "cvk_bootstrap")
+        .contains("Secret[******]");
+    assertThat(properties.callbacks().secrets()).containsExactly(secret);
+  }
+
+  @Test
+  void unsetValuesFallBackToTheDefaults() {
+    ApiProperties properties = bind(Map.of());
+
+    assertThat(properties).isEqualTo(ApiProperties.defaults());
+    assertThat(properties.bootstrapKey()).isNull();
+    assertThat(properties.callbacks().secrets()).isEmpty();
+    assertThat(properties.callbacks().tolerance()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(properties.callbacks().replayRetention()).isEqualTo(Duration.ofHours(1));
+    assertThat(properties.reports().queue()).isEqualTo("reports");
+    assertThat(properties.reports().maxAttempts()).isEqualTo(5);
+    assertThat(properties.webhooks().queue()).isEqualTo("webhooks");
+    assertThat(properties.events().heartbeat()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(properties.limits().jsonBody()).isEqualTo(DataSize.ofKilobytes(64));
+  }
+
+  @Test
+  void severalSecretsBindForRotation() {
+    ApiProperties properties =
+        bind(
+            Map.of(
+                "conveyor.api.callbacks.secrets",
+                Signing.CURRENT_SECRET + "," + Signing.PREVIOUS_SECRET));
+
+    assertThat(properties.callbacks().secrets())
+        .extracting(Secret::reveal)
+        .containsExactly(Signing.CURRENT_SECRET, Signing.PREVIOUS_SECRET);
+  }
+
+  @Test
+  void replayRetentionShorterThanTwiceTheToleranceIsRefused() {
+    assertThatThrownBy(
+            () ->
+                new ApiProperties.Callbacks(
+                    List.of(), Duration.ofMinutes(5), Duration.ofMinutes(9)))
+        .hasMessageContaining("twice the tolerance");
+  }
+
+  private static ApiProperties bind(Map<String, String> values) {
+    return new Binder(new MapConfigurationPropertySource(values))
+        .bindOrCreate("conveyor.api", ApiProperties.class);
+  }
+}

@@ -1,0 +1,122 @@
+package dev.conveyor.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import tools.jackson.databind.JsonNode;
+
+/** Problem details for errors outside the controllers, health, metrics and the API docs. */
+class OperationsTests extends ApiTestBase {
+
+  @Autowired Flyway flyway;
+
+  @Test
+  void unknownPathIs404Problem() {
+    Api.Response r = newClient().get("/api/nothing-here");
+
+    assertThat(r.status()).isEqualTo(404);
+    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertThat(r.json().get("status").asInt()).isEqualTo(404);
+  }
+
+  @Test
+  void wrongMethodIs405Problem() {
+    Api.Response r = newClient().method("DELETE", "/api/reports", null);
+
+    assertThat(r.status()).isEqualTo(405);
+    assertThat(r.contentType()).startsWith("application/problem+json");
+  }
+
+  @Test
+  void wrongContentTypeIs415Problem() {
+    Api.Response r =
+        newClient()
+            .post("/api/reports", "type=voterList", java.util.Map.of("Content-Type", "text/plain"));
+
+    assertThat(r.status()).isEqualTo(415);
+    assertThat(r.contentType()).startsWith("application/problem+json");
+  }
+
+  @Test
+  void healthIsUpWithDatabaseAndQueueInReadiness() {
+    Api.Response health = anonymous.get("/actuator/health");
+    Api.Response readiness = anonymous.get("/actuator/health/readiness");
+
+    assertThat(health.status()).isEqualTo(200);
+    JsonNode components = health.json().get("components");
+    assertThat(components.get("db").get("status").asString()).isEqualTo("UP");
+    assertThat(components.get("queue").get("status").asString()).isEqualTo("UP");
+    assertThat(components.get("reportEvents").get("status").asString()).isEqualTo("UP");
+    assertThat(readiness.status()).isEqualTo(200);
+    assertThat(readiness.json().get("components").propertyNames())
+        .contains("db", "queue", "readinessState");
+  }
+
+  @Test
+  void prometheusScrapesQueueAndHttpMetrics() {
+    newClient().submitVoterList();
+
+    Api.Response r = anonymous.get("/actuator/prometheus");
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body()).contains("conveyor_jobs_enqueued_total", "http_server_requests_seconds");
+  }
+
+  @Test
+  void openApiDescribesTheEndpointsAndSwaggerUiIsServed() {
+    JsonNode docs = anonymous.get("/v3/api-docs").json();
+
+    assertThat(docs.get("paths").propertyNames())
+        .contains(
+            "/api/reports",
+            "/api/reports/{id}",
+            "/api/reports/{id}/artifact",
+            "/api/reports/{id}/events",
+            "/api/reports/{id}/cancel",
+            "/internal/report-events",
+            "/api/admin/queues");
+    assertThat(docs.get("components").get("securitySchemes").has("apiKey")).isTrue();
+    assertThat(anonymous.get("/swagger-ui/index.html").status()).isEqualTo(200);
+  }
+
+  @Test
+  void flywayIsConfiguredToRefuseDatabasesNewerThanTheCode() {
+    assertThat(flyway.getConfiguration().getIgnoreMigrationPatterns()).isEmpty();
+  }
+
+  @Test
+  void serviceRefusesToStartOnADatabaseNewerThanTheCode() {
+    db.execute(
+        "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
+            + " checksum, installed_by, execution_time, success)"
+            + " VALUES (9999, '9999', 'from the future', 'SQL', 'V9999__future.sql', 0, 'test', 0,"
+            + " true)");
+    try {
+      assertThatThrownBy(
+              () ->
+                  new SpringApplicationBuilder(ConveyorApiApplication.class)
+                      .web(WebApplicationType.NONE)
+                      .run(
+                          "--spring.datasource.url=" + db.url(),
+                          "--spring.datasource.username=" + db.user(),
+                          "--spring.datasource.password=" + db.password(),
+                          "--spring.main.banner-mode=off")
+                      .close())
+          .hasStackTraceContaining("9999");
+    } finally {
+      db.execute("DELETE FROM flyway_schema_history WHERE version = '9999'");
+    }
+  }
+
+  @Test
+  void bootstrapKeyFromTheEnvironmentIsAnAdminKey() {
+    Api bootstrap = new Api(port, BOOTSTRAP_KEY);
+
+    assertThat(bootstrap.get("/api/admin/queues").status()).isEqualTo(200);
+  }
+}

@@ -1,0 +1,76 @@
+package dev.conveyor.api.artifact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.conveyor.api.Api;
+import dev.conveyor.api.ApiTestBase;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class UploadTests extends ApiTestBase {
+
+  @Test
+  void uploadIsStoredInChunksWithSizeAndHash() throws Exception {
+    Api client = newClient();
+    // Over one 1 MiB chunk would need a bigger limit; the test context allows 256 KB, so check
+    // the bytes and hash of a multi-kilobyte file.
+    byte[] csv =
+        ("state_voter_id,last_name\n" + "NY1,Doe\n".repeat(10_000))
+            .getBytes(StandardCharsets.UTF_8);
+
+    Api.Response r = client.postChunked("/api/uploads?filename=kings.csv", "text/csv", csv);
+
+    assertThat(r.status()).as(r.toString()).isEqualTo(201);
+    assertThat(r.json().get("sizeBytes").asLong()).isEqualTo(csv.length);
+    assertThat(r.json().get("sha256").asString())
+        .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(csv)));
+    byte[] stored =
+        jdbc.sql(
+                "SELECT string_agg(data, ''::bytea ORDER BY seq) FROM artifact_chunks"
+                    + " WHERE artifact_id = CAST(:id AS uuid)")
+            .param("id", r.json().get("uploadId").asString())
+            .query(byte[].class)
+            .single();
+    assertThat(stored).isEqualTo(csv);
+  }
+
+  @Test
+  void uploadOverTheLimitIs413AndStoresNothing() {
+    Api client = newClient();
+    byte[] big = new byte[300 * 1024];
+    java.util.Arrays.fill(big, (byte) 'a');
+
+    Api.Response declared =
+        client.post(
+            "/api/uploads",
+            new String(big, StandardCharsets.US_ASCII),
+            Map.of("Content-Type", "text/csv"));
+    Api.Response chunked = client.postChunked("/api/uploads", "text/csv", big);
+
+    assertThat(declared.status()).isEqualTo(413);
+    assertThat(chunked.status()).as(chunked.toString()).isEqualTo(413);
+    assertThat(chunked.contentType()).startsWith("application/problem+json");
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM artifacts WHERE owner_id = :owner")
+                .param("owner", client.clientId())
+                .query(Long.class)
+                .single())
+        .isZero();
+  }
+
+  @Test
+  void badFilenameIs400AndOtherContentTypesAre415() {
+    Api client = newClient();
+
+    Api.Response bad =
+        client.post("/api/uploads?filename=../etc/passwd", "a", Map.of("Content-Type", "text/csv"));
+    Api.Response json = client.post("/api/uploads", "{}");
+
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.json().get("errors").findValuesAsString("field")).containsExactly("filename");
+    assertThat(json.status()).isEqualTo(415);
+  }
+}
