@@ -602,7 +602,7 @@ public final class QueueBenchmark {
     out(
         "A separate producer JVM enqueues %d jobs one at a time (each its own transaction), %d"
             + " ms apart, after %d untimed warm-up jobs (and, before those, %,d back-to-back"
-            + " enqueues on a queue nobody works, to warm up its own JIT); each payload carries"
+            + " untimed enqueues on the same queue, to warm up both JVMs); each payload carries"
             + " `Instant.now()` in epoch microseconds taken just before the enqueue call. One"
             + " `WorkerRuntime` on the otherwise idle queue `%s` (concurrency %d, poll interval"
             + " %s, LISTEN on) records `now - sent` when the handler starts. The latency"
