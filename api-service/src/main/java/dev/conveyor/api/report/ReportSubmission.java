@@ -120,7 +120,10 @@ class ReportSubmission {
                 .withPriority(request.priority())
                 .withRunAt(request.runAt())
                 .withMaxAttempts(config.maxAttempts())
-                .withUniqueKey(id.toString()));
+                .withUniqueKey(id.toString())
+                // Lets an operator cap each client's running reports (a per-key queue limit),
+                // so that one client cannot starve the others.
+                .withPartitionKey("client:" + caller.clientId()));
     Report report =
         reports.saveAndFlush(new Report(id, caller.clientId(), request, key, job.job().id(), now));
     return new Submitted(report, queue.jobsAhead(job.job().id(), JOBS_AHEAD_CAP).orElse(0), false);

@@ -46,6 +46,7 @@ class SubmitReportTests extends ApiTestBase {
       assertThat(job.queue()).isEqualTo("reports");
       assertThat(job.state()).isEqualTo(JobState.AVAILABLE);
       assertThat(job.priority()).isEqualTo(-5);
+      assertThat(job.partitionKey()).isEqualTo("client:" + client.clientId());
       assertThat(Api.JSON.readTree(job.payload()).get("reportId").asString()).isEqualTo(id);
 
       JsonNode report = client.get("/api/reports/" + id).json();
