@@ -1,32 +1,26 @@
 package dev.conveyor.api.report;
 
+import dev.conveyor.api.jpa.AssignedIdEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
-import jakarta.persistence.Id;
-import jakarta.persistence.PostLoad;
-import jakarta.persistence.PostPersist;
 import jakarta.persistence.Table;
-import jakarta.persistence.Transient;
 import java.time.Instant;
 import java.util.UUID;
 import org.hibernate.annotations.ColumnTransformer;
 import org.jspecify.annotations.Nullable;
-import org.springframework.data.domain.Persistable;
 
 /**
- * A row of {@code reports}. Its id is assigned here (time-ordered), so it implements {@link
- * Persistable} to make Spring Data insert it directly instead of merging (a SELECT first).
+ * A row of {@code reports}. Its id is assigned here (time-ordered), hence {@link AssignedIdEntity}:
+ * Spring Data inserts it directly instead of merging (a SELECT first).
  *
  * <p>State changes go through the methods below, which keep the row's invariants (the schema's
  * CHECKs and the forward-only trigger hold the same rules).
  */
 @Entity
 @Table(name = "reports")
-class Report implements Persistable<UUID> {
-
-  @Id private UUID id;
+class Report extends AssignedIdEntity {
 
   @Column(name = "owner_id", updatable = false)
   private long ownerId;
@@ -90,10 +84,7 @@ class Report implements Persistable<UUID> {
   @Column(name = "completed_at")
   private @Nullable Instant completedAt;
 
-  @Transient private boolean isNew;
-
   protected Report() {
-    this.id = new UUID(0, 0);
     this.type = "";
     this.format = "";
     this.parameters = "{}";
@@ -109,7 +100,7 @@ class Report implements Persistable<UUID> {
       @Nullable String idempotencyKey,
       long jobId,
       Instant createdAt) {
-    this.id = id;
+    super(id);
     this.ownerId = ownerId;
     this.type = request.type().apiName();
     this.format = request.format().name();
@@ -122,23 +113,6 @@ class Report implements Persistable<UUID> {
     this.requestFingerprint = request.fingerprint();
     this.jobId = jobId;
     this.createdAt = createdAt;
-    this.isNew = true;
-  }
-
-  @Override
-  public UUID getId() {
-    return id;
-  }
-
-  @Override
-  public boolean isNew() {
-    return isNew;
-  }
-
-  @PostLoad
-  @PostPersist
-  void markStored() {
-    isNew = false;
   }
 
   // --- transitions -------------------------------------------------------------------------
@@ -206,7 +180,7 @@ class Report implements Persistable<UUID> {
   private void finish(ReportStatus terminal, Instant at) {
     if (!status.allows(terminal)) {
       throw new IllegalStateException(
-          "report " + id + " cannot go from " + status + " to " + terminal);
+          "report " + getId() + " cannot go from " + status + " to " + terminal);
     }
     status = terminal;
     completedAt = at;
@@ -218,7 +192,7 @@ class Report implements Persistable<UUID> {
   // --- reads ---------------------------------------------------------------------------------
 
   UUID id() {
-    return id;
+    return getId();
   }
 
   long ownerId() {

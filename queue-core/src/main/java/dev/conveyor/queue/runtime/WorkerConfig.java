@@ -3,6 +3,7 @@ package dev.conveyor.queue.runtime;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * How a {@link WorkerRuntime} runs. Validated on construction; every default is a constant here.
@@ -111,95 +112,77 @@ public record WorkerConfig(
   }
 
   public WorkerConfig withWorkerId(String workerId) {
-    return new WorkerConfig(
-        workerId,
-        queues,
-        pollInterval,
-        fetchCooldown,
-        maxClaimBatch,
-        leaseDuration,
-        heartbeatInterval,
-        shutdownTimeout,
-        maxCompletionBatch);
+    return with(c -> c.workerId = workerId);
   }
 
   public WorkerConfig withQueues(Map<String, Integer> queues) {
-    return new WorkerConfig(
-        workerId,
-        queues,
-        pollInterval,
-        fetchCooldown,
-        maxClaimBatch,
-        leaseDuration,
-        heartbeatInterval,
-        shutdownTimeout,
-        maxCompletionBatch);
+    return with(c -> c.queues = queues);
   }
 
   public WorkerConfig withPollInterval(Duration pollInterval) {
-    return new WorkerConfig(
-        workerId,
-        queues,
-        pollInterval,
-        fetchCooldown,
-        maxClaimBatch,
-        leaseDuration,
-        heartbeatInterval,
-        shutdownTimeout,
-        maxCompletionBatch);
+    return with(c -> c.pollInterval = pollInterval);
   }
 
   public WorkerConfig withFetchCooldown(Duration fetchCooldown) {
-    return new WorkerConfig(
-        workerId,
-        queues,
-        pollInterval,
-        fetchCooldown,
-        maxClaimBatch,
-        leaseDuration,
-        heartbeatInterval,
-        shutdownTimeout,
-        maxCompletionBatch);
+    return with(c -> c.fetchCooldown = fetchCooldown);
   }
 
   public WorkerConfig withMaxClaimBatch(int maxClaimBatch) {
-    return new WorkerConfig(
-        workerId,
-        queues,
-        pollInterval,
-        fetchCooldown,
-        maxClaimBatch,
-        leaseDuration,
-        heartbeatInterval,
-        shutdownTimeout,
-        maxCompletionBatch);
+    return with(c -> c.maxClaimBatch = maxClaimBatch);
   }
 
   /** Sets the lease and a heartbeat of a third of it. */
   public WorkerConfig withLease(Duration leaseDuration) {
-    return new WorkerConfig(
-        workerId,
-        queues,
-        pollInterval,
-        fetchCooldown,
-        maxClaimBatch,
-        leaseDuration,
-        leaseDuration.dividedBy(3),
-        shutdownTimeout,
-        maxCompletionBatch);
+    return with(
+        c -> {
+          c.leaseDuration = leaseDuration;
+          c.heartbeatInterval = leaseDuration.dividedBy(3);
+        });
   }
 
   public WorkerConfig withShutdownTimeout(Duration shutdownTimeout) {
+    return with(c -> c.shutdownTimeout = shutdownTimeout);
+  }
+
+  /** A copy with some components changed; validated like any other instance. */
+  private WorkerConfig with(Consumer<Copy> change) {
+    Copy copy = new Copy(this);
+    change.accept(copy);
     return new WorkerConfig(
-        workerId,
-        queues,
-        pollInterval,
-        fetchCooldown,
-        maxClaimBatch,
-        leaseDuration,
-        heartbeatInterval,
-        shutdownTimeout,
-        maxCompletionBatch);
+        copy.workerId,
+        copy.queues,
+        copy.pollInterval,
+        copy.fetchCooldown,
+        copy.maxClaimBatch,
+        copy.leaseDuration,
+        copy.heartbeatInterval,
+        copy.shutdownTimeout,
+        copy.maxCompletionBatch);
+  }
+
+  /** The mutable components of a copy in the making. */
+  private static final class Copy {
+    String workerId;
+    Map<String, Integer> queues;
+    Duration pollInterval;
+    Duration fetchCooldown;
+    int maxClaimBatch;
+    Duration leaseDuration;
+    Duration heartbeatInterval;
+    Duration shutdownTimeout;
+    int maxCompletionBatch;
+
+    Copy(WorkerConfig c) {
+      workerId = c.workerId;
+      queues = c.queues;
+      pollInterval = c.pollInterval;
+      fetchCooldown = c.fetchCooldown;
+      maxClaimBatch = c.maxClaimBatch;
+      leaseDuration = c.leaseDuration;
+      heartbeatInterval = c.heartbeatInterval;
+      shutdownTimeout = c.shutdownTimeout;
+      maxCompletionBatch = c.maxCompletionBatch;
+    }
   }
 
   private static void requirePositive(String name, Duration value) {

@@ -1,0 +1,5 @@
+/** JPA pieces the business entities share. */
+@NullMarked
+package dev.conveyor.api.jpa;
+
+import org.jspecify.annotations.NullMarked;
