@@ -1,0 +1,164 @@
+package dev.conveyor.worker.report;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.RowCallbackHandler;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code voterList}: the voters of a county, optionally narrowed to an assembly district, an
+ * election district, a party and a status; ordered by district, then name. Streamed with a
+ * server-side cursor (the caller's transaction and a fetch size), never read whole.
+ */
+@Component
+class VoterListReport {
+
+  static final String TYPE = "voterList";
+
+  static final List<String> COLUMNS =
+      List.of(
+          "State Voter ID",
+          "Last Name",
+          "First Name",
+          "Middle Name",
+          "Suffix",
+          "Date of Birth",
+          "Street Address",
+          "City",
+          "ZIP Code",
+          "County",
+          "Assembly District",
+          "Election District",
+          "Party",
+          "Status",
+          "Registration Date");
+
+  // Absent filters are null and drop out; the planner gets the values (custom plans), so a county
+  // + AD + ED request reads voters_district_idx in output order.
+  private static final String FILTER =
+      """
+      WHERE county = :county
+        AND (CAST(:assemblyDistrict AS smallint) IS NULL OR assembly_district = :assemblyDistrict)
+        AND (CAST(:electionDistrict AS smallint) IS NULL OR election_district = :electionDistrict)
+        AND (CAST(:party AS text) IS NULL OR party = :party)
+        AND (CAST(:status AS text) IS NULL OR status = :status)
+      """;
+
+  private static final String COUNT = "SELECT count(*) FROM voters\n" + FILTER;
+
+  private static final String SELECT =
+      """
+      SELECT state_voter_id, last_name, first_name, middle_name, suffix, date_of_birth,
+             street_address, city, zip_code, county, assembly_district, election_district,
+             party, status, registration_date
+      FROM voters
+      """
+          + FILTER
+          + "ORDER BY assembly_district, election_district, last_name, first_name, id";
+
+  /** The validated parameters. */
+  record Filter(
+      String county,
+      @Nullable Integer assemblyDistrict,
+      @Nullable Integer electionDistrict,
+      @Nullable String party,
+      @Nullable String status) {}
+
+  private final JdbcClient jdbc;
+  private final JsonMapper json;
+
+  VoterListReport(JdbcClient jdbc, JsonMapper json) {
+    this.jdbc = jdbc;
+    this.json = json;
+  }
+
+  /** The filter of a report's parameters; the API validated them, this checks what it uses. */
+  Filter filter(String parameters) {
+    JsonNode p = json.readTree(parameters);
+    String county = text(p, "county");
+    if (county == null) {
+      throw new InvalidReportException("INVALID_PARAMETERS", "voterList needs a county");
+    }
+    Integer ad = integer(p, "assemblyDistrict");
+    Integer ed = integer(p, "electionDistrict");
+    if (ed != null && ad == null) {
+      throw new InvalidReportException(
+          "INVALID_PARAMETERS", "electionDistrict needs assemblyDistrict");
+    }
+    return new Filter(county, ad, ed, text(p, "party"), text(p, "status"));
+  }
+
+  long count(Filter filter) {
+    return bind(jdbc.sql(COUNT), filter).query(Long.class).single();
+  }
+
+  /**
+   * Calls {@code rows} for each row in output order. Must run inside a transaction: only then does
+   * the PostgreSQL driver use a cursor and fetch {@code fetchSize} rows at a time.
+   */
+  void stream(Filter filter, int fetchSize, RowConsumer rows) {
+    bind(jdbc.sql(SELECT), filter)
+        .withFetchSize(fetchSize)
+        .query((RowCallbackHandler) rs -> rows.accept(values(rs)));
+  }
+
+  /** One row's values, in {@link #COLUMNS} order. */
+  @FunctionalInterface
+  interface RowConsumer {
+    void accept(List<@Nullable Object> values) throws SQLException;
+  }
+
+  private static List<@Nullable Object> values(ResultSet rs) throws SQLException {
+    List<@Nullable Object> v = new ArrayList<>(COLUMNS.size());
+    v.add(rs.getString("state_voter_id"));
+    v.add(rs.getString("last_name"));
+    v.add(rs.getString("first_name"));
+    v.add(rs.getString("middle_name"));
+    v.add(rs.getString("suffix"));
+    v.add(rs.getObject("date_of_birth", java.time.LocalDate.class));
+    v.add(rs.getString("street_address"));
+    v.add(rs.getString("city"));
+    v.add(rs.getString("zip_code"));
+    v.add(rs.getString("county"));
+    v.add(rs.getInt("assembly_district"));
+    v.add(rs.getInt("election_district"));
+    v.add(rs.getString("party"));
+    v.add(rs.getString("status"));
+    v.add(rs.getObject("registration_date", java.time.LocalDate.class));
+    return v;
+  }
+
+  private static JdbcClient.StatementSpec bind(JdbcClient.StatementSpec spec, Filter f) {
+    return spec.param("county", f.county())
+        .param("assemblyDistrict", f.assemblyDistrict(), java.sql.Types.SMALLINT)
+        .param("electionDistrict", f.electionDistrict(), java.sql.Types.SMALLINT)
+        .param("party", f.party(), java.sql.Types.VARCHAR)
+        .param("status", f.status(), java.sql.Types.VARCHAR);
+  }
+
+  private static @Nullable String text(JsonNode p, String name) {
+    JsonNode n = p.get(name);
+    return n == null || n.isNull() ? null : Report.nullIfBlank(n.asString());
+  }
+
+  private static @Nullable Integer integer(JsonNode p, String name) {
+    JsonNode n = p.get(name);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (n.isIntegralNumber()) {
+      return n.asInt();
+    }
+    try {
+      return Integer.valueOf(n.asString().strip());
+    } catch (NumberFormatException e) {
+      throw new InvalidReportException("INVALID_PARAMETERS", name + " must be a whole number");
+    }
+  }
+}

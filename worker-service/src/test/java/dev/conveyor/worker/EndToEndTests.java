@@ -1,0 +1,299 @@
+package dev.conveyor.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.conveyor.api.ConveyorApiApplication;
+import dev.conveyor.api.auth.ApiKeys;
+import dev.conveyor.api.auth.Role;
+import dev.conveyor.testsupport.TestDatabase;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.dhatim.fastexcel.reader.ReadableWorkbook;
+import org.dhatim.fastexcel.reader.Row;
+import org.dhatim.fastexcel.reader.Sheet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The API and the worker as two Spring applications in one JVM over one real PostgreSQL: a client
+ * submits over HTTP, the worker claims the job, stores the file and calls back (signed), and the
+ * client polls the report and downloads the file.
+ */
+class EndToEndTests {
+
+  static final String SECRET = "whsec_qa/2bwd4cUNiwZMt8e73DvCI7WvxsXeCZpU/R51N3eY=";
+  static final TestDatabase db = TestDatabase.get();
+  static final JsonMapper JSON = JsonMapper.builder().build();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final AtomicInteger VOTERS = new AtomicInteger();
+
+  static ConfigurableApplicationContext api;
+  static ConfigurableApplicationContext worker;
+  static int apiPort;
+  static String apiKey;
+  final JdbcClient jdbc = JdbcClient.create(db.dataSource());
+
+  @BeforeAll
+  static void start() {
+    // Both applications' application.yml are on this classpath: give each its own explicitly.
+    api =
+        new SpringApplicationBuilder(ConveyorApiApplication.class)
+            .run(
+                "--spring.config.location=" + configOf(ConveyorApiApplication.class),
+                "--server.port=0",
+                "--spring.datasource.url=" + db.url(),
+                "--spring.datasource.username=" + db.user(),
+                "--spring.datasource.password=" + db.password(),
+                "--conveyor.api.callbacks.secrets[0]=" + SECRET);
+    apiPort = Integer.parseInt(api.getEnvironment().getRequiredProperty("local.server.port"));
+    worker =
+        new SpringApplicationBuilder(ConveyorWorkerApplication.class)
+            .run(
+                "--spring.config.location=" + configOf(ConveyorWorkerApplication.class),
+                "--server.port=0",
+                "--spring.datasource.url=" + db.url(),
+                "--spring.datasource.username=" + db.user(),
+                "--spring.datasource.password=" + db.password(),
+                "--conveyor.worker-service.api-base-url=http://localhost:" + apiPort,
+                "--conveyor.worker-service.callback-secret=" + SECRET,
+                "--conveyor.worker-service.progress-interval=50ms",
+                "--conveyor.worker.fetch.poll-interval=200ms");
+    apiKey =
+        api.getBean(ApiKeys.class).create("e2e-" + System.nanoTime(), Role.CLIENT).key().reveal();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (worker != null) {
+      worker.close();
+    }
+    if (api != null) {
+      api.close();
+    }
+  }
+
+  private static String configOf(Class<?> application) {
+    URI base =
+        URI.create(
+            application.getProtectionDomain().getCodeSource().getLocation().toExternalForm());
+    String location = base.toString();
+    return location.endsWith(".jar")
+        ? "jar:" + location + "!/application.yml"
+        : location + (location.endsWith("/") ? "" : "/") + "application.yml";
+  }
+
+  @Test
+  void voterListCsvIsGeneratedStoredAndDownloadable() {
+    String county = "Kings";
+    voter(county, 12, 3, "DEM", "ACTIVE", "Zimmerman", "Ann");
+    voter(county, 12, 1, "DEM", "ACTIVE", "O'Hara, Jr.", "Liam \"Bud\"");
+    voter(county, 10, 7, "DEM", "ACTIVE", "Young", "Bo");
+    voter(county, 12, 1, "DEM", "ACTIVE", "Adams", "Cy");
+    voter(county, 12, 1, "REP", "ACTIVE", "Brown", "Di"); // another party
+    voter(county, 12, 1, "DEM", "PURGED", "Clark", "Ed"); // another status
+    voter("Queens", 12, 1, "DEM", "ACTIVE", "Elsewhere", "Flo"); // another county
+
+    String reportId =
+        submit(
+            "{\"type\":\"voterList\",\"format\":\"CSV\",\"parameters\":"
+                + "{\"county\":\"Kings\",\"party\":\"DEM\",\"status\":\"ACTIVE\"}}");
+    JsonNode report = awaitFinal(reportId);
+
+    assertThat(report.get("status").asString()).isEqualTo("COMPLETED");
+    assertThat(report.get("progress").asInt()).isEqualTo(100);
+    JsonNode artifact = report.get("artifact");
+    assertThat(artifact.get("contentType").asString()).startsWith("text/csv");
+    HttpResponse<byte[]> file = download(reportId);
+    assertThat(file.statusCode()).isEqualTo(200);
+    assertThat(sha256(file.body())).isEqualTo(artifact.get("sha256").asString());
+    assertThat((long) file.body().length).isEqualTo(artifact.get("sizeBytes").asLong());
+
+    List<List<String>> rows = parseCsv(new String(file.body(), StandardCharsets.UTF_8));
+    assertThat(rows.getFirst()).startsWith("State Voter ID", "Last Name", "First Name");
+    // Sorted by assembly district, election district, then last name.
+    assertThat(rows.subList(1, rows.size()))
+        .extracting(r -> r.get(1) + "/" + r.get(2) + "/" + r.get(10) + "/" + r.get(11))
+        .containsExactly(
+            "Young/Bo/10/7",
+            "Adams/Cy/12/1",
+            "O'Hara, Jr./Liam \"Bud\"/12/1",
+            "Zimmerman/Ann/12/3");
+    assertThat(rows.get(1).get(5)).isEqualTo("1970-01-01");
+  }
+
+  @Test
+  void voterListXlsxIsGeneratedAndReadable() throws IOException {
+    voter("Richmond", 61, 2, "REP", "ACTIVE", "Baker", "Gus");
+    voter("Richmond", 61, 1, "REP", "INACTIVE", "Able", "Hal");
+    voter("Richmond", 62, 1, "REP", "ACTIVE", "Cole", "Ivy"); // another assembly district
+
+    String reportId =
+        submit(
+            "{\"type\":\"voterList\",\"format\":\"XLSX\",\"parameters\":"
+                + "{\"county\":\"Richmond\",\"assemblyDistrict\":61}}");
+    JsonNode report = awaitFinal(reportId);
+
+    assertThat(report.get("status").asString()).isEqualTo("COMPLETED");
+    HttpResponse<byte[]> file = download(reportId);
+    assertThat(file.headers().firstValue("Content-Type").orElse(""))
+        .startsWith("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assertThat(sha256(file.body())).isEqualTo(report.get("artifact").get("sha256").asString());
+    try (ReadableWorkbook workbook = new ReadableWorkbook(new ByteArrayInputStream(file.body()))) {
+      Sheet sheet = workbook.getFirstSheet();
+      List<Row> rows = sheet.read();
+      assertThat(rows).hasSize(3);
+      assertThat(rows.get(0).getCellText(1)).isEqualTo("Last Name");
+      assertThat(rows.get(1).getCellText(1)).isEqualTo("Able");
+      assertThat(rows.get(2).getCellText(1)).isEqualTo("Baker");
+      assertThat(rows.get(1).getCellAsNumber(10).orElseThrow().intValue()).isEqualTo(61);
+      assertThat(rows.get(1).getCellAsDate(5).orElseThrow().toLocalDate())
+          .isEqualTo(LocalDate.of(1970, 1, 1));
+    }
+  }
+
+  @Test
+  void unsupportedReportTypeFailsWithAClearError() {
+    String reportId =
+        submit(
+            "{\"type\":\"ldCommittees\",\"format\":\"PDF\",\"parameters\":"
+                + "{\"county\":\"Kings\",\"assemblyDistrict\":12,\"party\":\"DEM\"}}");
+    JsonNode report = awaitFinal(reportId);
+
+    assertThat(report.get("status").asString()).isEqualTo("FAILED");
+    assertThat(report.get("error").get("code").asString()).isEqualTo("UNSUPPORTED_REPORT_TYPE");
+    assertThat(report.get("error").get("message").asString()).contains("ldCommittees");
+  }
+
+  private void voter(
+      String county, int ad, int ed, String party, String status, String last, String first) {
+    jdbc.sql(
+            """
+            INSERT INTO voters (state_voter_id, first_name, last_name, date_of_birth,
+                                street_address, city, zip_code, county, assembly_district,
+                                election_district, party, status, registration_date)
+            VALUES (:sboeid, :first, :last, DATE '1970-01-01', '1 Main St', 'Brooklyn',
+                    '11201', :county, :ad, :ed, :party, :status, DATE '2000-01-01')
+            """)
+        .param("sboeid", "NY" + System.nanoTime() + "-" + VOTERS.incrementAndGet())
+        .param("first", first)
+        .param("last", last)
+        .param("county", county)
+        .param("ad", ad)
+        .param("ed", ed)
+        .param("party", party)
+        .param("status", status)
+        .update();
+  }
+
+  private static String submit(String body) {
+    HttpResponse<String> r =
+        send(
+            request("/api/reports")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    return JSON.readTree(r.body()).get("reportId").asString();
+  }
+
+  private static JsonNode awaitFinal(String reportId) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> JSON.readTree(get("/api/reports/" + reportId)),
+            r -> List.of("COMPLETED", "FAILED", "CANCELLED").contains(r.get("status").asString()));
+  }
+
+  private static String get(String path) {
+    return send(request(path).GET(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private static HttpResponse<byte[]> download(String reportId) {
+    return send(
+        request("/api/reports/" + reportId + "/artifact").GET(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private static HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(URI.create("http://localhost:" + apiPort + path))
+        .timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + apiKey);
+  }
+
+  private static <T> HttpResponse<T> send(
+      HttpRequest.Builder builder, HttpResponse.BodyHandler<T> handler) {
+    try {
+      return HTTP.send(builder.build(), handler);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks. */
+  static List<List<String>> parseCsv(String text) {
+    List<List<String>> rows = new ArrayList<>();
+    List<String> row = new ArrayList<>();
+    StringBuilder field = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (quoted) {
+        if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
+          field.append('"');
+          i++;
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          field.append(c);
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == ',') {
+        row.add(field.toString());
+        field.setLength(0);
+      } else if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+        row.add(field.toString());
+        field.setLength(0);
+        rows.add(row);
+        row = new ArrayList<>();
+        i++;
+      } else {
+        field.append(c);
+      }
+    }
+    return rows;
+  }
+}
