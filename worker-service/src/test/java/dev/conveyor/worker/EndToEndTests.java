@@ -78,6 +78,7 @@ class EndToEndTests {
                 "--conveyor.worker-service.api-base-url=http://localhost:" + apiPort,
                 "--conveyor.worker-service.callback-secret=" + SECRET,
                 "--conveyor.worker-service.progress-interval=50ms",
+                "--conveyor.worker-service.fetch-size=500",
                 "--conveyor.worker.fetch.poll-interval=200ms");
     apiKey =
         api.getBean(ApiKeys.class).create("e2e-" + System.nanoTime(), Role.CLIENT).key().reveal();
@@ -173,6 +174,50 @@ class EndToEndTests {
   }
 
   @Test
+  void largeVoterListIsStreamedInChunksAndCompletes() throws IOException {
+    int voters = 30_000;
+    manyVoters("Bronx", voters);
+
+    String csvId =
+        submit("{\"type\":\"voterList\",\"format\":\"CSV\",\"parameters\":{\"county\":\"Bronx\"}}");
+    String xlsxId =
+        submit(
+            "{\"type\":\"voterList\",\"format\":\"XLSX\",\"parameters\":"
+                + "{\"county\":\"Bronx\",\"assemblyDistrict\":80}}");
+    JsonNode csvReport = awaitFinal(csvId);
+    JsonNode xlsxReport = awaitFinal(xlsxId);
+
+    assertThat(csvReport.get("status").asString()).isEqualTo("COMPLETED");
+    long size = csvReport.get("artifact").get("sizeBytes").asLong();
+    assertThat(size).isGreaterThan(2L * 1024 * 1024); // several chunks
+    HttpResponse<byte[]> csv = download(csvId);
+    assertThat(sha256(csv.body())).isEqualTo(csvReport.get("artifact").get("sha256").asString());
+    List<List<String>> rows = parseCsv(new String(csv.body(), StandardCharsets.UTF_8));
+    assertThat(rows).hasSize(voters + 1);
+    List<String> order =
+        rows.subList(1, rows.size()).stream()
+            .map(
+                r ->
+                    "%03d/%03d/%s"
+                        .formatted(
+                            Integer.parseInt(r.get(10)), Integer.parseInt(r.get(11)), r.get(1)))
+            .toList();
+    assertThat(order).isSorted();
+
+    assertThat(xlsxReport.get("status").asString()).isEqualTo("COMPLETED");
+    try (ReadableWorkbook workbook =
+        new ReadableWorkbook(new ByteArrayInputStream(download(xlsxId).body()))) {
+      List<Row> sheet = workbook.getFirstSheet().read();
+      long expected =
+          jdbc.sql("SELECT count(*) FROM voters WHERE county = 'Bronx' AND assembly_district = 80")
+              .query(Long.class)
+              .single();
+      assertThat(expected).isGreaterThan(1_000);
+      assertThat(sheet).hasSize((int) expected + 1);
+    }
+  }
+
+  @Test
   void unsupportedReportTypeFailsWithAClearError() {
     String reportId =
         submit(
@@ -183,6 +228,23 @@ class EndToEndTests {
     assertThat(report.get("status").asString()).isEqualTo("FAILED");
     assertThat(report.get("error").get("code").asString()).isEqualTo("UNSUPPORTED_REPORT_TYPE");
     assertThat(report.get("error").get("message").asString()).contains("ldCommittees");
+  }
+
+  private void manyVoters(String county, int count) {
+    jdbc.sql(
+            """
+            INSERT INTO voters (state_voter_id, first_name, last_name, date_of_birth,
+                                street_address, city, zip_code, county, assembly_district,
+                                election_district, party, status, registration_date)
+            SELECT :prefix || i, 'First' || i, 'Last' || md5(i::text), DATE '1960-01-01' + i % 9000,
+                   i || ' Grand Concourse', 'Bronx', '10451', :county, 77 + i % 10,
+                   1 + i % 40, 'DEM', 'ACTIVE', DATE '2000-01-01'
+            FROM generate_series(1, :count) AS i
+            """)
+        .param("prefix", "BX" + System.nanoTime() + "-")
+        .param("county", county)
+        .param("count", count)
+        .update();
   }
 
   private void voter(
