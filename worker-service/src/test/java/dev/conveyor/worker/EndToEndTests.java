@@ -52,6 +52,7 @@ class EndToEndTests {
   static ConfigurableApplicationContext worker;
   static int apiPort;
   static String apiKey;
+  static String webhookSecret;
   final JdbcClient jdbc = JdbcClient.create(db.dataSource());
 
   @BeforeAll
@@ -80,8 +81,10 @@ class EndToEndTests {
                 "--conveyor.worker-service.progress-interval=50ms",
                 "--conveyor.worker-service.fetch-size=500",
                 "--conveyor.worker.fetch.poll-interval=200ms");
-    apiKey =
-        api.getBean(ApiKeys.class).create("e2e-" + System.nanoTime(), Role.CLIENT).key().reveal();
+    ApiKeys.CreatedKey client =
+        api.getBean(ApiKeys.class).create("e2e-" + System.nanoTime(), Role.CLIENT);
+    apiKey = client.key().reveal();
+    webhookSecret = client.webhookSecret().reveal();
   }
 
   @AfterAll
@@ -216,6 +219,54 @@ class EndToEndTests {
       assertThat(sheet).hasSize((int) expected + 1);
     }
   }
+
+  @Test
+  void clientWebhookIsDeliveredSignedWhenTheReportCompletes() throws Exception {
+    voter("Nassau", 9, 1, "WOR", "ACTIVE", "Hook", "Web");
+    List<HttpExchangeCopy> hooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    com.sun.net.httpserver.HttpServer client =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    client.createContext(
+        "/",
+        exchange -> {
+          hooks.add(
+              new HttpExchangeCopy(
+                  exchange.getRequestHeaders().getFirst("webhook-id"),
+                  exchange.getRequestHeaders().getFirst("webhook-timestamp"),
+                  exchange.getRequestHeaders().getFirst("webhook-signature"),
+                  exchange.getRequestBody().readAllBytes()));
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
+    client.start();
+    try {
+      String reportId =
+          submit(
+              "{\"type\":\"voterList\",\"format\":\"CSV\",\"parameters\":"
+                  + "{\"county\":\"Nassau\"},\"callbackUrl\":\"http://127.0.0.1:"
+                  + client.getAddress().getPort()
+                  + "/hooks\"}");
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> !hooks.isEmpty());
+
+      HttpExchangeCopy hook = hooks.getFirst();
+      JsonNode body = JSON.readTree(hook.body());
+      assertThat(body.get("type").asString()).isEqualTo("report.completed");
+      assertThat(body.get("reportId").asString()).isEqualTo(reportId);
+      byte[] key = java.util.Base64.getDecoder().decode(webhookSecret.substring("whsec_".length()));
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+      mac.update((hook.id() + "." + hook.timestamp() + ".").getBytes(StandardCharsets.UTF_8));
+      assertThat(hook.signature())
+          .isEqualTo(
+              "v1," + java.util.Base64.getEncoder().encodeToString(mac.doFinal(hook.body())));
+    } finally {
+      client.stop(0);
+    }
+  }
+
+  record HttpExchangeCopy(String id, String timestamp, String signature, byte[] body) {}
 
   @Test
   void unsupportedReportTypeFailsWithAClearError() {

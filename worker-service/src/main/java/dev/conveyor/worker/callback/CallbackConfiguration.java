@@ -5,9 +5,10 @@ import dev.conveyor.worker.WorkerServiceProperties;
 import java.time.InstantSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 
-/** One HTTP client and signer for every callback, best-effort or durable. */
+/** One HTTP client for every callback (best-effort or durable) and client webhook. */
 @Configuration(proxyBeanMethods = false)
 class CallbackConfiguration {
 
@@ -24,6 +25,12 @@ class CallbackConfiguration {
 
   @Bean
   DeliverCallbackHandler deliverCallbackHandler(CallbackSender sender, JsonMapper json) {
-    return new DeliverCallbackHandler(sender, json, InstantSource.system());
+    return new DeliverCallbackHandler(sender, json);
+  }
+
+  @Bean
+  DeliverWebhookHandler deliverWebhookHandler(
+      CallbackSender sender, JdbcClient jdbc, JsonMapper json) {
+    return new DeliverWebhookHandler(sender, jdbc, json);
   }
 }

@@ -74,7 +74,7 @@ class DeliverCallbackHandlerTests {
     InstantSource clock = InstantSource.fixed(NOW);
     handler =
         new DeliverCallbackHandler(
-            new CallbackSender(properties, clock), JsonMapper.builder().build(), clock);
+            new CallbackSender(properties, clock), JsonMapper.builder().build());
   }
 
   @AfterEach
@@ -172,7 +172,7 @@ class DeliverCallbackHandlerTests {
     void serverErrorIsRetried() {
       status = 503;
       assertThatThrownBy(() -> handler.handle(StubJobContext.withPayload(EVENT)))
-          .isInstanceOf(DeliverCallbackHandler.CallbackDeliveryException.class)
+          .isInstanceOf(DeliveryFailedException.class)
           .isNotInstanceOf(JobFailure.class);
     }
 
@@ -181,7 +181,7 @@ class DeliverCallbackHandlerTests {
       for (int s : new int[] {408, 429}) {
         status = s;
         assertThatThrownBy(() -> handler.handle(StubJobContext.withPayload(EVENT)))
-            .isInstanceOf(DeliverCallbackHandler.CallbackDeliveryException.class);
+            .isInstanceOf(DeliveryFailedException.class);
       }
     }
 
@@ -189,7 +189,7 @@ class DeliverCallbackHandlerTests {
     void noAnswerInTimeIsRetried() {
       hang = true;
       assertThatThrownBy(() -> handler.handle(StubJobContext.withPayload(EVENT)))
-          .isInstanceOf(DeliverCallbackHandler.CallbackDeliveryException.class)
+          .isInstanceOf(DeliveryFailedException.class)
           .hasMessageContaining("in time");
     }
 
@@ -197,7 +197,7 @@ class DeliverCallbackHandlerTests {
     void unreachableApiIsRetried() {
       server.stop(0);
       assertThatThrownBy(() -> handler.handle(StubJobContext.withPayload(EVENT)))
-          .isInstanceOf(DeliverCallbackHandler.CallbackDeliveryException.class);
+          .isInstanceOf(DeliveryFailedException.class);
     }
 
     @Test
@@ -230,7 +230,7 @@ class DeliverCallbackHandlerTests {
       assertThatThrownBy(() -> handler.handle(StubJobContext.withPayload(EVENT)))
           .isInstanceOfSatisfying(
               JobFailure.Snooze.class,
-              s -> assertThat(s.delay()).isEqualTo(DeliverCallbackHandler.MAX_SNOOZE));
+              s -> assertThat(s.delay()).isEqualTo(CallbackSender.MAX_SNOOZE));
     }
 
     @Test
