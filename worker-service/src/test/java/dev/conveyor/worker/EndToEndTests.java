@@ -21,6 +21,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dhatim.fastexcel.reader.ReadableWorkbook;
 import org.dhatim.fastexcel.reader.Row;
@@ -31,6 +32,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -53,6 +56,7 @@ class EndToEndTests {
   static int apiPort;
   static String apiKey;
   static String webhookSecret;
+  static long clientId;
   final JdbcClient jdbc = JdbcClient.create(db.dataSource());
 
   @BeforeAll
@@ -85,6 +89,7 @@ class EndToEndTests {
         api.getBean(ApiKeys.class).create("e2e-" + System.nanoTime(), Role.CLIENT);
     apiKey = client.key().reveal();
     webhookSecret = client.webhookSecret().reveal();
+    clientId = client.caller().clientId();
   }
 
   @AfterAll
@@ -144,6 +149,44 @@ class EndToEndTests {
             "O'Hara, Jr./Liam \"Bud\"/12/1",
             "Zimmerman/Ann/12/3");
     assertThat(rows.get(1).get(5)).isEqualTo("1970-01-01");
+
+    // The durable report.completed callback: a callback.deliver job carrying the signed body.
+    JsonNode event =
+        JSON.readTree(
+            jdbc.sql(
+                    """
+                    SELECT payload::text FROM conveyor.queue_job
+                    WHERE kind = 'callback.deliver' AND payload ->> 'reportId' = :id
+                      AND payload ->> 'type' = 'report.completed'
+                    """)
+                .param("id", reportId)
+                .query(String.class)
+                .single());
+    var job =
+        jdbc.sql(
+                "SELECT id, attempt, lease_token::text AS token, state FROM conveyor.queue_job"
+                    + " WHERE id = (SELECT job_id FROM reports WHERE id = CAST(:id AS uuid))")
+            .param("id", reportId)
+            .query()
+            .singleRow();
+    assertThat(job.get("state")).isEqualTo("completed");
+    assertThat(event.get("id").asString()).startsWith("evt_");
+    assertThat(event.get("jobId").asLong()).isEqualTo(((Number) job.get("id")).longValue());
+    assertThat(event.get("attempt").asInt()).isEqualTo(((Number) job.get("attempt")).intValue());
+    assertThat(event.get("leaseToken").asString()).isEqualTo(job.get("token"));
+    assertThat(event.get("occurredAt").asString()).isNotBlank();
+    assertThat(event.get("artifact").get("id").asString())
+        .isEqualTo(
+            jdbc.sql("SELECT artifact_id::text FROM reports WHERE id = CAST(:id AS uuid)")
+                .param("id", reportId)
+                .query(String.class)
+                .single());
+    assertThat(event.get("artifact").get("sha256").asString())
+        .isEqualTo(artifact.get("sha256").asString());
+    assertThat(event.get("artifact").get("sizeBytes").asLong())
+        .isEqualTo(artifact.get("sizeBytes").asLong());
+    assertThat(event.get("artifact").get("filename").asString())
+        .isEqualTo("voter-list-" + reportId + ".csv");
   }
 
   @Test
@@ -267,6 +310,50 @@ class EndToEndTests {
   }
 
   record HttpExchangeCopy(String id, String timestamp, String signature, byte[] body) {}
+
+  @Test
+  void unusableParametersFailTheReportAtOnce() {
+    // Written around the API's validation, as another producer or an older release could.
+    String reportId = insertReport("{\"county\":\"Kings\",\"assemblyDistrict\":99999}");
+    JsonNode report = awaitFinal(reportId);
+
+    assertThat(report.get("status").asString()).isEqualTo("FAILED");
+    assertThat(report.get("error").get("code").asString()).isEqualTo("INVALID_PARAMETERS");
+    assertThat(report.get("error").get("message").asString()).contains("assemblyDistrict");
+    assertThat(report.get("attempts").asInt()).isEqualTo(1);
+  }
+
+  /** A report row and its job in one transaction, as the API writes them. */
+  private String insertReport(String parameters) {
+    UUID id = UUID.randomUUID();
+    new TransactionTemplate(new DataSourceTransactionManager(db.dataSource()))
+        .executeWithoutResult(
+            status -> {
+              long jobId =
+                  jdbc.sql(
+                          """
+                          SELECT (conveyor.enqueue(kind => 'report.generate',
+                                                   payload => CAST(:payload AS jsonb),
+                                                   queue => 'reports', max_attempts => 5)).id
+                          """)
+                      .param("payload", "{\"reportId\":\"" + id + "\"}")
+                      .query(Long.class)
+                      .single();
+              jdbc.sql(
+                      """
+                      INSERT INTO reports (id, owner_id, type, format, parameters,
+                                           request_fingerprint, job_id)
+                      VALUES (:id, :owner, 'voterList', 'CSV', CAST(:parameters AS jsonb),
+                              repeat('a', 64), :jobId)
+                      """)
+                  .param("id", id)
+                  .param("owner", clientId)
+                  .param("parameters", parameters)
+                  .param("jobId", jobId)
+                  .update();
+            });
+    return id.toString();
+  }
 
   @Test
   void unsupportedReportTypeFailsWithAClearError() {

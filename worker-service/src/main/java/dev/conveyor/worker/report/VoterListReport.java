@@ -20,6 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
 class VoterListReport {
 
   static final String TYPE = "voterList";
+  static final List<String> PARTIES = List.of("DEM", "REP", "CON", "WOR", "OTH", "BLK");
+  static final List<String> STATUSES = List.of("ACTIVE", "INACTIVE", "PURGED", "PREREG");
 
   static final List<String> COLUMNS =
       List.of(
@@ -78,20 +80,34 @@ class VoterListReport {
     this.json = json;
   }
 
-  /** The filter of a report's parameters; the API validated them, this checks what it uses. */
+  /**
+   * The filter of a report's parameters. The API validated them, but a row written by another
+   * producer (or before a rule changed) may not fit: anything unusable fails the report as
+   * INVALID_PARAMETERS rather than running a wrong query (a district beyond smallint would wrap).
+   */
   Filter filter(String parameters) {
     JsonNode p = json.readTree(parameters);
     String county = text(p, "county");
     if (county == null) {
       throw new InvalidReportException("INVALID_PARAMETERS", "voterList needs a county");
     }
-    Integer ad = integer(p, "assemblyDistrict");
-    Integer ed = integer(p, "electionDistrict");
+    Integer ad = integer(p, "assemblyDistrict", 150);
+    Integer ed = integer(p, "electionDistrict", 999);
     if (ed != null && ad == null) {
       throw new InvalidReportException(
           "INVALID_PARAMETERS", "electionDistrict needs assemblyDistrict");
     }
-    return new Filter(county, ad, ed, text(p, "party"), text(p, "status"));
+    String party = text(p, "party");
+    if (party != null && !PARTIES.contains(party)) {
+      throw new InvalidReportException(
+          "INVALID_PARAMETERS", "party must be one of " + String.join(", ", PARTIES));
+    }
+    String status = text(p, "status");
+    if (status != null && !STATUSES.contains(status)) {
+      throw new InvalidReportException(
+          "INVALID_PARAMETERS", "status must be one of " + String.join(", ", STATUSES));
+    }
+    return new Filter(county, ad, ed, party, status);
   }
 
   long count(Filter filter) {
@@ -147,18 +163,25 @@ class VoterListReport {
     return n == null || n.isNull() ? null : Report.nullIfBlank(n.asString());
   }
 
-  private static @Nullable Integer integer(JsonNode p, String name) {
+  private static @Nullable Integer integer(JsonNode p, String name, int max) {
     JsonNode n = p.get(name);
     if (n == null || n.isNull()) {
       return null;
     }
-    if (n.isIntegralNumber()) {
-      return n.asInt();
+    long value;
+    if (n.isIntegralNumber() && n.canConvertToLong()) {
+      value = n.asLong();
+    } else {
+      try {
+        value = Long.parseLong(n.asString().strip());
+      } catch (NumberFormatException e) {
+        value = -1;
+      }
     }
-    try {
-      return Integer.valueOf(n.asString().strip());
-    } catch (NumberFormatException e) {
-      throw new InvalidReportException("INVALID_PARAMETERS", name + " must be a whole number");
+    if (value < 1 || value > max) {
+      throw new InvalidReportException(
+          "INVALID_PARAMETERS", name + " must be a whole number from 1 to " + max);
     }
+    return (int) value;
   }
 }
