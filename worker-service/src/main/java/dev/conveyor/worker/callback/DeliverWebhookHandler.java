@@ -4,6 +4,7 @@ import dev.conveyor.queue.JobContext;
 import dev.conveyor.queue.JobFailure;
 import dev.conveyor.queue.JobHandler;
 import dev.conveyor.worker.Secret;
+import dev.conveyor.worker.SqlFiles;
 import java.net.URI;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -21,9 +22,8 @@ class DeliverWebhookHandler implements JobHandler {
 
   static final String KIND = "webhook.deliver";
 
-  // The client's signing secret, read on every attempt so that a rotated secret applies at once.
   private static final String FIND_SECRET =
-      "SELECT webhook_secret FROM api_clients WHERE id = :id AND revoked_at IS NULL";
+      SqlFiles.load(DeliverWebhookHandler.class, "find_webhook_secret.sql");
 
   private final CallbackSender sender;
   private final JdbcClient jdbc;

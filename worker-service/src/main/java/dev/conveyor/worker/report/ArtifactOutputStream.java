@@ -1,5 +1,6 @@
 package dev.conveyor.worker.report;
 
+import dev.conveyor.worker.SqlFiles;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,9 +18,8 @@ final class ArtifactOutputStream extends OutputStream {
   /** The schema's limit per chunk row (artifact_chunks_data_check). */
   static final int CHUNK_SIZE = 1024 * 1024;
 
-  // One chunk of an artifact being written, in the caller's transaction; the artifact row exists.
   private static final String INSERT_CHUNK =
-      "INSERT INTO artifact_chunks (artifact_id, seq, data) VALUES (:id, :seq, :data)";
+      SqlFiles.load(ArtifactOutputStream.class, "insert_artifact_chunk.sql");
 
   private final JdbcClient jdbc;
   private final UUID artifactId;

@@ -1,5 +1,6 @@
 package dev.conveyor.worker.report;
 
+import dev.conveyor.worker.SqlFiles;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -13,16 +14,10 @@ import org.springframework.stereotype.Repository;
 @Repository
 class ArtifactRepository {
 
-  // The artifact row first (the chunks reference it); size and digest are set by markStored once
-  // the last chunk is written, in the same transaction, so the placeholders are never visible.
   private static final String INSERT =
-      """
-      INSERT INTO artifacts (id, owner_id, kind, filename, content_type, size_bytes, sha256)
-      VALUES (:id, :ownerId, 'report', :filename, :contentType, 0, repeat('0', 64))
-      """;
-
+      SqlFiles.load(ArtifactRepository.class, "insert_artifact.sql");
   private static final String MARK_STORED =
-      "UPDATE artifacts SET size_bytes = :size, sha256 = :sha256 WHERE id = :id";
+      SqlFiles.load(ArtifactRepository.class, "mark_artifact_stored.sql");
 
   private final JdbcClient jdbc;
 

@@ -1,5 +1,6 @@
 package dev.conveyor.worker.report;
 
+import dev.conveyor.worker.SqlFiles;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -9,12 +10,7 @@ import org.springframework.stereotype.Repository;
 @Repository
 class ReportRepository {
 
-  // One row by primary key; no lock (the status is re-checked by the API when events arrive).
-  private static final String FIND =
-      """
-      SELECT id, owner_id, type, format, parameters::text AS parameters, status
-      FROM reports WHERE id = :id
-      """;
+  private static final String FIND = SqlFiles.load(ReportRepository.class, "find_report.sql");
 
   private final JdbcClient jdbc;
 

@@ -1,5 +1,6 @@
 package dev.conveyor.worker.report;
 
+import dev.conveyor.worker.SqlFiles;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -41,28 +42,9 @@ class VoterListReport {
           "Status",
           "Registration Date");
 
-  // Absent filters are null and drop out; the planner gets the values (custom plans), so a county
-  // + AD + ED request reads voters_district_idx in output order.
-  private static final String FILTER =
-      """
-      WHERE county = :county
-        AND (CAST(:assemblyDistrict AS smallint) IS NULL OR assembly_district = :assemblyDistrict)
-        AND (CAST(:electionDistrict AS smallint) IS NULL OR election_district = :electionDistrict)
-        AND (CAST(:party AS text) IS NULL OR party = :party)
-        AND (CAST(:status AS text) IS NULL OR status = :status)
-      """;
-
-  private static final String COUNT = "SELECT count(*) FROM voters\n" + FILTER;
-
+  private static final String COUNT = SqlFiles.load(VoterListReport.class, "count_voter_list.sql");
   private static final String SELECT =
-      """
-      SELECT state_voter_id, last_name, first_name, middle_name, suffix, date_of_birth,
-             street_address, city, zip_code, county, assembly_district, election_district,
-             party, status, registration_date
-      FROM voters
-      """
-          + FILTER
-          + "ORDER BY assembly_district, election_district, last_name, first_name, id";
+      SqlFiles.load(VoterListReport.class, "select_voter_list.sql");
 
   /** The validated parameters. */
   record Filter(

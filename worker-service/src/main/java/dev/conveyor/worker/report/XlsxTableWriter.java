@@ -10,8 +10,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * XLSX through fastexcel, which writes the zip as it goes: rows are flushed to the stream every
- * {@value #FLUSH_EVERY} rows, so memory stays bounded (the shared-strings table still grows with
- * the distinct strings). A sheet holds at most {@value #MAX_ROWS} rows, the format's limit.
+ * {@value #FLUSH_EVERY} rows and data strings are written inline, so memory stays bounded whatever
+ * the row count. A sheet holds at most {@value #MAX_ROWS} rows, the format's limit.
  */
 final class XlsxTableWriter implements TableWriter {
 
@@ -51,7 +51,9 @@ final class XlsxTableWriter implements TableWriter {
           sheet.value(row, c, d);
           sheet.style(row, c).format("yyyy-mm-dd").set();
         }
-        default -> sheet.value(row, c, value.toString());
+        // Inline, not in the shared-strings table: that table is held in memory until the
+        // workbook is finished, and names and addresses are nearly all distinct.
+        default -> sheet.inlineString(row, c, value.toString());
       }
     }
     next();
