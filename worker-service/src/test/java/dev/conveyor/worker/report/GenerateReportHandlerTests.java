@@ -129,6 +129,17 @@ class GenerateReportHandlerTests {
     assertThat(artifactsOf(f.ownerId())).isOne();
   }
 
+  @Test
+  void progressRisesWithTheRowsWrittenAndLeavesOneHundredForCompletion() {
+    Fixture f = report("Ontario", 500);
+    TestContext ctx = new TestContext(f.reportId(), 1, 5, false);
+
+    handler(new VoterListReport(jdbc, json)).handle(ctx);
+
+    assertThat(ctx.progress).isSorted().doesNotHaveDuplicates().contains(1, 50, 99);
+    assertThat(ctx.progress.getLast()).isEqualTo(99);
+  }
+
   record Fixture(UUID reportId, long ownerId) {}
 
   private Fixture report(String county, int voters) {
@@ -196,6 +207,7 @@ class GenerateReportHandlerTests {
     private final Job job;
     private final boolean cancelled;
     volatile boolean completed;
+    final List<Integer> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     TestContext(UUID reportId, int attempt, int maxAttempts, boolean cancelled) {
       Instant now = Instant.now();
@@ -230,7 +242,9 @@ class GenerateReportHandlerTests {
     }
 
     @Override
-    public void progress(int percent) {}
+    public void progress(int percent) {
+      progress.add(percent);
+    }
 
     @Override
     public boolean isCancellationRequested() {
