@@ -1,0 +1,89 @@
+package dev.conveyor.worker.callback;
+
+import dev.conveyor.queue.JobContext;
+import dev.conveyor.queue.JobFailure;
+import dev.conveyor.queue.JobHandler;
+import dev.conveyor.worker.Secret;
+import dev.conveyor.worker.SqlFiles;
+import java.net.URI;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code webhook.deliver} (queue {@code webhooks}): a client's webhook, enqueued by the API when a
+ * report with a {@code callbackUrl} reaches a final status. Payload {@code {webhookId, clientId,
+ * callbackUrl, body}}: POSTs {@code body} to {@code callbackUrl}, signed with the client's {@code
+ * api_clients.webhook_secret}, {@code webhookId} as {@code webhook-id} on every attempt. Answers
+ * map to outcomes as for {@code callback.deliver}.
+ */
+class DeliverWebhookHandler implements JobHandler {
+
+  static final String KIND = "webhook.deliver";
+
+  private static final String FIND_SECRET =
+      SqlFiles.load(DeliverWebhookHandler.class, "find_webhook_secret.sql");
+
+  private final CallbackSender sender;
+  private final JdbcClient jdbc;
+  private final JsonMapper json;
+
+  DeliverWebhookHandler(CallbackSender sender, JdbcClient jdbc, JsonMapper json) {
+    this.sender = sender;
+    this.jdbc = jdbc;
+    this.json = json;
+  }
+
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
+  @Override
+  public void handle(JobContext ctx) {
+    JsonNode payload;
+    try {
+      payload = json.readTree(ctx.payload());
+    } catch (RuntimeException e) {
+      throw JobFailure.permanent("webhook payload is not JSON", e);
+    }
+    String webhookId = text(payload, "webhookId");
+    String callbackUrl = text(payload, "callbackUrl");
+    JsonNode clientId = payload.get("clientId");
+    JsonNode body = payload.get("body");
+    if (clientId == null || !clientId.isIntegralNumber() || body == null || !body.isObject()) {
+      throw JobFailure.permanent("webhook payload needs webhookId, clientId, callbackUrl and body");
+    }
+    URI url;
+    try {
+      url = URI.create(callbackUrl);
+    } catch (IllegalArgumentException e) {
+      throw JobFailure.permanent("callbackUrl is not a URL: " + callbackUrl);
+    }
+    if (!url.isAbsolute() || !url.getScheme().matches("https?") || url.getHost() == null) {
+      throw JobFailure.permanent("callbackUrl must be an absolute http(s) URL: " + callbackUrl);
+    }
+    Optional<String> secret =
+        jdbc.sql(FIND_SECRET).param("id", clientId.asLong()).query(String.class).optional();
+    if (secret.isEmpty()) {
+      throw JobFailure.permanent(
+          "client " + clientId.asLong() + " is unknown, revoked or has no webhook secret");
+    }
+    WebhookSigner signer;
+    try {
+      signer = new WebhookSigner(new Secret(secret.get()));
+    } catch (IllegalArgumentException e) {
+      throw JobFailure.permanent("client " + clientId.asLong() + ": " + e.getMessage());
+    }
+    sender.deliver(url, signer, webhookId, json.writeValueAsBytes(body));
+  }
+
+  private static String text(JsonNode payload, String name) {
+    JsonNode n = payload.get(name);
+    if (n == null || !n.isString() || n.asString().isBlank()) {
+      throw JobFailure.permanent("webhook payload needs a " + name);
+    }
+    return n.asString();
+  }
+}

@@ -1,0 +1,65 @@
+package dev.conveyor.worker.report;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * RFC 4180 CSV in UTF-8: CRLF line ends; a field is quoted when it holds a comma, a quote, CR or LF
+ * (or starts or ends with a space), with quotes doubled. Null is an empty field.
+ */
+final class CsvTableWriter implements TableWriter {
+
+  private final Writer out;
+
+  CsvTableWriter(OutputStream out) {
+    this.out = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
+  }
+
+  @Override
+  public void header(List<String> names) throws IOException {
+    row(List.copyOf(names));
+  }
+
+  @Override
+  public void row(List<@Nullable Object> values) throws IOException {
+    for (int i = 0; i < values.size(); i++) {
+      if (i > 0) {
+        out.write(',');
+      }
+      Object value = values.get(i);
+      if (value != null) {
+        writeField(value.toString());
+      }
+    }
+    out.write("\r\n");
+  }
+
+  private void writeField(String s) throws IOException {
+    boolean quote =
+        !s.isEmpty()
+            && (s.indexOf(',') >= 0
+                || s.indexOf('"') >= 0
+                || s.indexOf('\r') >= 0
+                || s.indexOf('\n') >= 0
+                || s.charAt(0) == ' '
+                || s.charAt(s.length() - 1) == ' ');
+    if (!quote) {
+      out.write(s);
+      return;
+    }
+    out.write('"');
+    out.write(s.replace("\"", "\"\""));
+    out.write('"');
+  }
+
+  @Override
+  public void close() throws IOException {
+    out.flush();
+  }
+}

@@ -1,0 +1,169 @@
+package dev.conveyor.worker.report;
+
+import dev.conveyor.worker.SqlFiles;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.RowCallbackHandler;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code voterList}: the voters of a county, optionally narrowed to an assembly district, an
+ * election district, a party and a status; ordered by district, then name. Streamed with a
+ * server-side cursor (the caller's transaction and a fetch size), never read whole.
+ */
+@Component
+class VoterListReport {
+
+  static final String TYPE = "voterList";
+  static final List<String> PARTIES = List.of("DEM", "REP", "CON", "WOR", "OTH", "BLK");
+  static final List<String> STATUSES = List.of("ACTIVE", "INACTIVE", "PURGED", "PREREG");
+
+  static final List<String> COLUMNS =
+      List.of(
+          "State Voter ID",
+          "Last Name",
+          "First Name",
+          "Middle Name",
+          "Suffix",
+          "Date of Birth",
+          "Street Address",
+          "City",
+          "ZIP Code",
+          "County",
+          "Assembly District",
+          "Election District",
+          "Party",
+          "Status",
+          "Registration Date");
+
+  private static final String COUNT = SqlFiles.load(VoterListReport.class, "count_voter_list.sql");
+  private static final String SELECT =
+      SqlFiles.load(VoterListReport.class, "select_voter_list.sql");
+
+  /** The validated parameters. */
+  record Filter(
+      String county,
+      @Nullable Integer assemblyDistrict,
+      @Nullable Integer electionDistrict,
+      @Nullable String party,
+      @Nullable String status) {}
+
+  private final JdbcClient jdbc;
+  private final JsonMapper json;
+
+  VoterListReport(JdbcClient jdbc, JsonMapper json) {
+    this.jdbc = jdbc;
+    this.json = json;
+  }
+
+  /**
+   * The filter of a report's parameters. The API validated them, but a row written by another
+   * producer (or before a rule changed) may not fit: anything unusable fails the report as
+   * INVALID_PARAMETERS rather than running a wrong query (a district beyond smallint would wrap).
+   */
+  Filter filter(String parameters) {
+    JsonNode p = json.readTree(parameters);
+    String county = text(p, "county");
+    if (county == null) {
+      throw new InvalidReportException("INVALID_PARAMETERS", "voterList needs a county");
+    }
+    Integer ad = integer(p, "assemblyDistrict", 150);
+    Integer ed = integer(p, "electionDistrict", 999);
+    if (ed != null && ad == null) {
+      throw new InvalidReportException(
+          "INVALID_PARAMETERS", "electionDistrict needs assemblyDistrict");
+    }
+    String party = text(p, "party");
+    if (party != null && !PARTIES.contains(party)) {
+      throw new InvalidReportException(
+          "INVALID_PARAMETERS", "party must be one of " + String.join(", ", PARTIES));
+    }
+    String status = text(p, "status");
+    if (status != null && !STATUSES.contains(status)) {
+      throw new InvalidReportException(
+          "INVALID_PARAMETERS", "status must be one of " + String.join(", ", STATUSES));
+    }
+    return new Filter(county, ad, ed, party, status);
+  }
+
+  long count(Filter filter) {
+    return bind(jdbc.sql(COUNT), filter).query(Long.class).single();
+  }
+
+  /**
+   * Calls {@code rows} for each row in output order. Must run inside a transaction: only then does
+   * the PostgreSQL driver use a cursor and fetch {@code fetchSize} rows at a time.
+   */
+  void stream(Filter filter, int fetchSize, RowConsumer rows) {
+    bind(jdbc.sql(SELECT), filter)
+        .withFetchSize(fetchSize)
+        .query((RowCallbackHandler) rs -> rows.accept(values(rs)));
+  }
+
+  /** One row's values, in {@link #COLUMNS} order. */
+  @FunctionalInterface
+  interface RowConsumer {
+    void accept(List<@Nullable Object> values) throws SQLException;
+  }
+
+  private static List<@Nullable Object> values(ResultSet rs) throws SQLException {
+    List<@Nullable Object> v = new ArrayList<>(COLUMNS.size());
+    v.add(rs.getString("state_voter_id"));
+    v.add(rs.getString("last_name"));
+    v.add(rs.getString("first_name"));
+    v.add(rs.getString("middle_name"));
+    v.add(rs.getString("suffix"));
+    v.add(rs.getObject("date_of_birth", java.time.LocalDate.class));
+    v.add(rs.getString("street_address"));
+    v.add(rs.getString("city"));
+    v.add(rs.getString("zip_code"));
+    v.add(rs.getString("county"));
+    v.add(rs.getInt("assembly_district"));
+    v.add(rs.getInt("election_district"));
+    v.add(rs.getString("party"));
+    v.add(rs.getString("status"));
+    v.add(rs.getObject("registration_date", java.time.LocalDate.class));
+    return v;
+  }
+
+  private static JdbcClient.StatementSpec bind(JdbcClient.StatementSpec spec, Filter f) {
+    return spec.param("county", f.county())
+        .param("assemblyDistrict", f.assemblyDistrict(), java.sql.Types.SMALLINT)
+        .param("electionDistrict", f.electionDistrict(), java.sql.Types.SMALLINT)
+        .param("party", f.party(), java.sql.Types.VARCHAR)
+        .param("status", f.status(), java.sql.Types.VARCHAR);
+  }
+
+  private static @Nullable String text(JsonNode p, String name) {
+    JsonNode n = p.get(name);
+    return n == null || n.isNull() ? null : Report.nullIfBlank(n.asString());
+  }
+
+  private static @Nullable Integer integer(JsonNode p, String name, int max) {
+    JsonNode n = p.get(name);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    long value;
+    if (n.isIntegralNumber() && n.canConvertToLong()) {
+      value = n.asLong();
+    } else {
+      try {
+        value = Long.parseLong(n.asString().strip());
+      } catch (NumberFormatException e) {
+        value = -1;
+      }
+    }
+    if (value < 1 || value > max) {
+      throw new InvalidReportException(
+          "INVALID_PARAMETERS", name + " must be a whole number from 1 to " + max);
+    }
+    return (int) value;
+  }
+}

@@ -1,0 +1,499 @@
+package dev.conveyor.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.conveyor.api.ConveyorApiApplication;
+import dev.conveyor.api.auth.ApiKeys;
+import dev.conveyor.api.auth.Role;
+import dev.conveyor.testsupport.TestDatabase;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.dhatim.fastexcel.reader.ReadableWorkbook;
+import org.dhatim.fastexcel.reader.Row;
+import org.dhatim.fastexcel.reader.Sheet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The API and the worker as two Spring applications in one JVM over one real PostgreSQL: a client
+ * submits over HTTP, the worker claims the job, stores the file and calls back (signed), and the
+ * client polls the report and downloads the file.
+ */
+class EndToEndTests {
+
+  static final String SECRET = "whsec_qa/2bwd4cUNiwZMt8e73DvCI7WvxsXeCZpU/R51N3eY=";
+  static final TestDatabase db = TestDatabase.get();
+  static final JsonMapper JSON = JsonMapper.builder().build();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final AtomicInteger VOTERS = new AtomicInteger();
+
+  static ConfigurableApplicationContext api;
+  static ConfigurableApplicationContext worker;
+  static int apiPort;
+  static String apiKey;
+  static String webhookSecret;
+  static long clientId;
+  final JdbcClient jdbc = JdbcClient.create(db.dataSource());
+
+  @BeforeAll
+  static void start() {
+    // Both applications' application.yml are on this classpath: give each its own explicitly.
+    api =
+        new SpringApplicationBuilder(ConveyorApiApplication.class)
+            .run(
+                "--spring.config.location=" + configOf(ConveyorApiApplication.class),
+                "--server.port=0",
+                "--spring.datasource.url=" + db.url(),
+                "--spring.datasource.username=" + db.user(),
+                "--spring.datasource.password=" + db.password(),
+                "--conveyor.api.callbacks.secrets[0]=" + SECRET);
+    apiPort = Integer.parseInt(api.getEnvironment().getRequiredProperty("local.server.port"));
+    worker =
+        new SpringApplicationBuilder(ConveyorWorkerApplication.class)
+            .run(
+                "--spring.config.location=" + configOf(ConveyorWorkerApplication.class),
+                "--server.port=0",
+                "--spring.datasource.url=" + db.url(),
+                "--spring.datasource.username=" + db.user(),
+                "--spring.datasource.password=" + db.password(),
+                "--conveyor.worker-service.api-base-url=http://localhost:" + apiPort,
+                "--conveyor.worker-service.callback-secret=" + SECRET,
+                "--conveyor.worker-service.progress-interval=50ms",
+                "--conveyor.worker-service.fetch-size=500",
+                "--conveyor.worker.fetch.poll-interval=200ms");
+    ApiKeys.CreatedKey client =
+        api.getBean(ApiKeys.class).create("e2e-" + System.nanoTime(), Role.CLIENT);
+    apiKey = client.key().reveal();
+    webhookSecret = client.webhookSecret().reveal();
+    clientId = client.caller().clientId();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (worker != null) {
+      worker.close();
+    }
+    if (api != null) {
+      api.close();
+    }
+  }
+
+  private static String configOf(Class<?> application) {
+    URI base =
+        URI.create(
+            application.getProtectionDomain().getCodeSource().getLocation().toExternalForm());
+    String location = base.toString();
+    return location.endsWith(".jar")
+        ? "jar:" + location + "!/application.yml"
+        : location + (location.endsWith("/") ? "" : "/") + "application.yml";
+  }
+
+  @Test
+  void voterListCsvIsGeneratedStoredAndDownloadable() {
+    String county = "Kings";
+    voter(county, 12, 3, "DEM", "ACTIVE", "Zimmerman", "Ann");
+    voter(county, 12, 1, "DEM", "ACTIVE", "O'Hara, Jr.", "Liam \"Bud\"");
+    voter(county, 10, 7, "DEM", "ACTIVE", "Young", "Bo");
+    voter(county, 12, 1, "DEM", "ACTIVE", "Adams", "Cy");
+    voter(county, 12, 1, "REP", "ACTIVE", "Brown", "Di"); // another party
+    voter(county, 12, 1, "DEM", "PURGED", "Clark", "Ed"); // another status
+    voter("Queens", 12, 1, "DEM", "ACTIVE", "Elsewhere", "Flo"); // another county
+
+    String reportId =
+        submit(
+            "{\"type\":\"voterList\",\"format\":\"CSV\",\"parameters\":"
+                + "{\"county\":\"Kings\",\"party\":\"DEM\",\"status\":\"ACTIVE\"}}");
+    JsonNode report = awaitFinal(reportId);
+
+    assertThat(report.get("status").asString()).isEqualTo("COMPLETED");
+    assertThat(report.get("progress").asInt()).isEqualTo(100);
+    JsonNode artifact = report.get("artifact");
+    assertThat(artifact.get("contentType").asString()).startsWith("text/csv");
+    HttpResponse<byte[]> file = download(reportId);
+    assertThat(file.statusCode()).isEqualTo(200);
+    assertThat(sha256(file.body())).isEqualTo(artifact.get("sha256").asString());
+    assertThat((long) file.body().length).isEqualTo(artifact.get("sizeBytes").asLong());
+
+    List<List<String>> rows = parseCsv(new String(file.body(), StandardCharsets.UTF_8));
+    assertThat(rows.getFirst()).startsWith("State Voter ID", "Last Name", "First Name");
+    // Sorted by assembly district, election district, then last name.
+    assertThat(rows.subList(1, rows.size()))
+        .extracting(r -> r.get(1) + "/" + r.get(2) + "/" + r.get(10) + "/" + r.get(11))
+        .containsExactly(
+            "Young/Bo/10/7",
+            "Adams/Cy/12/1",
+            "O'Hara, Jr./Liam \"Bud\"/12/1",
+            "Zimmerman/Ann/12/3");
+    assertThat(rows.get(1).get(5)).isEqualTo("1970-01-01");
+
+    // The durable report.completed callback: a callback.deliver job carrying the signed body.
+    JsonNode event =
+        JSON.readTree(
+            jdbc.sql(
+                    """
+                    SELECT payload::text FROM conveyor.queue_job
+                    WHERE kind = 'callback.deliver' AND payload ->> 'reportId' = :id
+                      AND payload ->> 'type' = 'report.completed'
+                    """)
+                .param("id", reportId)
+                .query(String.class)
+                .single());
+    var job =
+        jdbc.sql(
+                "SELECT id, attempt, lease_token::text AS token, state FROM conveyor.queue_job"
+                    + " WHERE id = (SELECT job_id FROM reports WHERE id = CAST(:id AS uuid))")
+            .param("id", reportId)
+            .query()
+            .singleRow();
+    assertThat(job.get("state")).isEqualTo("completed");
+    assertThat(event.get("id").asString()).startsWith("evt_");
+    assertThat(event.get("jobId").asLong()).isEqualTo(((Number) job.get("id")).longValue());
+    assertThat(event.get("attempt").asInt()).isEqualTo(((Number) job.get("attempt")).intValue());
+    assertThat(event.get("leaseToken").asString()).isEqualTo(job.get("token"));
+    assertThat(event.get("occurredAt").asString()).isNotBlank();
+    assertThat(event.get("artifact").get("id").asString())
+        .isEqualTo(
+            jdbc.sql("SELECT artifact_id::text FROM reports WHERE id = CAST(:id AS uuid)")
+                .param("id", reportId)
+                .query(String.class)
+                .single());
+    assertThat(event.get("artifact").get("sha256").asString())
+        .isEqualTo(artifact.get("sha256").asString());
+    assertThat(event.get("artifact").get("sizeBytes").asLong())
+        .isEqualTo(artifact.get("sizeBytes").asLong());
+    assertThat(event.get("artifact").get("filename").asString())
+        .isEqualTo("voter-list-" + reportId + ".csv");
+  }
+
+  @Test
+  void voterListXlsxIsGeneratedAndReadable() throws IOException {
+    voter("Richmond", 61, 2, "REP", "ACTIVE", "Baker", "Gus");
+    voter("Richmond", 61, 1, "REP", "INACTIVE", "Able", "Hal");
+    voter("Richmond", 62, 1, "REP", "ACTIVE", "Cole", "Ivy"); // another assembly district
+
+    String reportId =
+        submit(
+            "{\"type\":\"voterList\",\"format\":\"XLSX\",\"parameters\":"
+                + "{\"county\":\"Richmond\",\"assemblyDistrict\":61}}");
+    JsonNode report = awaitFinal(reportId);
+
+    assertThat(report.get("status").asString()).isEqualTo("COMPLETED");
+    HttpResponse<byte[]> file = download(reportId);
+    assertThat(file.headers().firstValue("Content-Type").orElse(""))
+        .startsWith("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assertThat(sha256(file.body())).isEqualTo(report.get("artifact").get("sha256").asString());
+    try (ReadableWorkbook workbook = new ReadableWorkbook(new ByteArrayInputStream(file.body()))) {
+      Sheet sheet = workbook.getFirstSheet();
+      List<Row> rows = sheet.read();
+      assertThat(rows).hasSize(3);
+      assertThat(rows.get(0).getCellText(1)).isEqualTo("Last Name");
+      assertThat(rows.get(1).getCellText(1)).isEqualTo("Able");
+      assertThat(rows.get(2).getCellText(1)).isEqualTo("Baker");
+      assertThat(rows.get(1).getCellAsNumber(10).orElseThrow().intValue()).isEqualTo(61);
+      assertThat(rows.get(1).getCellAsDate(5).orElseThrow().toLocalDate())
+          .isEqualTo(LocalDate.of(1970, 1, 1));
+    }
+  }
+
+  @Test
+  void largeVoterListIsStreamedInChunksAndCompletes() throws IOException {
+    int voters = 30_000;
+    manyVoters("Bronx", voters);
+
+    String csvId =
+        submit("{\"type\":\"voterList\",\"format\":\"CSV\",\"parameters\":{\"county\":\"Bronx\"}}");
+    String xlsxId =
+        submit(
+            "{\"type\":\"voterList\",\"format\":\"XLSX\",\"parameters\":"
+                + "{\"county\":\"Bronx\",\"assemblyDistrict\":80}}");
+    JsonNode csvReport = awaitFinal(csvId);
+    JsonNode xlsxReport = awaitFinal(xlsxId);
+
+    assertThat(csvReport.get("status").asString()).isEqualTo("COMPLETED");
+    long size = csvReport.get("artifact").get("sizeBytes").asLong();
+    assertThat(size).isGreaterThan(2L * 1024 * 1024); // several chunks
+    HttpResponse<byte[]> csv = download(csvId);
+    assertThat(sha256(csv.body())).isEqualTo(csvReport.get("artifact").get("sha256").asString());
+    List<List<String>> rows = parseCsv(new String(csv.body(), StandardCharsets.UTF_8));
+    assertThat(rows).hasSize(voters + 1);
+    List<String> order =
+        rows.subList(1, rows.size()).stream()
+            .map(
+                r ->
+                    "%03d/%03d/%s"
+                        .formatted(
+                            Integer.parseInt(r.get(10)), Integer.parseInt(r.get(11)), r.get(1)))
+            .toList();
+    assertThat(order).isSorted();
+
+    assertThat(xlsxReport.get("status").asString()).isEqualTo("COMPLETED");
+    try (ReadableWorkbook workbook =
+        new ReadableWorkbook(new ByteArrayInputStream(download(xlsxId).body()))) {
+      List<Row> sheet = workbook.getFirstSheet().read();
+      long expected =
+          jdbc.sql("SELECT count(*) FROM voters WHERE county = 'Bronx' AND assembly_district = 80")
+              .query(Long.class)
+              .single();
+      assertThat(expected).isGreaterThan(1_000);
+      assertThat(sheet).hasSize((int) expected + 1);
+    }
+  }
+
+  @Test
+  void clientWebhookIsDeliveredSignedWhenTheReportCompletes() throws Exception {
+    voter("Nassau", 9, 1, "WOR", "ACTIVE", "Hook", "Web");
+    List<HttpExchangeCopy> hooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    com.sun.net.httpserver.HttpServer client =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    client.createContext(
+        "/",
+        exchange -> {
+          hooks.add(
+              new HttpExchangeCopy(
+                  exchange.getRequestHeaders().getFirst("webhook-id"),
+                  exchange.getRequestHeaders().getFirst("webhook-timestamp"),
+                  exchange.getRequestHeaders().getFirst("webhook-signature"),
+                  exchange.getRequestBody().readAllBytes()));
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
+    client.start();
+    try {
+      String reportId =
+          submit(
+              "{\"type\":\"voterList\",\"format\":\"CSV\",\"parameters\":"
+                  + "{\"county\":\"Nassau\"},\"callbackUrl\":\"http://127.0.0.1:"
+                  + client.getAddress().getPort()
+                  + "/hooks\"}");
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> !hooks.isEmpty());
+
+      HttpExchangeCopy hook = hooks.getFirst();
+      JsonNode body = JSON.readTree(hook.body());
+      assertThat(body.get("type").asString()).isEqualTo("report.completed");
+      assertThat(body.get("reportId").asString()).isEqualTo(reportId);
+      byte[] key = java.util.Base64.getDecoder().decode(webhookSecret.substring("whsec_".length()));
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+      mac.update((hook.id() + "." + hook.timestamp() + ".").getBytes(StandardCharsets.UTF_8));
+      assertThat(hook.signature())
+          .isEqualTo(
+              "v1," + java.util.Base64.getEncoder().encodeToString(mac.doFinal(hook.body())));
+    } finally {
+      client.stop(0);
+    }
+  }
+
+  record HttpExchangeCopy(String id, String timestamp, String signature, byte[] body) {}
+
+  @Test
+  void unusableParametersFailTheReportAtOnce() {
+    // Written around the API's validation, as another producer or an older release could.
+    String reportId = insertReport("{\"county\":\"Kings\",\"assemblyDistrict\":99999}");
+    JsonNode report = awaitFinal(reportId);
+
+    assertThat(report.get("status").asString()).isEqualTo("FAILED");
+    assertThat(report.get("error").get("code").asString()).isEqualTo("INVALID_PARAMETERS");
+    assertThat(report.get("error").get("message").asString()).contains("assemblyDistrict");
+    assertThat(report.get("attempts").asInt()).isEqualTo(1);
+  }
+
+  /** A report row and its job in one transaction, as the API writes them. */
+  private String insertReport(String parameters) {
+    UUID id = UUID.randomUUID();
+    new TransactionTemplate(new DataSourceTransactionManager(db.dataSource()))
+        .executeWithoutResult(
+            status -> {
+              long jobId =
+                  jdbc.sql(
+                          """
+                          SELECT (conveyor.enqueue(kind => 'report.generate',
+                                                   payload => CAST(:payload AS jsonb),
+                                                   queue => 'reports', max_attempts => 5)).id
+                          """)
+                      .param("payload", "{\"reportId\":\"" + id + "\"}")
+                      .query(Long.class)
+                      .single();
+              jdbc.sql(
+                      """
+                      INSERT INTO reports (id, owner_id, type, format, parameters,
+                                           request_fingerprint, job_id)
+                      VALUES (:id, :owner, 'voterList', 'CSV', CAST(:parameters AS jsonb),
+                              repeat('a', 64), :jobId)
+                      """)
+                  .param("id", id)
+                  .param("owner", clientId)
+                  .param("parameters", parameters)
+                  .param("jobId", jobId)
+                  .update();
+            });
+    return id.toString();
+  }
+
+  @Test
+  void unsupportedReportTypeFailsWithAClearError() {
+    String reportId =
+        submit(
+            "{\"type\":\"ldCommittees\",\"format\":\"PDF\",\"parameters\":"
+                + "{\"county\":\"Kings\",\"assemblyDistrict\":12,\"party\":\"DEM\"}}");
+    JsonNode report = awaitFinal(reportId);
+
+    assertThat(report.get("status").asString()).isEqualTo("FAILED");
+    assertThat(report.get("error").get("code").asString()).isEqualTo("UNSUPPORTED_REPORT_TYPE");
+    assertThat(report.get("error").get("message").asString()).contains("ldCommittees");
+  }
+
+  private void manyVoters(String county, int count) {
+    jdbc.sql(
+            """
+            INSERT INTO voters (state_voter_id, first_name, last_name, date_of_birth,
+                                street_address, city, zip_code, county, assembly_district,
+                                election_district, party, status, registration_date)
+            SELECT :prefix || i, 'First' || i, 'Last' || md5(i::text), DATE '1960-01-01' + i % 9000,
+                   i || ' Grand Concourse', 'Bronx', '10451', :county, 77 + i % 10,
+                   1 + i % 40, 'DEM', 'ACTIVE', DATE '2000-01-01'
+            FROM generate_series(1, :count) AS i
+            """)
+        .param("prefix", "BX" + System.nanoTime() + "-")
+        .param("county", county)
+        .param("count", count)
+        .update();
+  }
+
+  private void voter(
+      String county, int ad, int ed, String party, String status, String last, String first) {
+    jdbc.sql(
+            """
+            INSERT INTO voters (state_voter_id, first_name, last_name, date_of_birth,
+                                street_address, city, zip_code, county, assembly_district,
+                                election_district, party, status, registration_date)
+            VALUES (:sboeid, :first, :last, DATE '1970-01-01', '1 Main St', 'Brooklyn',
+                    '11201', :county, :ad, :ed, :party, :status, DATE '2000-01-01')
+            """)
+        .param("sboeid", "NY" + System.nanoTime() + "-" + VOTERS.incrementAndGet())
+        .param("first", first)
+        .param("last", last)
+        .param("county", county)
+        .param("ad", ad)
+        .param("ed", ed)
+        .param("party", party)
+        .param("status", status)
+        .update();
+  }
+
+  private static String submit(String body) {
+    HttpResponse<String> r =
+        send(
+            request("/api/reports")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    return JSON.readTree(r.body()).get("reportId").asString();
+  }
+
+  private static JsonNode awaitFinal(String reportId) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> JSON.readTree(get("/api/reports/" + reportId)),
+            r -> List.of("COMPLETED", "FAILED", "CANCELLED").contains(r.get("status").asString()));
+  }
+
+  private static String get(String path) {
+    return send(request(path).GET(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private static HttpResponse<byte[]> download(String reportId) {
+    return send(
+        request("/api/reports/" + reportId + "/artifact").GET(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private static HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(URI.create("http://localhost:" + apiPort + path))
+        .timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + apiKey);
+  }
+
+  private static <T> HttpResponse<T> send(
+      HttpRequest.Builder builder, HttpResponse.BodyHandler<T> handler) {
+    try {
+      return HTTP.send(builder.build(), handler);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks. */
+  static List<List<String>> parseCsv(String text) {
+    List<List<String>> rows = new ArrayList<>();
+    List<String> row = new ArrayList<>();
+    StringBuilder field = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (quoted) {
+        if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
+          field.append('"');
+          i++;
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          field.append(c);
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == ',') {
+        row.add(field.toString());
+        field.setLength(0);
+      } else if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+        row.add(field.toString());
+        field.setLength(0);
+        rows.add(row);
+        row = new ArrayList<>();
+        i++;
+      } else {
+        field.append(c);
+      }
+    }
+    return rows;
+  }
+}

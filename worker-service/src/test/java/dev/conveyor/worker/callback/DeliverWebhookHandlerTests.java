@@ -1,0 +1,145 @@
+package dev.conveyor.worker.callback;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.conveyor.queue.JobFailure;
+import dev.conveyor.testsupport.TestDatabase;
+import dev.conveyor.worker.Secret;
+import dev.conveyor.worker.WorkerServiceProperties;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code webhook.deliver}: the client's secret from {@code api_clients} (real database), the body
+ * POSTed to the client's URL (a real local server) under the API's webhook id.
+ */
+class DeliverWebhookHandlerTests {
+
+  static final TestDatabase db = TestDatabase.get();
+  static final String CLIENT_SECRET = "whsec_3ptOY4ytApu8R1h/IYoPGdc4JOiKzkhOeA2dzswnEvY=";
+  static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
+
+  record Received(Map<String, List<String>> headers, byte[] body) {}
+
+  final JdbcClient jdbc = JdbcClient.create(db.dataSource());
+  final List<Received> received = new CopyOnWriteArrayList<>();
+  volatile int status = 204;
+  HttpServer server;
+  DeliverWebhookHandler handler;
+
+  @BeforeEach
+  void start() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          received.add(
+              new Received(
+                  Map.copyOf(exchange.getRequestHeaders()),
+                  exchange.getRequestBody().readAllBytes()));
+          exchange.sendResponseHeaders(status, -1);
+          exchange.close();
+        });
+    server.start();
+    WorkerServiceProperties properties =
+        new WorkerServiceProperties(
+            URI.create("http://127.0.0.1:1"),
+            new Secret(DeliverCallbackHandlerTests.SECRET),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(2),
+            "callbacks",
+            25,
+            Duration.ofSeconds(1),
+            100);
+    JsonMapper json = JsonMapper.builder().build();
+    handler =
+        new DeliverWebhookHandler(
+            new CallbackSender(properties, InstantSource.fixed(NOW)), jdbc, json);
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+  }
+
+  private long client(@Nullable String secret, boolean revoked) {
+    byte[] hash = new byte[32];
+    new Random().nextBytes(hash);
+    return jdbc.sql(
+            """
+            INSERT INTO api_clients (name, key_hash, key_prefix, webhook_secret, revoked_at)
+            VALUES (:name, :hash, 'cvk_', :secret, CASE WHEN :revoked THEN now() END)
+            RETURNING id
+            """)
+        .param("name", "webhook-test-" + System.nanoTime())
+        .param("hash", hash)
+        .param("secret", secret, java.sql.Types.VARCHAR)
+        .param("revoked", revoked)
+        .query(Long.class)
+        .single();
+  }
+
+  private String payload(long clientId) {
+    return "{\"webhookId\":\"msg_abc\",\"clientId\":"
+        + clientId
+        + ",\"callbackUrl\":\"http://127.0.0.1:"
+        + server.getAddress().getPort()
+        + "/hooks/conveyor\",\"body\":{\"type\":\"report.completed\",\"reportId\":\"r1\","
+        + "\"status\":\"COMPLETED\",\"error\":null}}";
+  }
+
+  @Test
+  void postsTheBodySignedWithTheClientsSecretUnderTheApisWebhookId() {
+    long clientId = client(CLIENT_SECRET, false);
+
+    handler.handle(StubJobContext.withPayload(payload(clientId)));
+
+    assertThat(received).hasSize(1);
+    Received r = received.getFirst();
+    String body = new String(r.body(), StandardCharsets.UTF_8);
+    assertThat(body)
+        .isEqualTo(
+            "{\"type\":\"report.completed\",\"reportId\":\"r1\",\"status\":\"COMPLETED\","
+                + "\"error\":null}");
+    assertThat(r.headers().get("Webhook-id")).containsExactly("msg_abc");
+    assertThat(r.headers().get("Webhook-signature"))
+        .containsExactly(
+            new WebhookSigner(new Secret(CLIENT_SECRET))
+                .sign("msg_abc", NOW.getEpochSecond(), r.body()));
+  }
+
+  @Test
+  void aClientWithoutSecretOrRevokedIsPermanent() {
+    for (long clientId : new long[] {client(null, false), client(CLIENT_SECRET, true), -1}) {
+      assertThatThrownBy(() -> handler.handle(StubJobContext.withPayload(payload(clientId))))
+          .isInstanceOf(JobFailure.Permanent.class);
+    }
+    assertThat(received).isEmpty();
+  }
+
+  @Test
+  void aServerErrorAtTheClientIsRetried() {
+    status = 502;
+    long clientId = client(CLIENT_SECRET, false);
+    assertThatThrownBy(() -> handler.handle(StubJobContext.withPayload(payload(clientId))))
+        .isInstanceOf(DeliveryFailedException.class);
+  }
+}

@@ -1,0 +1,30 @@
+package dev.conveyor.worker.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CsvTableWriterTests {
+
+  @Test
+  void quotesOnlyWhatRfc4180RequiresAndEndsLinesWithCrLf() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (CsvTableWriter csv = new CsvTableWriter(out)) {
+      csv.header(List.of("a", "b", "c", "d", "e", "f"));
+      csv.row(
+          Arrays.asList(
+              "plain", "O\"Brien, Jr.", "line\nbreak", null, 42, LocalDate.of(1980, 2, 29)));
+      csv.row(Arrays.asList(" padded", "", "Zoë", "x\r", "a,b", "\""));
+    }
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            "a,b,c,d,e,f\r\n"
+                + "plain,\"O\"\"Brien, Jr.\",\"line\nbreak\",,42,1980-02-29\r\n"
+                + "\" padded\",,Zoë,\"x\r\",\"a,b\",\"\"\"\"\r\n");
+  }
+}
