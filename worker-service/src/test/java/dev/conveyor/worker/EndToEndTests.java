@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
@@ -138,7 +137,7 @@ class EndToEndTests {
     assertThat(sha256(file.body())).isEqualTo(artifact.get("sha256").asString());
     assertThat((long) file.body().length).isEqualTo(artifact.get("sizeBytes").asLong());
 
-    List<List<String>> rows = parseCsv(new String(file.body(), StandardCharsets.UTF_8));
+    List<List<String>> rows = TestFiles.parseCsv(new String(file.body(), StandardCharsets.UTF_8));
     assertThat(rows.getFirst()).startsWith("State Voter ID", "Last Name", "First Name");
     // Sorted by assembly district, election district, then last name.
     assertThat(rows.subList(1, rows.size()))
@@ -238,7 +237,7 @@ class EndToEndTests {
     assertThat(size).isGreaterThan(2L * 1024 * 1024); // several chunks
     HttpResponse<byte[]> csv = download(csvId);
     assertThat(sha256(csv.body())).isEqualTo(csvReport.get("artifact").get("sha256").asString());
-    List<List<String>> rows = parseCsv(new String(csv.body(), StandardCharsets.UTF_8));
+    List<List<String>> rows = TestFiles.parseCsv(new String(csv.body(), StandardCharsets.UTF_8));
     assertThat(rows).hasSize(voters + 1);
     List<String> order =
         rows.subList(1, rows.size()).stream()
@@ -460,40 +459,5 @@ class EndToEndTests {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  /** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks. */
-  static List<List<String>> parseCsv(String text) {
-    List<List<String>> rows = new ArrayList<>();
-    List<String> row = new ArrayList<>();
-    StringBuilder field = new StringBuilder();
-    boolean quoted = false;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (quoted) {
-        if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
-          field.append('"');
-          i++;
-        } else if (c == '"') {
-          quoted = false;
-        } else {
-          field.append(c);
-        }
-      } else if (c == '"') {
-        quoted = true;
-      } else if (c == ',') {
-        row.add(field.toString());
-        field.setLength(0);
-      } else if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-        row.add(field.toString());
-        field.setLength(0);
-        rows.add(row);
-        row = new ArrayList<>();
-        i++;
-      } else {
-        field.append(c);
-      }
-    }
-    return rows;
   }
 }

@@ -40,6 +40,12 @@ final class CsvTableWriter implements TableWriter {
     out.write("\r\n");
   }
 
+  /** CSV has no sheets: an empty line separates the tables, and the name is not written. */
+  @Override
+  public void nextTable(String name) throws IOException {
+    out.write("\r\n");
+  }
+
   private void writeField(String s) throws IOException {
     boolean quote =
         !s.isEmpty()

@@ -3,23 +3,17 @@ package dev.conveyor.worker.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.conveyor.queue.Job;
-import dev.conveyor.queue.JobContext;
 import dev.conveyor.queue.JobFailure;
 import dev.conveyor.queue.JobQueue;
-import dev.conveyor.queue.JobState;
 import dev.conveyor.testsupport.TestDatabase;
 import dev.conveyor.worker.Secret;
 import dev.conveyor.worker.WorkerServiceProperties;
 import dev.conveyor.worker.callback.TestReportEvents;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
-import java.util.function.Supplier;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -75,7 +69,7 @@ class GenerateReportHandlerTests {
   @Test
   void aFailedLastAttemptFailsTheReportDurably() {
     Fixture f = report("Oneida", 0);
-    TestContext ctx = new TestContext(f.reportId(), 5, 5, false);
+    TestJobContext ctx = new TestJobContext(tx, f.reportId(), 5, 5, false);
 
     assertThatThrownBy(() -> handler(failing()).handle(ctx))
         .isInstanceOf(IllegalStateException.class)
@@ -93,7 +87,8 @@ class GenerateReportHandlerTests {
   void aFailedEarlierAttemptIsRetriedWithoutAnEvent() {
     Fixture f = report("Oneida", 0);
 
-    assertThatThrownBy(() -> handler(failing()).handle(new TestContext(f.reportId(), 1, 5, false)))
+    assertThatThrownBy(
+            () -> handler(failing()).handle(new TestJobContext(tx, f.reportId(), 1, 5, false)))
         .isInstanceOf(IllegalStateException.class);
 
     assertThat(callbacks(f.reportId())).isEmpty();
@@ -102,7 +97,7 @@ class GenerateReportHandlerTests {
   @Test
   void aCancelledAttemptRollsBackItsFileAndReportsCancelled() {
     Fixture f = report("Otsego", 600);
-    TestContext ctx = new TestContext(f.reportId(), 1, 5, true);
+    TestJobContext ctx = new TestJobContext(tx, f.reportId(), 1, 5, true);
 
     assertThatThrownBy(() -> handler(new VoterListReport(jdbc, json, 100)).handle(ctx))
         .isInstanceOf(JobFailure.Cancelled.class);
@@ -117,7 +112,7 @@ class GenerateReportHandlerTests {
   @Test
   void aCompletedAttemptCommitsFileAndCompletedEventTogether() {
     Fixture f = report("Oswego", 3);
-    TestContext ctx = new TestContext(f.reportId(), 1, 5, false);
+    TestJobContext ctx = new TestJobContext(tx, f.reportId(), 1, 5, false);
 
     handler(new VoterListReport(jdbc, json, 100)).handle(ctx);
 
@@ -132,7 +127,7 @@ class GenerateReportHandlerTests {
   @Test
   void progressRisesWithTheRowsWrittenAndLeavesOneHundredForCompletion() {
     Fixture f = report("Ontario", 500);
-    TestContext ctx = new TestContext(f.reportId(), 1, 5, false);
+    TestJobContext ctx = new TestJobContext(tx, f.reportId(), 1, 5, false);
 
     handler(new VoterListReport(jdbc, json, 100)).handle(ctx);
 
@@ -199,71 +194,5 @@ class GenerateReportHandlerTests {
         .param("owner", owner)
         .query(Long.class)
         .single();
-  }
-
-  /** One attempt of a report job; completeWithin commits through a real transaction. */
-  final class TestContext implements JobContext {
-    final UUID token = UUID.randomUUID();
-    private final Job job;
-    private final boolean cancelled;
-    volatile boolean completed;
-    final List<Integer> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    TestContext(UUID reportId, int attempt, int maxAttempts, boolean cancelled) {
-      Instant now = Instant.now();
-      this.job =
-          new Job(
-              System.nanoTime(),
-              "reports",
-              GenerateReportHandler.KIND,
-              "{\"reportId\":\"" + reportId + "\"}",
-              0,
-              JobState.RUNNING,
-              now,
-              attempt,
-              maxAttempts,
-              null,
-              "test",
-              token,
-              now.plusSeconds(30),
-              0,
-              "[]",
-              cancelled,
-              now,
-              now,
-              null,
-              null);
-      this.cancelled = cancelled;
-    }
-
-    @Override
-    public Job job() {
-      return job;
-    }
-
-    @Override
-    public void progress(int percent) {
-      progress.add(percent);
-    }
-
-    @Override
-    public boolean isCancellationRequested() {
-      return cancelled;
-    }
-
-    @Override
-    public boolean heartbeat() {
-      return true;
-    }
-
-    @Override
-    public void pauseQueueUntil(Instant until) {}
-
-    @Override
-    public <T> @Nullable T completeWithin(Supplier<T> work) {
-      T result = tx.execute(status -> work.get());
-      completed = true;
-      return result;
-    }
   }
 }
