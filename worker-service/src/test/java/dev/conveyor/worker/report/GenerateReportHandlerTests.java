@@ -83,6 +83,28 @@ class GenerateReportHandlerTests {
     assertThat(artifactsOf(f.ownerId())).isZero();
   }
 
+  /**
+   * The schema admits only the known types, and this worker generates them all; a worker of an
+   * older release than the API (during a rolling deploy) may not know one, and must fail it at once
+   * rather than retry.
+   */
+  @Test
+  void aTypeThisWorkerDoesNotKnowFailsTheReportAtOnce() {
+    Fixture f = report("absenteeReport", "Oneida", 0);
+    TestJobContext ctx = new TestJobContext(tx, f.reportId(), 1, 5, false);
+
+    assertThatThrownBy(() -> handler(new VoterListReport(jdbc, json, 100)).handle(ctx))
+        .isInstanceOf(JobFailure.Permanent.class)
+        .hasMessageContaining("UNSUPPORTED_REPORT_TYPE");
+
+    List<JsonNode> events = callbacks(f.reportId());
+    assertThat(events).extracting(e -> e.get("type").asString()).containsExactly("report.failed");
+    assertThat(events.getFirst().get("error").get("code").asString())
+        .isEqualTo("UNSUPPORTED_REPORT_TYPE");
+    assertThat(events.getFirst().get("error").get("message").asString()).contains("absenteeReport");
+    assertThat(artifactsOf(f.ownerId())).isZero();
+  }
+
   @Test
   void aFailedEarlierAttemptIsRetriedWithoutAnEvent() {
     Fixture f = report("Oneida", 0);
@@ -138,6 +160,10 @@ class GenerateReportHandlerTests {
   record Fixture(UUID reportId, long ownerId) {}
 
   private Fixture report(String county, int voters) {
+    return report("voterList", county, voters);
+  }
+
+  private Fixture report(String type, String county, int voters) {
     byte[] hash = new byte[32];
     new Random().nextBytes(hash);
     long owner =
@@ -153,9 +179,10 @@ class GenerateReportHandlerTests {
             """
             INSERT INTO reports (id, owner_id, type, format, parameters, request_fingerprint,
                                  job_id)
-            VALUES (:id, :owner, 'voterList', 'CSV', CAST(:parameters AS jsonb), repeat('b', 64), 1)
+            VALUES (:id, :owner, :type, 'CSV', CAST(:parameters AS jsonb), repeat('b', 64), 1)
             """)
         .param("id", id)
+        .param("type", type)
         .param("owner", owner)
         .param("parameters", "{\"county\":\"" + county + "\"}")
         .update();
