@@ -6,11 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.conveyor.queue.JobFailure;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.testsupport.TestDatabase;
-import dev.conveyor.worker.Secret;
 import dev.conveyor.worker.WorkerServiceProperties;
 import dev.conveyor.worker.callback.TestReportEvents;
-import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
@@ -36,16 +33,7 @@ class GenerateReportHandlerTests {
       new TransactionTemplate(new DataSourceTransactionManager(db.dataSource()));
   // A queue of this test's own, so its callback jobs are not claimed by anyone.
   final String callbacksQueue = "callbacks-test-" + System.nanoTime();
-  final WorkerServiceProperties properties =
-      new WorkerServiceProperties(
-          URI.create("http://127.0.0.1:1"),
-          new Secret("whsec_Y29udmV5b3ItZ29sZGVuLXZlY3Rvci1zZWNyZXQtMzI="),
-          Duration.ofMillis(200),
-          Duration.ofMillis(200),
-          callbacksQueue,
-          25,
-          Duration.ofSeconds(1),
-          100);
+  final WorkerServiceProperties properties = GeneratorRun.properties(callbacksQueue);
 
   private GenerateReportHandler handler(VoterListReport voterList) {
     return new GenerateReportHandler(
