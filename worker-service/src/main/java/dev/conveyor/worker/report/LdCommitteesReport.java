@@ -30,7 +30,7 @@ class LdCommitteesReport implements ReportGenerator {
   static final List<String> PARTIES = List.of("DEM", "REP", "CON", "WOR", "OTH");
   static final List<String> COLUMNS =
       List.of("Election District", "Seat", "Role", "Name", "Street Address", "City", "ZIP Code");
-  private static final float[] PDF_WIDTHS = {9, 5, 13, 25, 25, 14, 9};
+  private static final float[] PDF_WIDTHS = {9, 5, 13, 24, 24, 13, 12};
 
   private static final String COUNT =
       SqlFiles.load(LdCommitteesReport.class, "count_ld_committee_lines.sql");
