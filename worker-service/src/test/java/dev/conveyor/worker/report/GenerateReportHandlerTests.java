@@ -180,7 +180,7 @@ class GenerateReportHandlerTests {
     return new Fixture(id, owner);
   }
 
-  private List<JsonNode> callbacks(UUID reportId) {
+  List<JsonNode> callbacks(UUID reportId) {
     return jdbc
         .sql(
             "SELECT payload::text FROM conveyor.queue_job WHERE queue = :queue"
