@@ -6,8 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.conveyor.api.ConveyorApiApplication;
 import dev.conveyor.api.auth.ApiKeys;
 import dev.conveyor.api.auth.Role;
+import dev.conveyor.sampledata.SampleRegistry;
+import dev.conveyor.sampledata.VoterCsv;
 import dev.conveyor.testsupport.TestDatabase;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -353,6 +356,72 @@ class EndToEndTests {
                   .update();
             });
     return id.toString();
+  }
+
+  @Test
+  void voterImportUploadedOverHttpIsImportedAndSummarised() throws IOException {
+    ByteArrayOutputStream file = new ByteArrayOutputStream();
+    VoterCsv written = SampleRegistry.writeVoterCsv(file, "Albany", 500, 10, System.nanoTime());
+    String uploadId = upload(file.toByteArray());
+
+    String reportId =
+        submit(
+            "{\"type\":\"voterImport\",\"format\":\"CSV\",\"parameters\":"
+                + "{\"uploadId\":\""
+                + uploadId
+                + "\",\"county\":\"Albany\"}}");
+    JsonNode report = awaitFinal(reportId);
+
+    assertThat(report.get("status").asString()).as(report.toString()).isEqualTo("COMPLETED");
+    HttpResponse<byte[]> summary = download(reportId);
+    assertThat(sha256(summary.body())).isEqualTo(report.get("artifact").get("sha256").asString());
+    List<List<String>> rows = parseCsv(new String(summary.body(), StandardCharsets.UTF_8));
+    assertThat(rows.get(0))
+        .containsExactly("Rows Read", "Inserted", "Updated", "Unchanged", "Rejected");
+    assertThat(rows.get(1)).containsExactly("500", "490", "0", "0", "10");
+    assertThat(rows.subList(4, rows.size()))
+        .extracting(r -> Integer.parseInt(r.get(0)))
+        .containsExactlyElementsOf(written.badRows().stream().map(VoterCsv.BadRow::line).toList());
+    List<String> ids =
+        parseCsv(file.toString(StandardCharsets.UTF_8)).stream()
+            .skip(1)
+            .map(r -> r.get(0))
+            .toList();
+    assertThat(
+            jdbc.sql(
+                    "SELECT count(*) FROM voters WHERE county = 'Albany' AND state_voter_id = ANY (:ids)")
+                .param("ids", ids.toArray(String[]::new))
+                .query(Long.class)
+                .single())
+        .isEqualTo(490);
+  }
+
+  @Test
+  void voterImportOfAFileThatIsNoVoterFileFails() {
+    String uploadId = upload("just,some\r\ncsv,text\r\n".getBytes(StandardCharsets.UTF_8));
+
+    String reportId =
+        submit(
+            "{\"type\":\"voterImport\",\"format\":\"CSV\",\"parameters\":"
+                + "{\"uploadId\":\""
+                + uploadId
+                + "\",\"county\":\"Albany\"}}");
+    JsonNode report = awaitFinal(reportId);
+
+    assertThat(report.get("status").asString()).isEqualTo("FAILED");
+    assertThat(report.get("error").get("code").asString()).isEqualTo("INVALID_UPLOAD");
+    assertThat(report.get("error").get("message").asString()).contains("header");
+  }
+
+  private static String upload(byte[] file) {
+    HttpResponse<String> r =
+        send(
+            request("/api/uploads?filename=voters.csv")
+                .header("Content-Type", "text/csv")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(file)),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return JSON.readTree(r.body()).get("uploadId").asString();
   }
 
   @Test
