@@ -364,12 +364,7 @@ class EndToEndTests {
     VoterCsv written = SampleRegistry.writeVoterCsv(file, "Albany", 500, 10, System.nanoTime());
     String uploadId = upload(file.toByteArray());
 
-    String reportId =
-        submit(
-            "{\"type\":\"voterImport\",\"format\":\"CSV\",\"parameters\":"
-                + "{\"uploadId\":\""
-                + uploadId
-                + "\",\"county\":\"Albany\"}}");
+    String reportId = submitImport(uploadId, "Albany");
     JsonNode report = awaitFinal(reportId);
 
     assertThat(report.get("status").asString()).as(report.toString()).isEqualTo("COMPLETED");
@@ -400,28 +395,12 @@ class EndToEndTests {
   void voterImportOfAFileThatIsNoVoterFileFails() {
     String uploadId = upload("just,some\r\ncsv,text\r\n".getBytes(StandardCharsets.UTF_8));
 
-    String reportId =
-        submit(
-            "{\"type\":\"voterImport\",\"format\":\"CSV\",\"parameters\":"
-                + "{\"uploadId\":\""
-                + uploadId
-                + "\",\"county\":\"Albany\"}}");
+    String reportId = submitImport(uploadId, "Albany");
     JsonNode report = awaitFinal(reportId);
 
     assertThat(report.get("status").asString()).isEqualTo("FAILED");
     assertThat(report.get("error").get("code").asString()).isEqualTo("INVALID_UPLOAD");
     assertThat(report.get("error").get("message").asString()).contains("header");
-  }
-
-  private static String upload(byte[] file) {
-    HttpResponse<String> r =
-        send(
-            request("/api/uploads?filename=voters.csv")
-                .header("Content-Type", "text/csv")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(file)),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    return JSON.readTree(r.body()).get("uploadId").asString();
   }
 
   @Test
@@ -476,14 +455,36 @@ class EndToEndTests {
   }
 
   private static String submit(String body) {
+    return post("/api/reports", "application/json", body.getBytes(StandardCharsets.UTF_8), 202)
+        .get("reportId")
+        .asString();
+  }
+
+  private static String submitImport(String uploadId, String county) {
+    return submit(
+        "{\"type\":\"voterImport\",\"format\":\"CSV\",\"parameters\":{\"uploadId\":\""
+            + uploadId
+            + "\",\"county\":\""
+            + county
+            + "\"}}");
+  }
+
+  /** Stores {@code file} as an upload of the test's client; its id. */
+  private static String upload(byte[] file) {
+    return post("/api/uploads?filename=voters.csv", "text/csv", file, 201)
+        .get("uploadId")
+        .asString();
+  }
+
+  private static JsonNode post(String path, String contentType, byte[] body, int expectedStatus) {
     HttpResponse<String> r =
         send(
-            request("/api/reports")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)),
+            request(path)
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)),
             HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-    return JSON.readTree(r.body()).get("reportId").asString();
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(expectedStatus);
+    return JSON.readTree(r.body());
   }
 
   private static JsonNode awaitFinal(String reportId) {

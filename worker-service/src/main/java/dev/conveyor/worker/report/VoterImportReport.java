@@ -30,7 +30,6 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceUtils;
@@ -89,17 +88,12 @@ class VoterImportReport implements ReportGenerator {
   private final JsonMapper json;
   private final int fetchSize;
 
-  @Autowired
   VoterImportReport(
       JdbcClient jdbc, DataSource dataSource, JsonMapper json, WorkerServiceProperties properties) {
-    this(jdbc, dataSource, json, properties.fetchSize());
-  }
-
-  VoterImportReport(JdbcClient jdbc, DataSource dataSource, JsonMapper json, int fetchSize) {
     this.jdbc = jdbc;
     this.dataSource = dataSource;
     this.json = json;
-    this.fetchSize = fetchSize;
+    this.fetchSize = properties.fetchSize();
   }
 
   @Override

@@ -1,21 +1,10 @@
--- voterImport: the file's valid records, staged for one upsert. Temporary and dropped at commit,
--- so a failed attempt leaves nothing behind and the next starts clean.
--- Lock: none (session-private table).
-CREATE TEMPORARY TABLE import_voters (
-    line              bigint   NOT NULL,
-    state_voter_id    text     NOT NULL,
-    first_name        text     NOT NULL,
-    middle_name       text,
-    last_name         text     NOT NULL,
-    suffix            text,
-    date_of_birth     date     NOT NULL,
-    street_address    text     NOT NULL,
-    city              text     NOT NULL,
-    zip_code          text     NOT NULL,
-    county            text     NOT NULL,
-    assembly_district smallint NOT NULL,
-    election_district smallint NOT NULL,
-    party             text     NOT NULL,
-    status            text     NOT NULL,
-    registration_date date     NOT NULL
-) ON COMMIT DROP
+-- voterImport: the file's valid records, staged for one upsert. Its columns are taken from voters
+-- (no copy of their types to drift), plus the record's line. Temporary and dropped at commit, so
+-- a failed attempt leaves nothing behind and the next starts clean.
+-- Lock: ACCESS SHARE on voters (to read its definition); the table itself is session-private.
+CREATE TEMPORARY TABLE import_voters ON COMMIT DROP AS
+SELECT 0::bigint AS line, state_voter_id, first_name, middle_name, last_name, suffix,
+       date_of_birth, street_address, city, zip_code, county, assembly_district,
+       election_district, party, status, registration_date
+FROM voters
+WITH NO DATA

@@ -143,27 +143,8 @@ class GenerateReportHandlerTests {
   record Fixture(UUID reportId, long ownerId) {}
 
   private Fixture report(String county, int voters) {
-    byte[] hash = new byte[32];
-    new Random().nextBytes(hash);
-    long owner =
-        jdbc.sql(
-                "INSERT INTO api_clients (name, key_hash, key_prefix) VALUES (:n, :h, 'cvk_')"
-                    + " RETURNING id")
-            .param("n", "handler-test-" + System.nanoTime())
-            .param("h", hash)
-            .query(Long.class)
-            .single();
-    UUID id = UUID.randomUUID();
-    jdbc.sql(
-            """
-            INSERT INTO reports (id, owner_id, type, format, parameters, request_fingerprint,
-                                 job_id)
-            VALUES (:id, :owner, 'voterList', 'CSV', CAST(:parameters AS jsonb), repeat('b', 64), 1)
-            """)
-        .param("id", id)
-        .param("owner", owner)
-        .param("parameters", "{\"county\":\"" + county + "\"}")
-        .update();
+    long owner = client();
+    UUID id = insertReport(owner, "voterList", "{\"county\":\"" + county + "\"}");
     jdbc.sql(
             """
             INSERT INTO voters (state_voter_id, first_name, last_name, date_of_birth,
@@ -178,6 +159,36 @@ class GenerateReportHandlerTests {
         .param("count", voters)
         .update();
     return new Fixture(id, owner);
+  }
+
+  /** A new API client; its id. */
+  long client() {
+    byte[] hash = new byte[32];
+    new Random().nextBytes(hash);
+    return jdbc.sql(
+            "INSERT INTO api_clients (name, key_hash, key_prefix) VALUES (:n, :h, 'cvk_')"
+                + " RETURNING id")
+        .param("n", "handler-test-" + System.nanoTime())
+        .param("h", hash)
+        .query(Long.class)
+        .single();
+  }
+
+  /** A PENDING CSV report of {@code owner}; its id. */
+  UUID insertReport(long owner, String type, String parameters) {
+    UUID id = UUID.randomUUID();
+    jdbc.sql(
+            """
+            INSERT INTO reports (id, owner_id, type, format, parameters, request_fingerprint,
+                                 job_id)
+            VALUES (:id, :owner, :type, 'CSV', CAST(:parameters AS jsonb), repeat('b', 64), 1)
+            """)
+        .param("id", id)
+        .param("owner", owner)
+        .param("type", type)
+        .param("parameters", parameters)
+        .update();
+    return id;
   }
 
   List<JsonNode> callbacks(UUID reportId) {

@@ -36,7 +36,7 @@ class VoterImportReportTests {
 
   final GenerateReportHandlerTests support = new GenerateReportHandlerTests();
   final JdbcClient jdbc = support.jdbc;
-  final long owner = client();
+  final long owner = support.client();
 
   private GenerateReportHandler handler() {
     return new GenerateReportHandler(
@@ -44,7 +44,10 @@ class VoterImportReportTests {
         new ArtifactRepository(jdbc),
         List.of(
             new VoterImportReport(
-                jdbc, GenerateReportHandlerTests.db.dataSource(), support.json, 100)),
+                jdbc,
+                GenerateReportHandlerTests.db.dataSource(),
+                support.json,
+                support.properties)),
         TestReportEvents.create(
             support.properties,
             new JobQueue(GenerateReportHandlerTests.db.dataSource()),
@@ -218,7 +221,7 @@ class VoterImportReportTests {
 
     @Test
     void anotherClientsUploadFailsTheReport() throws IOException {
-      UUID foreign = upload(client(), voterFile(10, 0, 15), 1024);
+      UUID foreign = upload(support.client(), voterFile(10, 0, 15), 1024);
 
       assertFailsWith(foreign, "UPLOAD_NOT_FOUND", "not one of the report owner's uploads");
     }
@@ -309,18 +312,6 @@ class VoterImportReportTests {
     }
   }
 
-  private long client() {
-    byte[] hash = new byte[32];
-    new Random().nextBytes(hash);
-    return jdbc.sql(
-            "INSERT INTO api_clients (name, key_hash, key_prefix) VALUES (:n, :h, 'cvk_')"
-                + " RETURNING id")
-        .param("n", "import-test-" + System.nanoTime())
-        .param("h", hash)
-        .query(Long.class)
-        .single();
-  }
-
   /** Stores {@code file} as an upload of {@code client} in chunks of {@code chunkSize} bytes. */
   private UUID upload(long client, byte[] file, int chunkSize) {
     UUID id = UUID.randomUUID();
@@ -347,17 +338,7 @@ class VoterImportReportTests {
   }
 
   private UUID report(UUID upload) {
-    UUID id = UUID.randomUUID();
-    jdbc.sql(
-            """
-            INSERT INTO reports (id, owner_id, type, format, parameters, request_fingerprint,
-                                 job_id)
-            VALUES (:id, :owner, 'voterImport', 'CSV', CAST(:parameters AS jsonb), repeat('b', 64), 1)
-            """)
-        .param("id", id)
-        .param("owner", owner)
-        .param("parameters", "{\"uploadId\":\"" + upload + "\",\"county\":\"" + COUNTY + "\"}")
-        .update();
-    return id;
+    return support.insertReport(
+        owner, "voterImport", "{\"uploadId\":\"" + upload + "\",\"county\":\"" + COUNTY + "\"}");
   }
 }
