@@ -104,6 +104,19 @@ class VoterImportReportTests {
     }
 
     @Test
+    void aHeaderOnlyFileWithAByteOrderMarkCompletesWithNothingImported() {
+      byte[] file =
+          ("\uFEFF" + String.join(",", VoterListReport.COLUMNS).toUpperCase() + "\r\n")
+              .getBytes(StandardCharsets.UTF_8);
+      UUID report = report(upload(owner, file, 1024));
+
+      GenerateReportHandlerTests.TestContext ctx = run(report);
+
+      assertThat(ctx.completed).isTrue();
+      assertThat(summary(report).get(1)).containsExactly("0", "0", "0", "0", "0");
+    }
+
+    @Test
     void readsTextSplitAcrossChunksIntact() throws IOException {
       String id = "NYX" + System.nanoTime();
       String file =
