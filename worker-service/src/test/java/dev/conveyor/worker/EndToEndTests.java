@@ -6,8 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.conveyor.api.ConveyorApiApplication;
 import dev.conveyor.api.auth.ApiKeys;
 import dev.conveyor.api.auth.Role;
+import dev.conveyor.sampledata.SampleRegistry;
+import dev.conveyor.sampledata.VoterCsv;
 import dev.conveyor.testsupport.TestDatabase;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -356,6 +359,52 @@ class EndToEndTests {
   }
 
   @Test
+  void voterImportUploadedOverHttpIsImportedAndSummarised() throws IOException {
+    ByteArrayOutputStream file = new ByteArrayOutputStream();
+    VoterCsv written = SampleRegistry.writeVoterCsv(file, "Albany", 500, 10, System.nanoTime());
+    String uploadId = upload(file.toByteArray());
+
+    String reportId = submitImport(uploadId, "Albany");
+    JsonNode report = awaitFinal(reportId);
+
+    assertThat(report.get("status").asString()).as(report.toString()).isEqualTo("COMPLETED");
+    HttpResponse<byte[]> summary = download(reportId);
+    assertThat(sha256(summary.body())).isEqualTo(report.get("artifact").get("sha256").asString());
+    List<List<String>> rows =
+        TestFiles.parseCsv(new String(summary.body(), StandardCharsets.UTF_8));
+    assertThat(rows.get(0))
+        .containsExactly("Rows Read", "Inserted", "Updated", "Unchanged", "Rejected");
+    assertThat(rows.get(1)).containsExactly("500", "490", "0", "0", "10");
+    assertThat(rows.subList(4, rows.size()))
+        .extracting(r -> Integer.parseInt(r.get(0)))
+        .containsExactlyElementsOf(written.badRows().stream().map(VoterCsv.BadRow::line).toList());
+    List<String> ids =
+        TestFiles.parseCsv(file.toString(StandardCharsets.UTF_8)).stream()
+            .skip(1)
+            .map(r -> r.get(0))
+            .toList();
+    assertThat(
+            jdbc.sql(
+                    "SELECT count(*) FROM voters WHERE county = 'Albany' AND state_voter_id = ANY (:ids)")
+                .param("ids", ids.toArray(String[]::new))
+                .query(Long.class)
+                .single())
+        .isEqualTo(490);
+  }
+
+  @Test
+  void voterImportOfAFileThatIsNoVoterFileFails() {
+    String uploadId = upload("just,some\r\ncsv,text\r\n".getBytes(StandardCharsets.UTF_8));
+
+    String reportId = submitImport(uploadId, "Albany");
+    JsonNode report = awaitFinal(reportId);
+
+    assertThat(report.get("status").asString()).isEqualTo("FAILED");
+    assertThat(report.get("error").get("code").asString()).isEqualTo("INVALID_UPLOAD");
+    assertThat(report.get("error").get("message").asString()).contains("header");
+  }
+
+  @Test
   void absenteeReportCsvHasTheSummaryThenTheApplications() {
     absenteeApplications("Suffolk");
 
@@ -492,16 +541,17 @@ class EndToEndTests {
 
   @Test
   void designatedPetitionPdfHasTenPrefilledLinesPerSheet() {
+    // A county no other test writes voters into (the tests share one database).
     for (int i = 1; i <= 12; i++) {
-      voter("Monroe", 135, 1 + i % 2, "CON", "ACTIVE", "Signer%02d".formatted(i), "Sue");
+      voter("Tompkins", 125, 1 + i % 2, "CON", "ACTIVE", "Signer%02d".formatted(i), "Sue");
     }
-    voter("Monroe", 135, 1, "CON", "INACTIVE", "Dormant", "Dan");
+    voter("Tompkins", 125, 1, "CON", "INACTIVE", "Dormant", "Dan");
 
     String reportId =
         submit(
             """
-            {"type":"designatedPetition","format":"PDF","parameters":{"county":"Monroe",\
-            "assemblyDistrict":135,"party":"CON","office":"Member of Assembly",\
+            {"type":"designatedPetition","format":"PDF","parameters":{"county":"Tompkins",\
+            "assemblyDistrict":125,"party":"CON","office":"Member of Assembly",\
             "candidateName":"Rosa Vega","electionDate":"2026-06-23"}}""");
     JsonNode report = awaitFinal(reportId);
 
@@ -514,7 +564,7 @@ class EndToEndTests {
             p ->
                 assertThat(p)
                     .contains("DESIGNATING PETITION")
-                    .contains("Conservative Party, Monroe County, Assembly District 135")
+                    .contains("Conservative Party, Tompkins County, Assembly District 125")
                     .contains("Rosa Vega")
                     .contains("Member of Assembly")
                     .contains("June 23, 2026")
@@ -572,14 +622,36 @@ class EndToEndTests {
   }
 
   private static String submit(String body) {
+    return post("/api/reports", "application/json", body.getBytes(StandardCharsets.UTF_8), 202)
+        .get("reportId")
+        .asString();
+  }
+
+  private static String submitImport(String uploadId, String county) {
+    return submit(
+        "{\"type\":\"voterImport\",\"format\":\"CSV\",\"parameters\":{\"uploadId\":\""
+            + uploadId
+            + "\",\"county\":\""
+            + county
+            + "\"}}");
+  }
+
+  /** Stores {@code file} as an upload of the test's client; its id. */
+  private static String upload(byte[] file) {
+    return post("/api/uploads?filename=voters.csv", "text/csv", file, 201)
+        .get("uploadId")
+        .asString();
+  }
+
+  private static JsonNode post(String path, String contentType, byte[] body, int expectedStatus) {
     HttpResponse<String> r =
         send(
-            request("/api/reports")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)),
+            request(path)
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)),
             HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-    return JSON.readTree(r.body()).get("reportId").asString();
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(expectedStatus);
+    return JSON.readTree(r.body());
   }
 
   private static JsonNode awaitFinal(String reportId) {

@@ -152,28 +152,8 @@ class GenerateReportHandlerTests {
   }
 
   private Fixture report(String type, String county, int voters) {
-    byte[] hash = new byte[32];
-    new Random().nextBytes(hash);
-    long owner =
-        jdbc.sql(
-                "INSERT INTO api_clients (name, key_hash, key_prefix) VALUES (:n, :h, 'cvk_')"
-                    + " RETURNING id")
-            .param("n", "handler-test-" + System.nanoTime())
-            .param("h", hash)
-            .query(Long.class)
-            .single();
-    UUID id = UUID.randomUUID();
-    jdbc.sql(
-            """
-            INSERT INTO reports (id, owner_id, type, format, parameters, request_fingerprint,
-                                 job_id)
-            VALUES (:id, :owner, :type, 'CSV', CAST(:parameters AS jsonb), repeat('b', 64), 1)
-            """)
-        .param("id", id)
-        .param("type", type)
-        .param("owner", owner)
-        .param("parameters", "{\"county\":\"" + county + "\"}")
-        .update();
+    long owner = client();
+    UUID id = insertReport(owner, type, "{\"county\":\"" + county + "\"}");
     jdbc.sql(
             """
             INSERT INTO voters (state_voter_id, first_name, last_name, date_of_birth,
@@ -190,7 +170,37 @@ class GenerateReportHandlerTests {
     return new Fixture(id, owner);
   }
 
-  private List<JsonNode> callbacks(UUID reportId) {
+  /** A new API client; its id. */
+  long client() {
+    byte[] hash = new byte[32];
+    new Random().nextBytes(hash);
+    return jdbc.sql(
+            "INSERT INTO api_clients (name, key_hash, key_prefix) VALUES (:n, :h, 'cvk_')"
+                + " RETURNING id")
+        .param("n", "handler-test-" + System.nanoTime())
+        .param("h", hash)
+        .query(Long.class)
+        .single();
+  }
+
+  /** A PENDING CSV report of {@code owner}; its id. */
+  UUID insertReport(long owner, String type, String parameters) {
+    UUID id = UUID.randomUUID();
+    jdbc.sql(
+            """
+            INSERT INTO reports (id, owner_id, type, format, parameters, request_fingerprint,
+                                 job_id)
+            VALUES (:id, :owner, :type, 'CSV', CAST(:parameters AS jsonb), repeat('b', 64), 1)
+            """)
+        .param("id", id)
+        .param("owner", owner)
+        .param("type", type)
+        .param("parameters", parameters)
+        .update();
+    return id;
+  }
+
+  List<JsonNode> callbacks(UUID reportId) {
     return jdbc
         .sql(
             "SELECT payload::text FROM conveyor.queue_job WHERE queue = :queue"
