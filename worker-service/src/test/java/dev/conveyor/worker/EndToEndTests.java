@@ -84,6 +84,8 @@ class EndToEndTests {
                 "--conveyor.worker-service.callback-secret=" + SECRET,
                 "--conveyor.worker-service.progress-interval=50ms",
                 "--conveyor.worker-service.fetch-size=500",
+                // The client webhook test's receiver is on loopback.
+                "--conveyor.worker-service.webhooks.allow-private-addresses=true",
                 "--conveyor.worker.fetch.poll-interval=200ms");
     ApiKeys.CreatedKey client =
         api.getBean(ApiKeys.class).create("e2e-" + System.nanoTime(), Role.CLIENT);
