@@ -70,7 +70,9 @@ class EndToEndTests {
                 "--spring.datasource.url=" + db.url(),
                 "--spring.datasource.username=" + db.user(),
                 "--spring.datasource.password=" + db.password(),
-                "--conveyor.api.callbacks.secrets[0]=" + SECRET);
+                "--conveyor.api.callbacks.secrets[0]=" + SECRET,
+                // The client webhook test's receiver is on loopback.
+                "--conveyor.api.webhooks.allow-private-addresses=true");
     apiPort = Integer.parseInt(api.getEnvironment().getRequiredProperty("local.server.port"));
     worker =
         new SpringApplicationBuilder(ConveyorWorkerApplication.class)
