@@ -2,6 +2,7 @@ package dev.conveyor.worker;
 
 import dev.conveyor.queue.ExponentialBackoff;
 import dev.conveyor.queue.RetryPolicy;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -24,12 +25,18 @@ public record DeliveryRetryProperties(
       throw new IllegalArgumentException(
           "conveyor.worker-service.delivery-retry.base is required when cap or jitter is set");
     }
-    // Fails the start on an invalid combination rather than at the first retry.
-    policy();
+    // Fails the start on an invalid combination rather than at the first retry. (The fields are
+    // not assigned yet inside a compact constructor, so the parameters are passed.)
+    backoff(base, cap, jitter);
   }
 
   /** The deliveries' backoff, or {@code null} for the runtime's. */
   public @Nullable RetryPolicy policy() {
+    return backoff(base, cap, jitter);
+  }
+
+  private static @Nullable ExponentialBackoff backoff(
+      @Nullable Duration base, @Nullable Duration cap, @Nullable Double jitter) {
     if (base == null) {
       return null;
     }
