@@ -127,7 +127,7 @@ class ApiOutageEndToEndTests {
     assertThat(report.get("status").asString()).isEqualTo("COMPLETED");
     HttpResponse<byte[]> file = client.download(reportId);
     assertThat(file.statusCode()).isEqualTo(200);
-    assertThat(ApiClient.sha256(file.body()))
+    assertThat(EndToEndTests.sha256(file.body()))
         .isEqualTo(report.get("artifact").get("sha256").asString());
     assertThat(EndToEndTests.parseCsv(new String(file.body(), StandardCharsets.UTF_8)))
         .hasSize(25 + 1);

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +32,8 @@ final class Apps {
         .run(
             concat(
                 List.of(
-                    "--spring.config.location=" + configOf(ConveyorApiApplication.class),
+                    "--spring.config.location="
+                        + EndToEndTests.configOf(ConveyorApiApplication.class),
                     "--server.port=" + port,
                     "--spring.datasource.url=" + db.url(),
                     "--spring.datasource.username=" + db.user(),
@@ -90,7 +90,7 @@ final class Apps {
 
   private static List<String> workerArgs(TestDatabase db, int apiPort) {
     return List.of(
-        "--spring.config.location=" + configOf(ConveyorWorkerApplication.class),
+        "--spring.config.location=" + EndToEndTests.configOf(ConveyorWorkerApplication.class),
         "--server.port=0",
         "--spring.datasource.url=" + db.url(),
         "--spring.datasource.username=" + db.user(),
@@ -113,16 +113,6 @@ final class Apps {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** Both applications' application.yml are on this class path: each gets its own explicitly. */
-  static String configOf(Class<?> application) {
-    String location =
-        URI.create(application.getProtectionDomain().getCodeSource().getLocation().toExternalForm())
-            .toString();
-    return location.endsWith(".jar")
-        ? "jar:" + location + "!/application.yml"
-        : location + (location.endsWith("/") ? "" : "/") + "application.yml";
   }
 
   private static String[] concat(List<String> args, String... extra) {

@@ -106,7 +106,7 @@ class EndToEndTests {
     }
   }
 
-  private static String configOf(Class<?> application) {
+  static String configOf(Class<?> application) {
     URI base =
         URI.create(
             application.getProtectionDomain().getCodeSource().getLocation().toExternalForm());
@@ -411,14 +411,7 @@ class EndToEndTests {
   }
 
   private static String submit(String body) {
-    HttpResponse<String> r =
-        send(
-            request("/api/reports")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-    return JSON.readTree(r.body()).get("reportId").asString();
+    return new ApiClient(apiPort, apiKey).submit(body);
   }
 
   private static JsonNode awaitFinal(String reportId) {
@@ -446,7 +439,7 @@ class EndToEndTests {
         .header("Authorization", "Bearer " + apiKey);
   }
 
-  private static <T> HttpResponse<T> send(
+  static <T> HttpResponse<T> send(
       HttpRequest.Builder builder, HttpResponse.BodyHandler<T> handler) {
     try {
       return HTTP.send(builder.build(), handler);
@@ -458,7 +451,7 @@ class EndToEndTests {
     }
   }
 
-  private static String sha256(byte[] bytes) {
+  static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (java.security.NoSuchAlgorithmException e) {

@@ -139,7 +139,7 @@ class WorkerCrashEndToEndTests {
                 .single());
     HttpResponse<byte[]> file = client.download(reportId);
     assertThat(file.statusCode()).isEqualTo(200);
-    assertThat(ApiClient.sha256(file.body()))
+    assertThat(EndToEndTests.sha256(file.body()))
         .isEqualTo(report.get("artifact").get("sha256").asString());
     List<List<String>> rows =
         EndToEndTests.parseCsv(new String(file.body(), StandardCharsets.UTF_8));
