@@ -73,7 +73,9 @@ class EndToEndTests {
                 "--spring.datasource.url=" + db.url(),
                 "--spring.datasource.username=" + db.user(),
                 "--spring.datasource.password=" + db.password(),
-                "--conveyor.api.callbacks.secrets[0]=" + SECRET);
+                "--conveyor.api.callbacks.secrets[0]=" + SECRET,
+                // The client webhook test's receiver is on loopback.
+                "--conveyor.api.webhooks.allow-private-addresses=true");
     apiPort = Integer.parseInt(api.getEnvironment().getRequiredProperty("local.server.port"));
     worker =
         new SpringApplicationBuilder(ConveyorWorkerApplication.class)
@@ -87,6 +89,8 @@ class EndToEndTests {
                 "--conveyor.worker-service.callback-secret=" + SECRET,
                 "--conveyor.worker-service.progress-interval=50ms",
                 "--conveyor.worker-service.fetch-size=500",
+                // The client webhook test's receiver is on loopback.
+                "--conveyor.worker-service.webhooks.allow-private-addresses=true",
                 "--conveyor.worker.fetch.poll-interval=200ms");
     ApiKeys.CreatedKey client =
         api.getBean(ApiKeys.class).create("e2e-" + System.nanoTime(), Role.CLIENT);
@@ -105,7 +109,7 @@ class EndToEndTests {
     }
   }
 
-  private static String configOf(Class<?> application) {
+  static String configOf(Class<?> application) {
     URI base =
         URI.create(
             application.getProtectionDomain().getCodeSource().getLocation().toExternalForm());
@@ -679,7 +683,7 @@ class EndToEndTests {
         .header("Authorization", "Bearer " + apiKey);
   }
 
-  private static <T> HttpResponse<T> send(
+  static <T> HttpResponse<T> send(
       HttpRequest.Builder builder, HttpResponse.BodyHandler<T> handler) {
     try {
       return HTTP.send(builder.build(), handler);
@@ -691,7 +695,7 @@ class EndToEndTests {
     }
   }
 
-  private static String sha256(byte[] bytes) {
+  static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (java.security.NoSuchAlgorithmException e) {
