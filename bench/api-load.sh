@@ -14,7 +14,8 @@
 #
 # PGURL must reach the database as a user that may read pg_stat_statements and truncate
 # reports/queue_job (the bench empties both after the warm-up). Extra JVM options: JAVA_OPTS.
-# The API's own log goes to ${OUT:-/tmp}/api-load-api.log.
+# The API's own log goes to ${OUT:-/tmp}/api-load-api.log. JFR=<file.jfr> records a profile of the
+# measured run (not of start-up and warm-up).
 set -euo pipefail
 
 JAR=${1:?usage: api-load.sh <exec jar> [seconds] [clients]}
@@ -57,10 +58,16 @@ wrk -t2 -c"$CLIENTS" -d"${WARMUP}s" -s "$HERE/api-submit.lua" "http://127.0.0.1:
 sql "TRUNCATE reports, conveyor.queue_job"
 sql "SELECT pg_stat_statements_reset()" >/dev/null 2>&1 || true
 
+if [ -n "${JFR:-}" ]; then
+  "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" $API JFR.start name=bench settings=profile >/dev/null
+fi
 api0=$(ticks $API); pg0=$(pg_ticks); t0=$(date +%s.%N)
 wrk_out=$( { /usr/bin/time -f 'wrk_cpu %U %S' wrk -t2 -c"$CLIENTS" -d"${SECONDS_RUN}s" --latency \
   -s "$HERE/api-submit.lua" "http://127.0.0.1:$PORT"; } 2>&1)
 api1=$(ticks $API); pg1=$(pg_ticks); t1=$(date +%s.%N)
+if [ -n "${JFR:-}" ]; then
+  "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" $API JFR.stop name=bench filename="$JFR" >/dev/null
+fi
 reports=$(sql "SELECT count(*) FROM reports")
 jobs=$(sql "SELECT count(*) FROM conveyor.queue_job")
 
