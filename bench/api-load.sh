@@ -33,10 +33,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 
 # utime+stime in clock ticks of one pid, or of every process whose command is postgres
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Exited backends count too: the postmaster reaps them, so their CPU is in its cutime/cstime.
 pg_ticks() {
   local sum=0 p
   for p in $(pgrep -x postgres); do
-    sum=$((sum + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    sum=$((sum + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$p/stat" 2>/dev/null || echo 0)))
   done
   echo "$sum"
 }
@@ -61,10 +62,17 @@ sql "SELECT pg_stat_statements_reset()" >/dev/null 2>&1 || true
 if [ -n "${JFR:-}" ]; then
   "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" $API JFR.start name=bench settings=profile >/dev/null
 fi
+# What the API's busy connections wait for, sampled every 0.5 s during the run.
+( while sleep 0.5; do
+    sql "SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') FROM pg_stat_activity
+         WHERE application_name = 'conveyor-api' AND state = 'active'" 2>/dev/null || true
+  done ) >"$OUT/api-load-waits.txt" &
+SAMPLER=$!
 api0=$(ticks $API); pg0=$(pg_ticks); t0=$(date +%s.%N)
 wrk_out=$( { /usr/bin/time -f 'wrk_cpu %U %S' wrk -t2 -c"$CLIENTS" -d"${SECONDS_RUN}s" --latency \
   -s "$HERE/api-submit.lua" "http://127.0.0.1:$PORT"; } 2>&1)
 api1=$(ticks $API); pg1=$(pg_ticks); t1=$(date +%s.%N)
+kill $SAMPLER 2>/dev/null || true
 if [ -n "${JFR:-}" ]; then
   "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" $API JFR.stop name=bench filename="$JFR" >/dev/null
 fi
@@ -83,6 +91,8 @@ awk -v a=$((api1 - api0)) -v p=$((pg1 - pg0)) -v wu="$wu" -v ws="$ws" -v hz="$HZ
   printf "CPU ms per report: api %.3f  postgres %.3f  wrk %.3f  total %.3f\n",
     1000 * a / hz / n, 1000 * p / hz / n, 1000 * w / n, 1000 * (a / hz + p / hz + w) / n
 }'
+echo "busy API connections by wait event (samples every 0.5 s):"
+sort "$OUT/api-load-waits.txt" | uniq -c | sort -rn | head -8
 if sql "SELECT 1 FROM pg_stat_statements LIMIT 1" >/dev/null 2>&1; then
   echo "statements per report (pg_stat_statements, top 12 by total time):"
   psql "$PGURL" -Xq -P pager=off -c "
