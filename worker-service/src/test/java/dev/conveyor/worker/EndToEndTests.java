@@ -102,7 +102,7 @@ class EndToEndTests {
     }
   }
 
-  private static String configOf(Class<?> application) {
+  static String configOf(Class<?> application) {
     URI base =
         URI.create(
             application.getProtectionDomain().getCodeSource().getLocation().toExternalForm());
