@@ -89,6 +89,10 @@ cleanup() {
   else
     log "tearing down"
     compose down -v >/dev/null 2>&1 || true
+    if [ "$engine" = podman ]; then # podman-compose 1.0.3 leaves the network behind
+      podman network ls -q --filter "label=io.podman.compose.project=$project" |
+        xargs -r podman network rm >/dev/null 2>&1 || true
+    fi
     rm -rf "$work"
   fi
   exit $status
@@ -167,7 +171,7 @@ report_done() {
 }
 wait_until 120 "report $report to complete" report_done
 log "report COMPLETED: $(curl -fsS "$base/api/reports/$report" -H "Authorization: Bearer $key" |
-  jq -c '{status, attempts, artifact: (.artifact | {filename, size, sha256})}')"
+  jq -c '{status, attempts, artifact: (.artifact | {filename, sizeBytes, sha256})}')"
 
 curl -fsS -o "$work/report.csv" "$base/api/reports/$report/artifact" -H "Authorization: Bearer $key"
 rows=$(($(wc -l <"$work/report.csv") - 1))

@@ -9,7 +9,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The test database behind a port of its own that is "not up yet" until {@link #open()}: it accepts
@@ -23,7 +25,7 @@ public final class LateDatabase implements AutoCloseable {
   private final ServerSocket server;
   private final InetSocketAddress target;
   private final String url;
-  private final AtomicInteger refused = new AtomicInteger();
+  private final Semaphore refused = new Semaphore(0);
   private volatile boolean open;
 
   private LateDatabase(TestDatabase db) throws IOException {
@@ -55,9 +57,13 @@ public final class LateDatabase implements AutoCloseable {
     return server.getLocalPort();
   }
 
-  /** Connection attempts turned away so far. */
-  public int refusedAttempts() {
-    return refused.get();
+  /**
+   * Waits until {@code attempts} more connection attempts have been turned away.
+   *
+   * @return false if that did not happen within {@code timeout}
+   */
+  public boolean awaitRefusedAttempts(int attempts, Duration timeout) throws InterruptedException {
+    return refused.tryAcquire(attempts, timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** From now on, connections reach the test database. */
@@ -75,7 +81,7 @@ public final class LateDatabase implements AutoCloseable {
       try {
         Socket client = server.accept();
         if (!open) {
-          refused.incrementAndGet();
+          refused.release();
           client.close();
           continue;
         }

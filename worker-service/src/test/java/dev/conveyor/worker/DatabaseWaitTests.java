@@ -1,7 +1,6 @@
 package dev.conveyor.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.conveyor.queue.runtime.WorkerRuntime;
 import dev.conveyor.testsupport.LateDatabase;
@@ -50,9 +49,7 @@ class DatabaseWaitTests {
                           "--conveyor.worker-service.callback-secret=" + EndToEndTests.SECRET));
 
       // Hikari retries about once a second; two turned-away attempts prove it did not give up.
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> late.refusedAttempts() >= 2 || starting.isDone());
+      assertThat(late.awaitRefusedAttempts(2, Duration.ofSeconds(60))).isTrue();
       assertThat(starting).as("the start must still be waiting for the database").isNotDone();
 
       late.open();
