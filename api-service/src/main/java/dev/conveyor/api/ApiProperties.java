@@ -33,7 +33,7 @@ public record ApiProperties(
   public ApiProperties {
     callbacks = Objects.requireNonNullElseGet(callbacks, () -> new Callbacks(null, null, null));
     reports = Objects.requireNonNullElseGet(reports, () -> new Reports(null, 0, null));
-    webhooks = Objects.requireNonNullElseGet(webhooks, () -> new Webhooks(null, 0));
+    webhooks = Objects.requireNonNullElseGet(webhooks, () -> new Webhooks(null, 0, false));
     events = Objects.requireNonNullElseGet(events, () -> new Events(null, null, null));
     limits = Objects.requireNonNullElseGet(limits, () -> new Limits(null, null));
     auth = Objects.requireNonNullElseGet(auth, () -> new Auth(null));
@@ -105,8 +105,13 @@ public record ApiProperties(
    *
    * @param queue the queue webhook jobs go to; {@value #DEFAULT_QUEUE}
    * @param maxAttempts delivery attempts; {@value #DEFAULT_MAX_ATTEMPTS}
+   * @param allowPrivateAddresses whether a {@code callbackUrl} may name {@code localhost} or a
+   *     loopback, private, link-local or other non-public IP address; {@code false} by default
+   *     (such URLs are refused with 422). For local development. Host names are not resolved here:
+   *     the worker checks the addresses it connects to ({@code
+   *     conveyor.worker-service.webhooks.allow-private-addresses})
    */
-  public record Webhooks(@Nullable String queue, int maxAttempts) {
+  public record Webhooks(@Nullable String queue, int maxAttempts, boolean allowPrivateAddresses) {
 
     public static final String DEFAULT_QUEUE = "webhooks";
     public static final int DEFAULT_MAX_ATTEMPTS = 12;

@@ -53,6 +53,7 @@ class ReportSubmission {
   private final ArtifactFiles artifacts;
   private final TransactionTemplate transaction;
   private final ApiProperties.Reports config;
+  private final boolean allowPrivateCallbacks;
 
   ReportSubmission(
       ReportRepository reports,
@@ -65,6 +66,7 @@ class ReportSubmission {
     this.artifacts = artifacts;
     this.transaction = new TransactionTemplate(transactionManager);
     this.config = properties.reports();
+    this.allowPrivateCallbacks = properties.webhooks().allowPrivateAddresses();
   }
 
   /**
@@ -82,7 +84,8 @@ class ReportSubmission {
       throw ApiException.badRequest("Idempotency-Key", "must be 1 to 255 visible ASCII characters");
     }
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-    SubmitReportRequest.Valid request = body.validate(now, config.maxDelay());
+    SubmitReportRequest.Valid request =
+        body.validate(now, config.maxDelay(), allowPrivateCallbacks);
     checkUpload(caller, request);
     if (idempotencyKey != null) {
       Optional<Report> earlier =

@@ -1,15 +1,20 @@
 package dev.conveyor.worker.report;
 
 import dev.conveyor.worker.SqlFiles;
+import dev.conveyor.worker.WorkerServiceProperties;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -18,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
  * server-side cursor (the caller's transaction and a fetch size), never read whole.
  */
 @Component
-class VoterListReport {
+class VoterListReport implements ReportGenerator {
 
   static final String TYPE = "voterList";
   static final List<String> PARTIES = List.of("DEM", "REP", "CON", "WOR", "OTH", "BLK");
@@ -56,40 +61,66 @@ class VoterListReport {
 
   private final JdbcClient jdbc;
   private final JsonMapper json;
+  private final int fetchSize;
 
-  VoterListReport(JdbcClient jdbc, JsonMapper json) {
-    this.jdbc = jdbc;
-    this.json = json;
+  @Autowired
+  VoterListReport(JdbcClient jdbc, JsonMapper json, WorkerServiceProperties properties) {
+    this(jdbc, json, properties.fetchSize());
   }
 
-  /**
-   * The filter of a report's parameters. The API validated them, but a row written by another
-   * producer (or before a rule changed) may not fit: anything unusable fails the report as
-   * INVALID_PARAMETERS rather than running a wrong query (a district beyond smallint would wrap).
-   */
+  VoterListReport(JdbcClient jdbc, JsonMapper json, int fetchSize) {
+    this.jdbc = jdbc;
+    this.json = json;
+    this.fetchSize = fetchSize;
+  }
+
+  @Override
+  public String type() {
+    return TYPE;
+  }
+
+  @Override
+  public Set<String> formats() {
+    return Set.of("CSV", "XLSX");
+  }
+
+  @Override
+  public String fileStem() {
+    return "voter-list";
+  }
+
+  @Override
+  public void write(Report report, OutputStream out, ReportProgress progress) throws IOException {
+    Filter filter = filter(report.parameters());
+    progress.total(count(filter));
+    try (TableWriter writer = TableWriter.forFormat(report.format(), "Voters", out)) {
+      writer.header(COLUMNS);
+      stream(
+          filter,
+          fetchSize,
+          values -> {
+            try {
+              writer.row(values);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+            progress.step();
+          });
+    } catch (XlsxTableWriter.TooManyRowsException e) {
+      throw new InvalidReportException("TOO_LARGE", e.getMessage());
+    }
+  }
+
+  /** The filter of a report's parameters (see {@link ReportParameters} for what is refused). */
   Filter filter(String parameters) {
-    JsonNode p = json.readTree(parameters);
-    String county = text(p, "county");
-    if (county == null) {
-      throw new InvalidReportException("INVALID_PARAMETERS", "voterList needs a county");
-    }
-    Integer ad = integer(p, "assemblyDistrict", 150);
-    Integer ed = integer(p, "electionDistrict", 999);
+    ReportParameters p = ReportParameters.parse(TYPE, parameters, json);
+    String county = p.requiredText("county");
+    Integer ad = p.integer("assemblyDistrict", 150);
+    Integer ed = p.integer("electionDistrict", 999);
     if (ed != null && ad == null) {
-      throw new InvalidReportException(
-          "INVALID_PARAMETERS", "electionDistrict needs assemblyDistrict");
+      throw p.invalid("electionDistrict needs assemblyDistrict");
     }
-    String party = text(p, "party");
-    if (party != null && !PARTIES.contains(party)) {
-      throw new InvalidReportException(
-          "INVALID_PARAMETERS", "party must be one of " + String.join(", ", PARTIES));
-    }
-    String status = text(p, "status");
-    if (status != null && !STATUSES.contains(status)) {
-      throw new InvalidReportException(
-          "INVALID_PARAMETERS", "status must be one of " + String.join(", ", STATUSES));
-    }
-    return new Filter(county, ad, ed, party, status);
+    return new Filter(county, ad, ed, p.choice("party", PARTIES), p.choice("status", STATUSES));
   }
 
   long count(Filter filter) {
@@ -138,32 +169,5 @@ class VoterListReport {
         .param("electionDistrict", f.electionDistrict(), java.sql.Types.SMALLINT)
         .param("party", f.party(), java.sql.Types.VARCHAR)
         .param("status", f.status(), java.sql.Types.VARCHAR);
-  }
-
-  private static @Nullable String text(JsonNode p, String name) {
-    JsonNode n = p.get(name);
-    return n == null || n.isNull() ? null : Report.nullIfBlank(n.asString());
-  }
-
-  private static @Nullable Integer integer(JsonNode p, String name, int max) {
-    JsonNode n = p.get(name);
-    if (n == null || n.isNull()) {
-      return null;
-    }
-    long value;
-    if (n.isIntegralNumber() && n.canConvertToLong()) {
-      value = n.asLong();
-    } else {
-      try {
-        value = Long.parseLong(n.asString().strip());
-      } catch (NumberFormatException e) {
-        value = -1;
-      }
-    }
-    if (value < 1 || value > max) {
-      throw new InvalidReportException(
-          "INVALID_PARAMETERS", name + " must be a whole number from 1 to " + max);
-    }
-    return (int) value;
   }
 }
