@@ -129,8 +129,7 @@ class ApiOutageEndToEndTests {
     assertThat(file.statusCode()).isEqualTo(200);
     assertThat(EndToEndTests.sha256(file.body()))
         .isEqualTo(report.get("artifact").get("sha256").asString());
-    assertThat(EndToEndTests.parseCsv(new String(file.body(), StandardCharsets.UTF_8)))
-        .hasSize(25 + 1);
+    assertThat(TestFiles.parseCsv(new String(file.body(), StandardCharsets.UTF_8))).hasSize(25 + 1);
     Map<String, Object> callback = completedCallback(reportId);
     assertThat(callback.get("state")).isEqualTo("completed");
     assertThat((int) callback.get("attempt")).isGreaterThan(1);

@@ -141,8 +141,7 @@ class WorkerCrashEndToEndTests {
     assertThat(file.statusCode()).isEqualTo(200);
     assertThat(EndToEndTests.sha256(file.body()))
         .isEqualTo(report.get("artifact").get("sha256").asString());
-    List<List<String>> rows =
-        EndToEndTests.parseCsv(new String(file.body(), StandardCharsets.UTF_8));
+    List<List<String>> rows = TestFiles.parseCsv(new String(file.body(), StandardCharsets.UTF_8));
     assertThat(rows).hasSize(VOTERS + 1);
     assertThat(rows.getLast()).hasSameSizeAs(rows.getFirst());
 
