@@ -3,11 +3,16 @@ package dev.conveyor.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.conveyor.testsupport.LateDatabase;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 /** Problem details for errors outside the controllers, health, metrics and the API docs. */
@@ -110,6 +115,32 @@ class OperationsTests extends ApiTestBase {
           .hasStackTraceContaining("9999");
     } finally {
       db.execute("DELETE FROM flyway_schema_history WHERE version = '9999'");
+    }
+  }
+
+  /** Containers start together: the API waits for a PostgreSQL that is still coming up. */
+  @Test
+  void waitsForTheDatabaseAtStartInsteadOfFailingAtTheFirstAttempt() throws Exception {
+    try (LateDatabase late = LateDatabase.of(db)) {
+      CompletableFuture<ConfigurableApplicationContext> starting =
+          CompletableFuture.supplyAsync(
+              () ->
+                  new SpringApplicationBuilder(ConveyorApiApplication.class)
+                      .web(WebApplicationType.NONE)
+                      .run(
+                          "--spring.datasource.url=" + late.url(),
+                          "--spring.datasource.username=" + db.user(),
+                          "--spring.datasource.password=" + db.password(),
+                          "--spring.main.banner-mode=off"));
+
+      // Hikari retries about once a second; two turned-away attempts prove it did not give up.
+      assertThat(late.awaitRefusedAttempts(2, Duration.ofSeconds(60))).isTrue();
+      assertThat(starting).as("the start must still be waiting for the database").isNotDone();
+
+      late.open();
+      try (ConfigurableApplicationContext api = starting.get(120, TimeUnit.SECONDS)) {
+        assertThat(api.isRunning()).isTrue();
+      }
     }
   }
 

@@ -28,10 +28,28 @@ public final class Migrations {
     return configure().dataSource(dataSource).load();
   }
 
+  /**
+   * The schema holding Flyway's history table (and the one Flyway's session works in). Pinned
+   * because Flyway otherwise takes the connection's current schema, which moves: the default search
+   * path is {@code "$user", public}, so for a role named {@code conveyor} it is {@code public}
+   * before the first migration and the {@code conveyor} queue schema after it, where the next run
+   * would find no history and refuse to start.
+   */
+  public static final String HISTORY_SCHEMA = "public";
+
   /** The shared settings; callers add the data source. */
   public static FluentConfiguration configure() {
-    return Flyway.configure()
+    return configure(Flyway.configure());
+  }
+
+  /**
+   * Applies the shared settings to {@code configuration} (e.g. Spring Boot's, in a {@code
+   * FlywayConfigurationCustomizer}) and returns it.
+   */
+  public static FluentConfiguration configure(FluentConfiguration configuration) {
+    return configuration
         .locations(LOCATION)
+        .defaultSchema(HISTORY_SCHEMA)
         // No pattern is ignored: a future (unknown) applied migration fails validation.
         .ignoreMigrationPatterns(new String[0]);
   }

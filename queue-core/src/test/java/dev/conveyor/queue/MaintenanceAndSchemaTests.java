@@ -10,15 +10,18 @@ import dev.conveyor.queue.maintenance.JobPruner;
 import dev.conveyor.queue.runtime.WorkerRuntime;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.sql.DataSource;
 import org.flywaydb.core.api.FlywayException;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 class MaintenanceAndSchemaTests extends QueueTestBase {
 
@@ -106,6 +109,29 @@ class MaintenanceAndSchemaTests extends QueueTestBase {
         db.execute("DELETE FROM flyway_schema_history WHERE installed_rank = 999");
       }
       assertThat(Migrations.migrate(dataSource).migrationsExecuted).isZero();
+    }
+
+    /**
+     * A role named like the queue schema (the usual {@code conveyor} user) sees that schema first
+     * on its default search path ({@code "$user", public}) once it exists, so a second run must
+     * still find the history table the first run created in {@code public}.
+     */
+    @Test
+    void migratingAgainAsARoleNamedLikeTheQueueSchemaFindsTheHistory() {
+      String database = "conveyor_role_" + System.nanoTime();
+      db.execute(
+          "DO $$ BEGIN CREATE ROLE conveyor LOGIN PASSWORD 'conveyor';"
+              + " EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+      db.execute("CREATE DATABASE " + database + " OWNER conveyor");
+      URI server = URI.create(db.url().substring("jdbc:".length()));
+      DataSource asConveyor =
+          new DriverManagerDataSource(
+              "jdbc:postgresql://%s:%d/%s".formatted(server.getHost(), server.getPort(), database),
+              "conveyor",
+              "conveyor");
+
+      assertThat(Migrations.migrate(asConveyor).migrationsExecuted).isPositive();
+      assertThat(Migrations.migrate(asConveyor).migrationsExecuted).isZero();
     }
 
     @Test
