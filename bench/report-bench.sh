@@ -6,7 +6,7 @@
 # Builds the jars, starts a throwaway PostgreSQL (bench/lib/throwaway-pg.sh), the API and ONE
 # worker as two processes (the worker with -Xmx<worker-heap>), seeds a generated registry
 # (sample-data, seed 42) and times each case from submission to COMPLETED, R times:
-#   - voterList CSV and XLSX of the county with the most voters (about 200,000 at --voters 1300000),
+#   - voterList CSV and XLSX of the county with the most voters (about 200,000 at the default --voters 920000),
 #   - voterImport of a 100,000-row file (uploaded first; the upload is not timed),
 #   - designatedPetition of the assembly district and party whose ACTIVE enrollment is nearest
 #     5,000.
@@ -24,7 +24,7 @@ if [[ -z "${JAVA_HOME:-}" && -d /usr/lib/jvm/temurin-25-jdk-amd64 ]]; then
 fi
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
-VOTERS=1300000
+VOTERS=920000
 RUNS=3
 WORKER_HEAP=256m
 while [[ $# -gt 0 ]]; do
