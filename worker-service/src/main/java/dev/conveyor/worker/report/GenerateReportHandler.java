@@ -9,8 +9,11 @@ import dev.conveyor.worker.callback.ReportEvent;
 import dev.conveyor.worker.callback.ReportEvents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -22,17 +25,16 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <ol>
  *   <li>loads the report row and sends {@code report.started} (best effort);
- *   <li>in one transaction ({@link JobContext#completeWithin}): streams the rows through a cursor
- *       into the format's writer, whose bytes go straight into artifact chunks (size and SHA-256
- *       computed on the way), marks the artifact stored, enqueues the durable {@code
- *       report.completed} callback and completes the job; a lost lease rolls all of it back;
- *   <li>reports progress (the job's, throttled by the runtime, and {@code report.progress}
- *       callbacks at most every {@code progress-interval}).
+ *   <li>in one transaction ({@link JobContext#completeWithin}): the type's {@link ReportGenerator}
+ *       writes the file, whose bytes go straight into artifact chunks (size and SHA-256 computed on
+ *       the way), marks the artifact stored, enqueues the durable {@code report.completed} callback
+ *       and completes the job; a lost lease rolls all of it back;
+ *   <li>reports progress through {@link ReportProgress}.
  * </ol>
  *
  * <p>A report it cannot produce (unsupported type, unusable parameters) is discarded at once with a
  * durable {@code report.failed}; so is one whose last attempt failed. A cancellation ends with a
- * durable {@code report.cancelled}. Only {@code voterList} is implemented so far.
+ * durable {@code report.cancelled}.
  */
 @Component
 class GenerateReportHandler implements JobHandler {
@@ -41,12 +43,15 @@ class GenerateReportHandler implements JobHandler {
   static final String CSV_TYPE = "text/csv";
   static final String XLSX_TYPE =
       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  static final String PDF_TYPE = "application/pdf";
+  private static final Map<String, String> CONTENT_TYPES =
+      Map.of("CSV", CSV_TYPE, "XLSX", XLSX_TYPE, "PDF", PDF_TYPE);
 
   private static final Logger log = LoggerFactory.getLogger(GenerateReportHandler.class);
 
   private final ReportRepository reports;
   private final ArtifactRepository artifacts;
-  private final VoterListReport voterList;
+  private final Map<String, ReportGenerator> generators;
   private final ReportEvents events;
   private final JsonMapper json;
   private final WorkerServiceProperties properties;
@@ -54,13 +59,13 @@ class GenerateReportHandler implements JobHandler {
   GenerateReportHandler(
       ReportRepository reports,
       ArtifactRepository artifacts,
-      VoterListReport voterList,
+      List<ReportGenerator> generators,
       ReportEvents events,
       JsonMapper json,
       WorkerServiceProperties properties) {
     this.reports = reports;
     this.artifacts = artifacts;
-    this.voterList = voterList;
+    this.generators = generators.stream().collect(Collectors.toMap(ReportGenerator::type, g -> g));
     this.events = events;
     this.json = json;
     this.properties = properties;
@@ -114,43 +119,28 @@ class GenerateReportHandler implements JobHandler {
   }
 
   private ReportEvent.Artifact generate(Report report, JobContext ctx) {
-    if (!VoterListReport.TYPE.equals(report.type())) {
+    ReportGenerator generator = generators.get(report.type());
+    if (generator == null) {
       throw new InvalidReportException(
           "UNSUPPORTED_REPORT_TYPE",
-          "report type " + report.type() + " is not supported by this worker yet");
+          "report type " + report.type() + " is not supported by this worker");
     }
-    String contentType =
-        switch (report.format()) {
-          case "CSV" -> CSV_TYPE;
-          case "XLSX" -> XLSX_TYPE;
-          default ->
-              throw new InvalidReportException(
-                  "UNSUPPORTED_FORMAT", "voterList cannot be produced as " + report.format());
-        };
-    VoterListReport.Filter filter = voterList.filter(report.parameters());
-    long total = voterList.count(filter);
+    String contentType = CONTENT_TYPES.get(report.format());
+    if (contentType == null || !generator.formats().contains(report.format())) {
+      throw new InvalidReportException(
+          "UNSUPPORTED_FORMAT", report.type() + " cannot be produced as " + report.format());
+    }
     UUID artifactId = UUID.randomUUID();
-    String filename = "voter-list-" + report.id() + "." + report.format().toLowerCase();
+    String filename =
+        generator.fileStem() + "-" + report.id() + "." + report.format().toLowerCase(Locale.ROOT);
     ArtifactOutputStream out =
         artifacts.create(artifactId, report.ownerId(), filename, contentType);
-    Progress progress = new Progress(ctx, report.id(), total);
-    try (TableWriter writer = TableWriter.forFormat(report.format(), "Voters", out)) {
-      writer.header(VoterListReport.COLUMNS);
-      voterList.stream(
-          filter,
-          properties.fetchSize(),
-          values -> {
-            try {
-              writer.row(values);
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-            progress.rowWritten();
-          });
+    ReportProgress progress =
+        new ReportProgress(ctx, report.id(), events, properties.progressInterval());
+    try {
+      generator.write(report, out, progress);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (XlsxTableWriter.TooManyRowsException e) {
-      throw new InvalidReportException("TOO_LARGE", e.getMessage());
     }
     out.close();
     String sha256 = out.sha256();
@@ -172,46 +162,6 @@ class GenerateReportHandler implements JobHandler {
       return UUID.fromString(id.asString());
     } catch (RuntimeException e) {
       throw JobFailure.permanent("payload must be {\"reportId\": \"<uuid>\"}: " + payload, e);
-    }
-  }
-
-  /**
-   * Progress while rows are written: the job's progress (the runtime throttles its writes) and a
-   * {@code report.progress} callback at most every {@code progress-interval}; checks for
-   * cancellation every few hundred rows. 100 is left for completion.
-   */
-  private final class Progress {
-    private final JobContext ctx;
-    private final UUID reportId;
-    private final long total;
-    private final long intervalNanos = properties.progressInterval().toNanos();
-    private final AtomicLong rows = new AtomicLong();
-    private int lastPercent = -1;
-    private long lastSent = System.nanoTime();
-
-    Progress(JobContext ctx, UUID reportId, long total) {
-      this.ctx = ctx;
-      this.reportId = reportId;
-      this.total = total;
-    }
-
-    void rowWritten() {
-      long n = rows.incrementAndGet();
-      if (n % 256 == 0) {
-        ctx.throwIfCancellationRequested();
-      }
-      int percent = total == 0 ? 99 : (int) Math.min(99, n * 100 / total);
-      if (percent == lastPercent) {
-        return;
-      }
-      lastPercent = percent;
-      ctx.progress(percent);
-      long now = System.nanoTime();
-      if (now - lastSent >= intervalNanos) {
-        lastSent = now;
-        events.sendBestEffort(
-            ReportEvent.of(ReportEvent.PROGRESS, reportId, ctx).withProgress(percent));
-      }
     }
   }
 }

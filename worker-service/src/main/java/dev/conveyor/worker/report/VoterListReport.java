@@ -1,11 +1,17 @@
 package dev.conveyor.worker.report;
 
 import dev.conveyor.worker.SqlFiles;
+import dev.conveyor.worker.WorkerServiceProperties;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -18,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
  * server-side cursor (the caller's transaction and a fetch size), never read whole.
  */
 @Component
-class VoterListReport {
+class VoterListReport implements ReportGenerator {
 
   static final String TYPE = "voterList";
   static final List<String> PARTIES = List.of("DEM", "REP", "CON", "WOR", "OTH", "BLK");
@@ -56,10 +62,54 @@ class VoterListReport {
 
   private final JdbcClient jdbc;
   private final JsonMapper json;
+  private final int fetchSize;
 
-  VoterListReport(JdbcClient jdbc, JsonMapper json) {
+  @Autowired
+  VoterListReport(JdbcClient jdbc, JsonMapper json, WorkerServiceProperties properties) {
+    this(jdbc, json, properties.fetchSize());
+  }
+
+  VoterListReport(JdbcClient jdbc, JsonMapper json, int fetchSize) {
     this.jdbc = jdbc;
     this.json = json;
+    this.fetchSize = fetchSize;
+  }
+
+  @Override
+  public String type() {
+    return TYPE;
+  }
+
+  @Override
+  public Set<String> formats() {
+    return Set.of("CSV", "XLSX");
+  }
+
+  @Override
+  public String fileStem() {
+    return "voter-list";
+  }
+
+  @Override
+  public void write(Report report, OutputStream out, ReportProgress progress) throws IOException {
+    Filter filter = filter(report.parameters());
+    progress.total(count(filter));
+    try (TableWriter writer = TableWriter.forFormat(report.format(), "Voters", out)) {
+      writer.header(COLUMNS);
+      stream(
+          filter,
+          fetchSize,
+          values -> {
+            try {
+              writer.row(values);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+            progress.step();
+          });
+    } catch (XlsxTableWriter.TooManyRowsException e) {
+      throw new InvalidReportException("TOO_LARGE", e.getMessage());
+    }
   }
 
   /**

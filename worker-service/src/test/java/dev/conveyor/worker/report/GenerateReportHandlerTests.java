@@ -57,14 +57,14 @@ class GenerateReportHandlerTests {
     return new GenerateReportHandler(
         new ReportRepository(jdbc),
         new ArtifactRepository(jdbc),
-        voterList,
+        List.of(voterList),
         TestReportEvents.create(properties, new JobQueue(db.dataSource()), json),
         json,
         properties);
   }
 
   private VoterListReport failing() {
-    return new VoterListReport(jdbc, json) {
+    return new VoterListReport(jdbc, json, 100) {
       @Override
       void stream(Filter filter, int fetchSize, RowConsumer rows) {
         throw new IllegalStateException("the disk is on fire");
@@ -104,7 +104,7 @@ class GenerateReportHandlerTests {
     Fixture f = report("Otsego", 600);
     TestContext ctx = new TestContext(f.reportId(), 1, 5, true);
 
-    assertThatThrownBy(() -> handler(new VoterListReport(jdbc, json)).handle(ctx))
+    assertThatThrownBy(() -> handler(new VoterListReport(jdbc, json, 100)).handle(ctx))
         .isInstanceOf(JobFailure.Cancelled.class);
 
     assertThat(callbacks(f.reportId()))
@@ -119,7 +119,7 @@ class GenerateReportHandlerTests {
     Fixture f = report("Oswego", 3);
     TestContext ctx = new TestContext(f.reportId(), 1, 5, false);
 
-    handler(new VoterListReport(jdbc, json)).handle(ctx);
+    handler(new VoterListReport(jdbc, json, 100)).handle(ctx);
 
     assertThat(ctx.completed).isTrue();
     List<JsonNode> events = callbacks(f.reportId());
@@ -134,7 +134,7 @@ class GenerateReportHandlerTests {
     Fixture f = report("Ontario", 500);
     TestContext ctx = new TestContext(f.reportId(), 1, 5, false);
 
-    handler(new VoterListReport(jdbc, json)).handle(ctx);
+    handler(new VoterListReport(jdbc, json, 100)).handle(ctx);
 
     assertThat(ctx.progress).isSorted().doesNotHaveDuplicates().contains(1, 50, 99);
     assertThat(ctx.progress.getLast()).isEqualTo(99);

@@ -1,0 +1,29 @@
+package dev.conveyor.worker.report;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Set;
+
+/**
+ * One report type: reads what it needs and writes the report's file. {@link GenerateReportHandler}
+ * calls it inside the transaction that stores the file, enqueues the durable callback and completes
+ * the job, so anything it writes to the database commits or rolls back with them.
+ */
+interface ReportGenerator {
+
+  /** The type's name in the API, e.g. {@code voterList}. */
+  String type();
+
+  /** The formats it writes: {@code CSV}, {@code XLSX}, {@code PDF}. */
+  Set<String> formats();
+
+  /** The artifact's file name without report id and extension, e.g. {@code voter-list}. */
+  String fileStem();
+
+  /**
+   * Writes the report, in {@code report.format()}, to {@code out} (flushed, not closed). Checks the
+   * parameters first and throws {@link InvalidReportException} for ones it cannot use. Calls {@code
+   * progress} as the work advances (which also throws when the report is cancelled).
+   */
+  void write(Report report, OutputStream out, ReportProgress progress) throws IOException;
+}

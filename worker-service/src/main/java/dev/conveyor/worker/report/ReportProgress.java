@@ -1,0 +1,57 @@
+package dev.conveyor.worker.report;
+
+import dev.conveyor.queue.JobContext;
+import dev.conveyor.worker.callback.ReportEvent;
+import dev.conveyor.worker.callback.ReportEvents;
+import java.time.Duration;
+import java.util.UUID;
+
+/**
+ * A report's progress while its generator works, in units the generator chooses (rows, voters,
+ * pages): the job's progress (the runtime throttles its writes) and a {@code report.progress}
+ * callback at most every {@code interval}; checks for cancellation every few hundred units. 100 is
+ * left for completion.
+ */
+final class ReportProgress {
+
+  private final JobContext ctx;
+  private final UUID reportId;
+  private final ReportEvents events;
+  private final long intervalNanos;
+  private long total;
+  private long done;
+  private int lastPercent = -1;
+  private long lastSent = System.nanoTime();
+
+  ReportProgress(JobContext ctx, UUID reportId, ReportEvents events, Duration interval) {
+    this.ctx = ctx;
+    this.reportId = reportId;
+    this.events = events;
+    this.intervalNanos = interval.toNanos();
+  }
+
+  /** How many units the whole report has (0 when unknown: progress then stays at 99). */
+  void total(long total) {
+    this.total = total;
+  }
+
+  /** One unit done. */
+  void step() {
+    done++;
+    if (done % 256 == 0) {
+      ctx.throwIfCancellationRequested();
+    }
+    int percent = total == 0 ? 99 : (int) Math.min(99, done * 100 / total);
+    if (percent == lastPercent) {
+      return;
+    }
+    lastPercent = percent;
+    ctx.progress(percent);
+    long now = System.nanoTime();
+    if (now - lastSent >= intervalNanos) {
+      lastSent = now;
+      events.sendBestEffort(
+          ReportEvent.of(ReportEvent.PROGRESS, reportId, ctx).withProgress(percent));
+    }
+  }
+}
