@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -248,9 +249,10 @@ final class LocalStack implements AutoCloseable {
               .connectRetries(options.embeddedDatabase() ? 0 : 10)
               .load()
               .migrate();
+      // A run with nothing to apply has no target version; the schema stays at the initial one.
       say(
           "Schema at version "
-              + result.targetSchemaVersion
+              + Objects.requireNonNullElse(result.targetSchemaVersion, result.initialSchemaVersion)
               + " ("
               + result.migrationsExecuted
               + " migrations applied now)");

@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
  * standard output and error are copied, line by line, to the launcher's output with a {@code
  * [name]} prefix, the way docker compose shows several services in one terminal.
  *
- * <p>Stopping is graceful first: SIGTERM ({@link Process#destroy()}), which Spring Boot answers by
- * finishing requests and running jobs, then, after the timeout, SIGKILL.
+ * <p>Stopping is graceful first: SIGTERM ({@link ProcessHandle#destroy()}), which Spring Boot
+ * answers by finishing requests and running jobs, then, after the timeout, SIGKILL.
  */
 final class ServiceProcess {
 
@@ -129,12 +129,14 @@ final class ServiceProcess {
 
   /** Sends SIGTERM (Spring Boot's graceful shutdown); returns at once. */
   void requestStop() {
-    process.destroy();
+    // Through the handle: Process.destroy() would also close our end of its output, losing the
+    // shutdown log (and the service would write into a broken pipe).
+    process.toHandle().destroy();
   }
 
   /** Sends SIGKILL; returns at once. */
   void kill() {
-    process.destroyForcibly();
+    process.toHandle().destroyForcibly();
   }
 
   /**
@@ -145,7 +147,7 @@ final class ServiceProcess {
     boolean graceful =
         process.waitFor(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
     if (!graceful) {
-      process.destroyForcibly();
+      kill();
       process.waitFor(5, TimeUnit.SECONDS);
     }
     // Let the last lines (the shutdown log) reach the output before saying it stopped.

@@ -26,26 +26,29 @@ final class LauncherProcess implements AutoCloseable {
   private final Process process;
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final List<ProcessHandle> descendants = new CopyOnWriteArrayList<>();
+  private final Thread reader;
 
   private LauncherProcess(Process process) {
     this.process = process;
-    Thread.ofPlatform()
-        .daemon()
-        .name("launcher-output")
-        .start(
-            () -> {
-              try (BufferedReader in =
-                  new BufferedReader(
-                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                  lines.add(line);
-                  System.out.println("  | " + line);
-                }
-              } catch (IOException e) {
-                // The process is gone.
-              }
-            });
+    this.reader =
+        Thread.ofPlatform()
+            .daemon()
+            .name("launcher-output")
+            .start(
+                () -> {
+                  try (BufferedReader in =
+                      new BufferedReader(
+                          new InputStreamReader(
+                              process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                      lines.add(line);
+                      System.out.println("  | " + line);
+                    }
+                  } catch (IOException e) {
+                    // The process is gone.
+                  }
+                });
   }
 
   static LauncherProcess start(List<String> args) {
@@ -106,12 +109,15 @@ final class LauncherProcess implements AutoCloseable {
 
   /** SIGTERM, as {@code kill} or a service manager sends. */
   void terminate() {
-    process.destroy();
+    // Through the handle: Process.destroy() would also close our end of its output.
+    process.toHandle().destroy();
   }
 
-  /** Waits for the launcher to exit; returns its exit code. */
+  /** Waits for the launcher to exit and its output to be read to the end; returns its exit code. */
   int awaitExit(Duration timeout) {
-    await("the launcher to exit").atMost(timeout).until(() -> !process.isAlive());
+    await("the launcher to exit and its output to end")
+        .atMost(timeout)
+        .until(() -> !process.isAlive() && !reader.isAlive());
     return process.exitValue();
   }
 
@@ -122,7 +128,7 @@ final class LauncherProcess implements AutoCloseable {
   @Override
   public void close() {
     if (process.isAlive()) {
-      process.destroy();
+      terminate();
       try {
         process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
       } catch (InterruptedException e) {

@@ -40,8 +40,11 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class LauncherTests {
 
-  /** Generous: three JVMs and a PostgreSQL start on a 2-core machine shared with other builds. */
-  static final Duration START = Duration.ofMinutes(4);
+  /**
+   * Generous: three JVMs and a PostgreSQL start on a 2-core machine that may be shared with other
+   * builds (the API alone once took 3 minutes there). Idle, a start takes seconds.
+   */
+  static final Duration START = Duration.ofMinutes(8);
 
   static final Duration STOP = Duration.ofSeconds(60);
   static final JsonMapper JSON = JsonMapper.builder().build();
@@ -141,7 +144,9 @@ class LauncherTests {
         "--worker-jar",
         System.getProperty("conveyor.launcher.test.worker-jar"),
         "--sample-voters",
-        "300");
+        "300",
+        "--startup-timeout",
+        Long.toString(START.minusSeconds(30).toSeconds()));
   }
 
   private String submit(String key, String body) throws IOException, InterruptedException {
