@@ -271,7 +271,11 @@ record LaunchOptions(
   }
 
   private static int intValue(Map<String, String> values, String name, int defaultValue) {
-    return Math.toIntExact(longValue(values, name, defaultValue));
+    long value = longValue(values, name, defaultValue);
+    if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+      throw new UsageException("--" + name + " is out of range: " + value);
+    }
+    return (int) value;
   }
 
   private static long longValue(Map<String, String> values, String name, long defaultValue) {

@@ -246,7 +246,8 @@ final class LocalStack implements AutoCloseable {
       MigrateResult result =
           Migrations.configure()
               .dataSource(dataSource)
-              .connectRetries(options.embeddedDatabase() ? 0 : 10)
+              // A given server may still be starting; a wrong URL fails after about 7 s.
+              .connectRetries(options.embeddedDatabase() ? 0 : 3)
               .load()
               .migrate();
       // A run with nothing to apply has no target version; the schema stays at the initial one.

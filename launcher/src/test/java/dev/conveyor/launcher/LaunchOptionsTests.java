@@ -107,6 +107,9 @@ class LaunchOptionsTests {
       assertThatThrownBy(() -> parse(Map.of(), "--api-port", "http"))
           .isInstanceOf(LaunchOptions.UsageException.class)
           .hasMessageContaining("--api-port must be a whole number");
+      assertThatThrownBy(() -> parse(Map.of(), "--sample-voters", "99999999999"))
+          .isInstanceOf(LaunchOptions.UsageException.class)
+          .hasMessageContaining("--sample-voters is out of range");
     }
 
     @Test
