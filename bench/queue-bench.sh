@@ -56,105 +56,14 @@ if [[ -n "${NEED_HELP_ONLY:-}" ]]; then
 fi
 
 # ------------------------------------------------------------------ machine
-echo "== Machine"
-echo "- nproc: $(nproc)"
-echo "- CPU: $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
-echo "- Memory: $(awk '/^MemTotal/ {printf "%.1f GiB", $2/1024/1024}' /proc/meminfo)"
-echo "- Kernel: $(uname -sr)"
-echo "- Load average: $(cat /proc/loadavg)"
-echo "- JDK: $("$JAVA" -version 2>&1 | head -n1) ($("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.runtime.version/ {print $2}'))"
+# shellcheck source=lib/throwaway-pg.sh
+source "$ROOT/bench/lib/throwaway-pg.sh"
+print_machine
 
 # ------------------------------------------------------------------ database
-PG_STARTED=""
-PG_ROOT="$ROOT/.bench/pg"
-stop_pg() {
-  if [[ -n "$PG_STARTED" ]]; then
-    echo "== Stopping the throwaway PostgreSQL" >&2
-    as_pg "$PG_BIN/pg_ctl" -D "$PG_ROOT/data" -m fast -w stop >/dev/null || true
-    if [[ -z "${BENCH_KEEP_PG:-}" ]]; then
-      rm -rf "$PG_ROOT"
-    fi
-  fi
-}
-
-as_pg() {
-  if [[ "$(id -u)" == 0 ]]; then
-    runuser -u "$PG_OS_USER" -- "$@"
-  else
-    "$@"
-  fi
-}
-
 if [[ -z "${CONVEYOR_BENCH_DB_URL:-}" ]]; then
-  if [[ -z "${PG_BIN:-}" ]]; then
-    if command -v initdb >/dev/null 2>&1; then
-      PG_BIN="$(dirname "$(readlink -f "$(command -v initdb)")")"
-    else
-      PG_BIN=/usr/lib/postgresql/15/bin
-    fi
-  fi
-  PG_PORT="${BENCH_PG_PORT:-54329}"
-  # Another server may already listen there (another checkout's run): take the next free port.
-  for _ in $(seq 1 20); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$PG_PORT") 2>/dev/null; then
-      echo "port $PG_PORT is taken; trying $((PG_PORT + 1))" >&2
-      PG_PORT=$((PG_PORT + 1))
-    else
-      break
-    fi
-  done
-  PG_OS_USER="${BENCH_PG_OS_USER:-postgres}"
-  if [[ "$(id -u)" == 0 ]] && ! id "$PG_OS_USER" >/dev/null 2>&1; then
-    useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_OS_USER"
-  fi
-
-  echo "== Starting a throwaway PostgreSQL in $PG_ROOT (port $PG_PORT)" >&2
-  if [[ -f "$PG_ROOT/data/postmaster.pid" ]]; then
-    as_pg "$PG_BIN/pg_ctl" -D "$PG_ROOT/data" -m fast -w stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$PG_ROOT"
-  mkdir -p "$PG_ROOT"
-  if [[ "$(id -u)" == 0 ]]; then
-    chown "$PG_OS_USER" "$PG_ROOT"
-  fi
-  trap stop_pg EXIT
-  as_pg "$PG_BIN/initdb" -D "$PG_ROOT/data" -U bench --auth=trust -E UTF8 --locale=C \
-    >"$PG_ROOT/initdb.log"
-  {
-    echo "# queue-bench: everything else is initdb's default (fsync, synchronous_commit on)."
-    echo "listen_addresses = '127.0.0.1'"
-    echo "port = $PG_PORT"
-    echo "unix_socket_directories = '$PG_ROOT'"
-    echo "shared_buffers = 1GB"
-    echo "max_connections = 200"
-    if [[ -n "${BENCH_PG_STAT_STATEMENTS:-}" ]]; then
-      echo "shared_preload_libraries = 'pg_stat_statements'"
-      echo "pg_stat_statements.track = all"
-    fi
-  } | as_pg tee -a "$PG_ROOT/data/postgresql.conf" >/dev/null
-  if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_ROOT/data" -l "$PG_ROOT/server.log" -w start >/dev/null; then
-    echo "PostgreSQL did not start; its log:" >&2
-    cat "$PG_ROOT/server.log" >&2 || true
-    exit 1
-  fi
-  PG_STARTED=1
-  export CONVEYOR_BENCH_DB_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/postgres"
-  export CONVEYOR_BENCH_DB_USER=bench
-  export CONVEYOR_BENCH_DB_PASSWORD=""
-  PSQL=(as_pg "$PG_BIN/psql" -h "$PG_ROOT" -p "$PG_PORT" -U bench -d postgres -X -q -At)
-  if [[ -n "${BENCH_PG_STAT_STATEMENTS:-}" ]]; then
-    "${PSQL[@]}" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
-  fi
-  echo "== PostgreSQL"
-  echo "- Version: $("$PG_BIN/postgres" --version)"
-  echo "- Throwaway cluster from initdb (--locale=C, UTF8), data in $PG_ROOT/data"
-  echo "- Set by this script: shared_buffers=1GB, max_connections=200 (plus listen_addresses,"
-  echo "  port and unix_socket_directories$([[ -n "${BENCH_PG_STAT_STATEMENTS:-}" ]] && echo ", and pg_stat_statements"))"
-  echo "- All settings not at their built-in default (initdb writes some itself):"
-  "${PSQL[@]}" -F ' = ' -c "SELECT name, current_setting(name) FROM pg_settings
-      WHERE source NOT IN ('default', 'override', 'client', 'session') ORDER BY name" \
-    | sed 's/^/  - /'
-  echo "- Durability: fsync=$("${PSQL[@]}" -c 'SHOW fsync'), synchronous_commit=$("${PSQL[@]}" -c 'SHOW synchronous_commit'), wal_sync_method=$("${PSQL[@]}" -c 'SHOW wal_sync_method')"
+  trap stop_throwaway_pg EXIT
+  start_throwaway_pg "$ROOT/.bench/pg" 1GB
 else
   echo "== PostgreSQL"
   echo "- Using CONVEYOR_BENCH_DB_URL=$CONVEYOR_BENCH_DB_URL (version and settings below)"

@@ -1,5 +1,6 @@
 package dev.conveyor.api;
 
+import dev.conveyor.queue.notify.EnqueueNotifier;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -32,8 +33,8 @@ public record ApiProperties(
 
   public ApiProperties {
     callbacks = Objects.requireNonNullElseGet(callbacks, () -> new Callbacks(null, null, null));
-    reports = Objects.requireNonNullElseGet(reports, () -> new Reports(null, 0, null));
-    webhooks = Objects.requireNonNullElseGet(webhooks, () -> new Webhooks(null, 0));
+    reports = Objects.requireNonNullElseGet(reports, () -> new Reports(null, 0, null, 0, null));
+    webhooks = Objects.requireNonNullElseGet(webhooks, () -> new Webhooks(null, 0, false));
     events = Objects.requireNonNullElseGet(events, () -> new Events(null, null, null));
     limits = Objects.requireNonNullElseGet(limits, () -> new Limits(null, null));
     auth = Objects.requireNonNullElseGet(auth, () -> new Auth(null));
@@ -83,19 +84,42 @@ public record ApiProperties(
    * @param queue the queue report jobs go to; {@value #DEFAULT_QUEUE}
    * @param maxAttempts attempts per report job; {@value #DEFAULT_MAX_ATTEMPTS}
    * @param maxDelay how far in the future {@code runAt} may be; 30 days
+   * @param jobsAheadCap {@code jobsAhead} in a submission's answer is counted up to this many
+   *     ("this many or more" beyond); {@value #DEFAULT_JOBS_AHEAD_CAP}. The count reads up to this
+   *     many index entries (and their rows) per submission while a backlog lasts
+   * @param wakeupInterval the least time between two wake-up NOTIFYs the API sends to workers for
+   *     new jobs: one is sent after the commit of each submission, coalesced with the others that
+   *     commit within this interval; 10 ms. Zero sends one per committed submission (still after
+   *     commit)
    */
-  public record Reports(@Nullable String queue, int maxAttempts, @Nullable Duration maxDelay) {
+  public record Reports(
+      @Nullable String queue,
+      int maxAttempts,
+      @Nullable Duration maxDelay,
+      long jobsAheadCap,
+      @Nullable Duration wakeupInterval) {
 
     public static final String DEFAULT_QUEUE = "reports";
     public static final int DEFAULT_MAX_ATTEMPTS = 5;
     public static final Duration DEFAULT_MAX_DELAY = Duration.ofDays(30);
+    public static final long DEFAULT_JOBS_AHEAD_CAP = 100;
 
     public Reports {
       queue = Objects.requireNonNullElse(queue, DEFAULT_QUEUE);
       maxAttempts = maxAttempts == 0 ? DEFAULT_MAX_ATTEMPTS : maxAttempts;
       maxDelay = Objects.requireNonNullElse(maxDelay, DEFAULT_MAX_DELAY);
+      jobsAheadCap = jobsAheadCap == 0 ? DEFAULT_JOBS_AHEAD_CAP : jobsAheadCap;
+      wakeupInterval = Objects.requireNonNullElse(wakeupInterval, EnqueueNotifier.DEFAULT_INTERVAL);
       if (maxAttempts < 1) {
         throw new IllegalArgumentException("conveyor.api.reports.max-attempts must be at least 1");
+      }
+      if (jobsAheadCap < 1) {
+        throw new IllegalArgumentException(
+            "conveyor.api.reports.jobs-ahead-cap must be at least 1");
+      }
+      if (wakeupInterval.isNegative()) {
+        throw new IllegalArgumentException(
+            "conveyor.api.reports.wakeup-interval must not be negative");
       }
     }
   }
@@ -105,8 +129,13 @@ public record ApiProperties(
    *
    * @param queue the queue webhook jobs go to; {@value #DEFAULT_QUEUE}
    * @param maxAttempts delivery attempts; {@value #DEFAULT_MAX_ATTEMPTS}
+   * @param allowPrivateAddresses whether a {@code callbackUrl} may name {@code localhost} or a
+   *     loopback, private, link-local or other non-public IP address; {@code false} by default
+   *     (such URLs are refused with 422). For local development. Host names are not resolved here:
+   *     the worker checks the addresses it connects to ({@code
+   *     conveyor.worker-service.webhooks.allow-private-addresses})
    */
-  public record Webhooks(@Nullable String queue, int maxAttempts) {
+  public record Webhooks(@Nullable String queue, int maxAttempts, boolean allowPrivateAddresses) {
 
     public static final String DEFAULT_QUEUE = "webhooks";
     public static final int DEFAULT_MAX_ATTEMPTS = 12;

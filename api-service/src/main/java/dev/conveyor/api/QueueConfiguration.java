@@ -3,6 +3,7 @@ package dev.conveyor.api;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.QueueMetrics;
 import dev.conveyor.queue.jdbc.JobRepository;
+import dev.conveyor.queue.notify.EnqueueNotifier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import javax.sql.DataSource;
@@ -28,11 +29,21 @@ class QueueConfiguration {
         meterRegistry, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
   }
 
+  /**
+   * Wakes the workers after submissions commit, at most once per {@code
+   * conveyor.api.reports.wakeup-interval}, instead of one NOTIFY per submission: PostgreSQL
+   * serializes the commits of notifying transactions (see {@link EnqueueNotifier}).
+   */
+  @Bean
+  EnqueueNotifier enqueueNotifier(DataSource dataSource, ApiProperties properties) {
+    return new EnqueueNotifier(dataSource, properties.reports().wakeupInterval());
+  }
+
   /** Joins the JPA transaction: same DataSource, connection bound by the JpaTransactionManager. */
   @Bean
   @ConditionalOnMissingBean
-  JobQueue jobQueue(DataSource dataSource, QueueMetrics metrics) {
-    return new JobQueue(dataSource, metrics, null);
+  JobQueue jobQueue(DataSource dataSource, QueueMetrics metrics, EnqueueNotifier notifier) {
+    return new JobQueue(dataSource, metrics, null, notifier);
   }
 
   /** For the health check of the queue schema version only. */

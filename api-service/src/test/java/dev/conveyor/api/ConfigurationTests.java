@@ -43,6 +43,7 @@ class ConfigurationTests {
     assertThat(properties.reports().queue()).isEqualTo("reports");
     assertThat(properties.reports().maxAttempts()).isEqualTo(5);
     assertThat(properties.webhooks().queue()).isEqualTo("webhooks");
+    assertThat(properties.webhooks().allowPrivateAddresses()).isFalse();
     assertThat(properties.events().heartbeat()).isEqualTo(Duration.ofSeconds(15));
     assertThat(properties.limits().jsonBody()).isEqualTo(DataSize.ofKilobytes(64));
   }

@@ -2,6 +2,7 @@ package dev.conveyor.queue;
 
 import dev.conveyor.queue.QueueControl.QueueLimits;
 import dev.conveyor.queue.jdbc.JobRepository;
+import dev.conveyor.queue.notify.EnqueueNotifier;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
@@ -9,10 +10,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DuplicateKeyException;
@@ -29,7 +32,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  *
  * <p><b>Wake-up.</b> Enqueueing a job that may run now sends {@code NOTIFY conveyor_job} with the
  * queue name, which PostgreSQL delivers at commit; workers also poll, so a lost notification only
- * delays a job.
+ * delays a job. With an {@link EnqueueNotifier}, the enqueue sends no NOTIFY itself; the notifier
+ * sends one after commit, coalescing the enqueues of many transactions (for high enqueue rates).
  *
  * <p>Thread-safe; create one per {@code DataSource} and share it.
  */
@@ -39,6 +43,8 @@ public final class JobQueue {
 
   private final JobRepository repository;
   private final QueueMetrics metrics;
+  private final @Nullable EnqueueNotifier notifier;
+  private final InstantSource clock;
 
   /** A queue on {@code dataSource} with database time and meters that go nowhere. */
   public JobQueue(DataSource dataSource) {
@@ -51,8 +57,25 @@ public final class JobQueue {
    * @param clock the queue's notion of now; {@code null} uses the database clock
    */
   public JobQueue(DataSource dataSource, QueueMetrics metrics, @Nullable InstantSource clock) {
+    this(dataSource, metrics, clock, null);
+  }
+
+  /**
+   * @param dataSource the database holding the {@code conveyor} schema
+   * @param metrics where to count enqueued jobs
+   * @param clock the queue's notion of now; {@code null} uses the database clock
+   * @param notifier wakes workers after commit, coalesced across transactions; {@code null} sends a
+   *     NOTIFY from each enqueueing transaction (the default)
+   */
+  public JobQueue(
+      DataSource dataSource,
+      QueueMetrics metrics,
+      @Nullable InstantSource clock,
+      @Nullable EnqueueNotifier notifier) {
     this.repository = new JobRepository(dataSource, clock);
     this.metrics = metrics;
+    this.notifier = notifier;
+    this.clock = clock == null ? InstantSource.system() : clock;
   }
 
   /**
@@ -65,9 +88,10 @@ public final class JobQueue {
    */
   public Enqueued enqueue(JobRequest request) {
     for (int round = 0; round < MAX_KEY_RACE_ROUNDS; round++) {
-      Optional<Job> inserted = repository.enqueueOne(request);
+      Optional<Job> inserted = repository.enqueueOne(request, notifier == null);
       if (inserted.isPresent()) {
         countAfterCommit(List.of(request));
+        wakeAfterCommit(List.of(request));
         return new Enqueued(inserted.get(), false);
       }
       String key =
@@ -107,7 +131,27 @@ public final class JobQueue {
       }
     }
     countAfterCommit(added);
+    wakeAfterCommit(added);
     return Arrays.asList(results);
+  }
+
+  /**
+   * With a notifier: marks the queues of the added jobs that may run now. A delayed job wakes
+   * nobody (the poll finds it), as in the SQL that notifies itself; the app clock decides here, and
+   * a skewed clock only costs a spare notification or a poll interval.
+   */
+  private void wakeAfterCommit(List<JobRequest> added) {
+    if (notifier == null) {
+      return;
+    }
+    Instant now = clock.instant();
+    Set<String> queues = new LinkedHashSet<>();
+    for (JobRequest r : added) {
+      if (r.runAt() == null || !r.runAt().isAfter(now)) {
+        queues.add(r.queue());
+      }
+    }
+    notifier.afterCommit(queues);
   }
 
   private static IllegalStateException keyRaceLost() {
@@ -124,7 +168,7 @@ public final class JobQueue {
   private List<Integer> insertRound(
       List<JobRequest> requests, List<Integer> pending, Enqueued[] results) {
     List<JobRequest> batch = pending.stream().map(requests::get).toList();
-    List<Job> inserted = repository.enqueueMany(batch);
+    List<Job> inserted = repository.enqueueMany(batch, notifier == null);
 
     // Identities follow input order (the INSERT selects ORDER BY ordinality), so keyless rows
     // match keyless requests in order, and keyed rows match the first request with their key.

@@ -1,5 +1,7 @@
 package dev.conveyor.sampledata;
 
+import java.util.List;
+
 /**
  * SplitMix64, written out here rather than taken from {@link java.util.SplittableRandom}: the data
  * must stay byte-identical across JDK releases, and only our own copy of the algorithm promises
@@ -32,7 +34,7 @@ final class Rng {
     return nextInt(100) < percent;
   }
 
-  <T> T pick(java.util.List<T> values) {
+  <T> T pick(List<T> values) {
     return values.get(nextInt(values.size()));
   }
 

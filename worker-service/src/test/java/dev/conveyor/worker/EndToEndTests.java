@@ -6,8 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.conveyor.api.ConveyorApiApplication;
 import dev.conveyor.api.auth.ApiKeys;
 import dev.conveyor.api.auth.Role;
+import dev.conveyor.sampledata.SampleRegistry;
+import dev.conveyor.sampledata.VoterCsv;
 import dev.conveyor.testsupport.TestDatabase;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -18,9 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dhatim.fastexcel.reader.ReadableWorkbook;
@@ -70,7 +73,9 @@ class EndToEndTests {
                 "--spring.datasource.url=" + db.url(),
                 "--spring.datasource.username=" + db.user(),
                 "--spring.datasource.password=" + db.password(),
-                "--conveyor.api.callbacks.secrets[0]=" + SECRET);
+                "--conveyor.api.callbacks.secrets[0]=" + SECRET,
+                // The client webhook test's receiver is on loopback.
+                "--conveyor.api.webhooks.allow-private-addresses=true");
     apiPort = Integer.parseInt(api.getEnvironment().getRequiredProperty("local.server.port"));
     worker =
         new SpringApplicationBuilder(ConveyorWorkerApplication.class)
@@ -84,6 +89,8 @@ class EndToEndTests {
                 "--conveyor.worker-service.callback-secret=" + SECRET,
                 "--conveyor.worker-service.progress-interval=50ms",
                 "--conveyor.worker-service.fetch-size=500",
+                // The client webhook test's receiver is on loopback.
+                "--conveyor.worker-service.webhooks.allow-private-addresses=true",
                 "--conveyor.worker.fetch.poll-interval=200ms");
     ApiKeys.CreatedKey client =
         api.getBean(ApiKeys.class).create("e2e-" + System.nanoTime(), Role.CLIENT);
@@ -102,7 +109,7 @@ class EndToEndTests {
     }
   }
 
-  private static String configOf(Class<?> application) {
+  static String configOf(Class<?> application) {
     URI base =
         URI.create(
             application.getProtectionDomain().getCodeSource().getLocation().toExternalForm());
@@ -138,7 +145,7 @@ class EndToEndTests {
     assertThat(sha256(file.body())).isEqualTo(artifact.get("sha256").asString());
     assertThat((long) file.body().length).isEqualTo(artifact.get("sizeBytes").asLong());
 
-    List<List<String>> rows = parseCsv(new String(file.body(), StandardCharsets.UTF_8));
+    List<List<String>> rows = TestFiles.parseCsv(new String(file.body(), StandardCharsets.UTF_8));
     assertThat(rows.getFirst()).startsWith("State Voter ID", "Last Name", "First Name");
     // Sorted by assembly district, election district, then last name.
     assertThat(rows.subList(1, rows.size()))
@@ -238,7 +245,7 @@ class EndToEndTests {
     assertThat(size).isGreaterThan(2L * 1024 * 1024); // several chunks
     HttpResponse<byte[]> csv = download(csvId);
     assertThat(sha256(csv.body())).isEqualTo(csvReport.get("artifact").get("sha256").asString());
-    List<List<String>> rows = parseCsv(new String(csv.body(), StandardCharsets.UTF_8));
+    List<List<String>> rows = TestFiles.parseCsv(new String(csv.body(), StandardCharsets.UTF_8));
     assertThat(rows).hasSize(voters + 1);
     List<String> order =
         rows.subList(1, rows.size()).stream()
@@ -356,16 +363,226 @@ class EndToEndTests {
   }
 
   @Test
-  void unsupportedReportTypeFailsWithAClearError() {
-    String reportId =
-        submit(
-            "{\"type\":\"ldCommittees\",\"format\":\"PDF\",\"parameters\":"
-                + "{\"county\":\"Kings\",\"assemblyDistrict\":12,\"party\":\"DEM\"}}");
+  void voterImportUploadedOverHttpIsImportedAndSummarised() throws IOException {
+    ByteArrayOutputStream file = new ByteArrayOutputStream();
+    VoterCsv written = SampleRegistry.writeVoterCsv(file, "Albany", 500, 10, System.nanoTime());
+    String uploadId = upload(file.toByteArray());
+
+    String reportId = submitImport(uploadId, "Albany");
+    JsonNode report = awaitFinal(reportId);
+
+    assertThat(report.get("status").asString()).as(report.toString()).isEqualTo("COMPLETED");
+    HttpResponse<byte[]> summary = download(reportId);
+    assertThat(sha256(summary.body())).isEqualTo(report.get("artifact").get("sha256").asString());
+    List<List<String>> rows =
+        TestFiles.parseCsv(new String(summary.body(), StandardCharsets.UTF_8));
+    assertThat(rows.get(0))
+        .containsExactly("Rows Read", "Inserted", "Updated", "Unchanged", "Rejected");
+    assertThat(rows.get(1)).containsExactly("500", "490", "0", "0", "10");
+    assertThat(rows.subList(4, rows.size()))
+        .extracting(r -> Integer.parseInt(r.get(0)))
+        .containsExactlyElementsOf(written.badRows().stream().map(VoterCsv.BadRow::line).toList());
+    List<String> ids =
+        TestFiles.parseCsv(file.toString(StandardCharsets.UTF_8)).stream()
+            .skip(1)
+            .map(r -> r.get(0))
+            .toList();
+    assertThat(
+            jdbc.sql(
+                    "SELECT count(*) FROM voters WHERE county = 'Albany' AND state_voter_id = ANY (:ids)")
+                .param("ids", ids.toArray(String[]::new))
+                .query(Long.class)
+                .single())
+        .isEqualTo(490);
+  }
+
+  @Test
+  void voterImportOfAFileThatIsNoVoterFileFails() {
+    String uploadId = upload("just,some\r\ncsv,text\r\n".getBytes(StandardCharsets.UTF_8));
+
+    String reportId = submitImport(uploadId, "Albany");
     JsonNode report = awaitFinal(reportId);
 
     assertThat(report.get("status").asString()).isEqualTo("FAILED");
-    assertThat(report.get("error").get("code").asString()).isEqualTo("UNSUPPORTED_REPORT_TYPE");
-    assertThat(report.get("error").get("message").asString()).contains("ldCommittees");
+    assertThat(report.get("error").get("code").asString()).isEqualTo("INVALID_UPLOAD");
+    assertThat(report.get("error").get("message").asString()).contains("header");
+  }
+
+  @Test
+  void absenteeReportCsvHasTheSummaryThenTheApplications() {
+    absenteeApplications("Suffolk");
+
+    String reportId =
+        submit(
+            "{\"type\":\"absenteeReport\",\"format\":\"CSV\",\"parameters\":"
+                + "{\"county\":\"Suffolk\",\"electionDate\":\"2026-11-03\"}}");
+    JsonNode report = awaitFinal(reportId);
+
+    assertThat(report.get("status").asString()).isEqualTo("COMPLETED");
+    HttpResponse<byte[]> file = download(reportId);
+    assertThat(file.headers().firstValue("Content-Type").orElse("")).startsWith("text/csv");
+    List<List<String>> rows = TestFiles.parseCsv(new String(file.body(), StandardCharsets.UTF_8));
+    assertThat(rows.subList(0, 5))
+        .containsExactly(
+            List.of(
+                "Assembly District",
+                "Election District",
+                "Requested",
+                "Sent",
+                "Returned",
+                "Accepted",
+                "Rejected",
+                "Cancelled",
+                "Total"),
+            List.of("1", "1", "1", "0", "0", "1", "0", "0", "2"),
+            List.of("1", "2", "0", "1", "0", "0", "0", "0", "1"),
+            List.of("Total", "", "1", "1", "0", "1", "0", "0", "3"),
+            List.of(""));
+    assertThat(rows.get(5).getFirst()).isEqualTo("State Voter ID");
+    assertThat(rows.subList(6, rows.size()))
+        .extracting(r -> r.get(1) + "/" + r.get(8))
+        .containsExactly("Ames/REQUESTED", "Burr/ACCEPTED", "Cruz/SENT");
+  }
+
+  @Test
+  void absenteeReportXlsxHasASummarySheetAndAnApplicationsSheet() {
+    absenteeApplications("Ulster");
+
+    String reportId =
+        submit(
+            "{\"type\":\"absenteeReport\",\"format\":\"XLSX\",\"parameters\":"
+                + "{\"county\":\"Ulster\",\"electionDate\":\"2026-11-03\","
+                + "\"status\":\"ACCEPTED\"}}");
+    JsonNode report = awaitFinal(reportId);
+
+    assertThat(report.get("status").asString()).isEqualTo("COMPLETED");
+    Map<String, List<Row>> sheets = TestFiles.xlsxSheets(download(reportId).body());
+    assertThat(sheets.keySet()).containsExactly("Summary", "Applications");
+    List<Row> summary = sheets.get("Summary");
+    assertThat(summary.getFirst().getCellText(2)).isEqualTo("Accepted");
+    assertThat(summary).hasSize(3); // header, ED 1, Total
+    assertThat(summary.get(1).getCellAsNumber(2).orElseThrow().intValue()).isEqualTo(1);
+    List<Row> applications = sheets.get("Applications");
+    assertThat(applications).hasSize(2);
+    assertThat(applications.get(1).getCellText(1)).isEqualTo("Burr");
+    assertThat(applications.get(1).getCellAsDate(7).orElseThrow().toLocalDate())
+        .isEqualTo(LocalDate.of(2026, 10, 20));
+  }
+
+  /** Suffolk-like county, election 2026-11-03: AD 1 ED 1 requested + accepted, ED 2 sent. */
+  private void absenteeApplications(String county) {
+    long ames = voter(county, 1, 1, "DEM", "ACTIVE", "Ames", "Al");
+    long burr = voter(county, 1, 1, "REP", "ACTIVE", "Burr", "Bo");
+    long cruz = voter(county, 1, 2, "DEM", "ACTIVE", "Cruz", "Cy");
+    voter(county, 1, 2, "DEM", "ACTIVE", "Dunn", "Di"); // no application
+    jdbc.sql(
+            """
+            INSERT INTO absentee_applications (voter_id, election_date, requested_on, sent_on,
+                                               returned_on, status)
+            VALUES (:ames, DATE '2026-11-03', DATE '2026-10-01', NULL, NULL, 'REQUESTED'),
+                   (:burr, DATE '2026-11-03', DATE '2026-10-01', DATE '2026-10-05',
+                    DATE '2026-10-20', 'ACCEPTED'),
+                   (:cruz, DATE '2026-11-03', DATE '2026-10-02', DATE '2026-10-06', NULL, 'SENT'),
+                   (:cruz, DATE '2025-11-04', DATE '2025-10-02', NULL, NULL, 'REQUESTED')
+            """)
+        .param("ames", ames)
+        .param("burr", burr)
+        .param("cruz", cruz)
+        .update();
+  }
+
+  @Test
+  void ldCommitteesPdfAndXlsxListMembersWithVacancies() {
+    long chair = voter("Erie", 140, 1, "DEM", "ACTIVE", "Marsh", "Kim");
+    voter("Erie", 140, 2, "REP", "ACTIVE", "Nolan", "Lou");
+    jdbc.sql(
+            """
+            INSERT INTO county_committee_members (county, assembly_district, election_district,
+                                                  party, name, role, voter_id)
+            VALUES ('Erie', 140, 1, 'DEM', 'Kim Marsh', 'CHAIR', :chair),
+                   ('Erie', 140, 1, 'DEM', 'Joe Pratt', 'MEMBER', NULL),
+                   ('Erie', 140, 2, 'DEM', 'Ann Quinn', 'MEMBER', NULL),
+                   ('Erie', 140, 2, 'REP', 'Rex Other', 'MEMBER', NULL)
+            """)
+        .param("chair", chair)
+        .update();
+    String parameters = "{\"county\":\"Erie\",\"assemblyDistrict\":140,\"party\":\"DEM\"}";
+
+    String pdfId =
+        submit("{\"type\":\"ldCommittees\",\"format\":\"PDF\",\"parameters\":" + parameters + "}");
+    String xlsxId =
+        submit("{\"type\":\"ldCommittees\",\"format\":\"XLSX\",\"parameters\":" + parameters + "}");
+    JsonNode pdfReport = awaitFinal(pdfId);
+    JsonNode xlsxReport = awaitFinal(xlsxId);
+
+    assertThat(pdfReport.get("status").asString()).isEqualTo("COMPLETED");
+    HttpResponse<byte[]> pdf = download(pdfId);
+    assertThat(pdf.headers().firstValue("Content-Type").orElse("")).startsWith("application/pdf");
+    assertThat(sha256(pdf.body())).isEqualTo(pdfReport.get("artifact").get("sha256").asString());
+    List<String> pages = TestFiles.pdfPages(pdf.body());
+    assertThat(pages).hasSize(1);
+    assertThat(pages.getFirst())
+        .contains("County Committee, Democratic Party")
+        .contains("Erie County, Assembly District 140")
+        .containsSubsequence("Kim Marsh", "1 Main St", "Joe Pratt", "Ann Quinn", "VACANCY")
+        .doesNotContain("Rex Other");
+
+    assertThat(xlsxReport.get("status").asString()).isEqualTo("COMPLETED");
+    List<Row> rows = TestFiles.xlsxSheets(download(xlsxId).body()).get("AD 140 DEM");
+    assertThat(rows.subList(1, rows.size()))
+        .extracting(
+            r ->
+                r.getCellText(0)
+                    + "|"
+                    + r.getCellText(1)
+                    + "|"
+                    + r.getCellText(2)
+                    + "|"
+                    + r.getCellText(3))
+        .containsExactly(
+            "1|1|Chair|Kim Marsh", "1|2|Member|Joe Pratt", "2|1|Member|Ann Quinn", "2|2||VACANCY");
+  }
+
+  @Test
+  void designatedPetitionPdfHasTenPrefilledLinesPerSheet() {
+    // A county no other test writes voters into (the tests share one database).
+    for (int i = 1; i <= 12; i++) {
+      voter("Tompkins", 125, 1 + i % 2, "CON", "ACTIVE", "Signer%02d".formatted(i), "Sue");
+    }
+    voter("Tompkins", 125, 1, "CON", "INACTIVE", "Dormant", "Dan");
+
+    String reportId =
+        submit(
+            """
+            {"type":"designatedPetition","format":"PDF","parameters":{"county":"Tompkins",\
+            "assemblyDistrict":125,"party":"CON","office":"Member of Assembly",\
+            "candidateName":"Rosa Vega","electionDate":"2026-06-23"}}""");
+    JsonNode report = awaitFinal(reportId);
+
+    assertThat(report.get("status").asString()).isEqualTo("COMPLETED");
+    assertThat(report.get("artifact").get("contentType").asString()).startsWith("application/pdf");
+    List<String> pages = TestFiles.pdfPages(download(reportId).body());
+    assertThat(pages).hasSize(2);
+    assertThat(pages)
+        .allSatisfy(
+            p ->
+                assertThat(p)
+                    .contains("DESIGNATING PETITION")
+                    .contains("Conservative Party, Tompkins County, Assembly District 125")
+                    .contains("Rosa Vega")
+                    .contains("Member of Assembly")
+                    .contains("June 23, 2026")
+                    .contains("STATEMENT OF WITNESS")
+                    .doesNotContain("Dormant"));
+    assertThat(pages.get(0)).contains("Sheet 1 of 2");
+    assertThat(pages.get(1)).contains("Sheet 2 of 2");
+    java.util.function.Function<String, Long> signers =
+        p ->
+            p.lines()
+                .filter(l -> l.matches("\\d+ Sue Signer\\d\\d 1 Main St, Brooklyn 11201 \\d"))
+                .count();
+    assertThat(signers.apply(pages.get(0))).isEqualTo(10);
+    assertThat(signers.apply(pages.get(1))).isEqualTo(2);
   }
 
   private void manyVoters(String county, int count) {
@@ -385,15 +602,16 @@ class EndToEndTests {
         .update();
   }
 
-  private void voter(
+  private long voter(
       String county, int ad, int ed, String party, String status, String last, String first) {
-    jdbc.sql(
+    return jdbc.sql(
             """
             INSERT INTO voters (state_voter_id, first_name, last_name, date_of_birth,
                                 street_address, city, zip_code, county, assembly_district,
                                 election_district, party, status, registration_date)
             VALUES (:sboeid, :first, :last, DATE '1970-01-01', '1 Main St', 'Brooklyn',
                     '11201', :county, :ad, :ed, :party, :status, DATE '2000-01-01')
+            RETURNING id
             """)
         .param("sboeid", "NY" + System.nanoTime() + "-" + VOTERS.incrementAndGet())
         .param("first", first)
@@ -403,18 +621,41 @@ class EndToEndTests {
         .param("ed", ed)
         .param("party", party)
         .param("status", status)
-        .update();
+        .query(Long.class)
+        .single();
   }
 
   private static String submit(String body) {
+    return post("/api/reports", "application/json", body.getBytes(StandardCharsets.UTF_8), 202)
+        .get("reportId")
+        .asString();
+  }
+
+  private static String submitImport(String uploadId, String county) {
+    return submit(
+        "{\"type\":\"voterImport\",\"format\":\"CSV\",\"parameters\":{\"uploadId\":\""
+            + uploadId
+            + "\",\"county\":\""
+            + county
+            + "\"}}");
+  }
+
+  /** Stores {@code file} as an upload of the test's client; its id. */
+  private static String upload(byte[] file) {
+    return post("/api/uploads?filename=voters.csv", "text/csv", file, 201)
+        .get("uploadId")
+        .asString();
+  }
+
+  private static JsonNode post(String path, String contentType, byte[] body, int expectedStatus) {
     HttpResponse<String> r =
         send(
-            request("/api/reports")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)),
+            request(path)
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)),
             HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-    return JSON.readTree(r.body()).get("reportId").asString();
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(expectedStatus);
+    return JSON.readTree(r.body());
   }
 
   private static JsonNode awaitFinal(String reportId) {
@@ -442,7 +683,7 @@ class EndToEndTests {
         .header("Authorization", "Bearer " + apiKey);
   }
 
-  private static <T> HttpResponse<T> send(
+  static <T> HttpResponse<T> send(
       HttpRequest.Builder builder, HttpResponse.BodyHandler<T> handler) {
     try {
       return HTTP.send(builder.build(), handler);
@@ -454,46 +695,11 @@ class EndToEndTests {
     }
   }
 
-  private static String sha256(byte[] bytes) {
+  static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  /** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks. */
-  static List<List<String>> parseCsv(String text) {
-    List<List<String>> rows = new ArrayList<>();
-    List<String> row = new ArrayList<>();
-    StringBuilder field = new StringBuilder();
-    boolean quoted = false;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (quoted) {
-        if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
-          field.append('"');
-          i++;
-        } else if (c == '"') {
-          quoted = false;
-        } else {
-          field.append(c);
-        }
-      } else if (c == '"') {
-        quoted = true;
-      } else if (c == ',') {
-        row.add(field.toString());
-        field.setLength(0);
-      } else if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-        row.add(field.toString());
-        field.setLength(0);
-        rows.add(row);
-        row = new ArrayList<>();
-        i++;
-      } else {
-        field.append(c);
-      }
-    }
-    return rows;
   }
 }

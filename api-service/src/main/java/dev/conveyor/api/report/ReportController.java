@@ -6,6 +6,7 @@ import dev.conveyor.api.auth.Caller;
 import dev.conveyor.api.web.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.net.URI;
 import java.util.Arrays;
@@ -55,7 +56,15 @@ class ReportController {
   }
 
   /** The answer to a submission. */
-  record Accepted(UUID reportId, ReportStatus status, long jobsAhead) {}
+  record Accepted(
+      UUID reportId,
+      ReportStatus status,
+      @Schema(
+              description =
+                  "Waiting jobs of the report queue that run before this one (0 once it started),"
+                      + " counted up to conveyor.api.reports.jobs-ahead-cap, 100 by default: that"
+                      + " number means 'this many or more'")
+          long jobsAhead) {}
 
   @Operation(summary = "Request a report")
   @ApiResponse(

@@ -38,13 +38,6 @@ class ReportSubmission {
 
   static final String JOB_KIND = "report.generate";
 
-  /**
-   * jobsAhead is counted up to this many; a larger backlog answers this number ("this many or
-   * more"). An exact count reads one index entry per waiting job, which on every submission would
-   * make a backlog slow down the very requests that build it.
-   */
-  static final long JOBS_AHEAD_CAP = 1000;
-
   static final String IDEMPOTENCY_CONSTRAINT = "reports_owner_idempotency_key_key";
   private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
 
@@ -53,6 +46,7 @@ class ReportSubmission {
   private final ArtifactFiles artifacts;
   private final TransactionTemplate transaction;
   private final ApiProperties.Reports config;
+  private final boolean allowPrivateCallbacks;
 
   ReportSubmission(
       ReportRepository reports,
@@ -65,14 +59,17 @@ class ReportSubmission {
     this.artifacts = artifacts;
     this.transaction = new TransactionTemplate(transactionManager);
     this.config = properties.reports();
+    this.allowPrivateCallbacks = properties.webhooks().allowPrivateAddresses();
   }
 
   /**
    * The outcome of a submission.
    *
    * @param report the report (new, or the earlier one for a replayed Idempotency-Key)
-   * @param jobsAhead jobs of the queue that run before this one (0 once it started), at most {@link
-   *     #JOBS_AHEAD_CAP}
+   * @param jobsAhead jobs of the queue that run before this one (0 once it started), counted up to
+   *     {@code conveyor.api.reports.jobs-ahead-cap}: an exact count reads one index entry per
+   *     waiting job, which on every submission would make a backlog slow down the very requests
+   *     that build it
    * @param replayed whether this answered a replay instead of creating a report
    */
   record Submitted(Report report, long jobsAhead, boolean replayed) {}
@@ -82,7 +79,8 @@ class ReportSubmission {
       throw ApiException.badRequest("Idempotency-Key", "must be 1 to 255 visible ASCII characters");
     }
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-    SubmitReportRequest.Valid request = body.validate(now, config.maxDelay());
+    SubmitReportRequest.Valid request =
+        body.validate(now, config.maxDelay(), allowPrivateCallbacks);
     checkUpload(caller, request);
     if (idempotencyKey != null) {
       Optional<Report> earlier =
@@ -126,7 +124,8 @@ class ReportSubmission {
                 .withPartitionKey("client:" + caller.clientId()));
     Report report =
         reports.saveAndFlush(new Report(id, caller.clientId(), request, key, job.job().id(), now));
-    return new Submitted(report, queue.jobsAhead(job.job().id(), JOBS_AHEAD_CAP).orElse(0), false);
+    return new Submitted(
+        report, queue.jobsAhead(job.job().id(), config.jobsAheadCap()).orElse(0), false);
   }
 
   private Submitted replay(Report earlier, SubmitReportRequest.Valid request, String key) {
@@ -140,7 +139,7 @@ class ReportSubmission {
     }
     long ahead =
         earlier.status() == ReportStatus.PENDING
-            ? queue.jobsAhead(earlier.jobId(), JOBS_AHEAD_CAP).orElse(0)
+            ? queue.jobsAhead(earlier.jobId(), config.jobsAheadCap()).orElse(0)
             : 0;
     return new Submitted(earlier, ahead, true);
   }

@@ -66,7 +66,11 @@ record SubmitReportRequest(
       @Nullable Instant runAt,
       String fingerprint) {}
 
-  Valid validate(Instant now, Duration maxDelay) {
+  /**
+   * @param allowPrivateCallbacks whether a {@code callbackUrl} may name localhost or a non-public
+   *     IP address ({@code conveyor.api.webhooks.allow-private-addresses}, local development)
+   */
+  Valid validate(Instant now, Duration maxDelay, boolean allowPrivateCallbacks) {
     List<FieldProblem> errors = new ArrayList<>();
     Optional<ReportType> reportType = Optional.empty();
     if (type == null) {
@@ -105,7 +109,8 @@ record SubmitReportRequest(
     } else if (!given.isObject()) {
       errors.add(new FieldProblem("parameters", "must be a JSON object"));
     }
-    String url = callbackUrl == null ? null : checkUrl(callbackUrl.strip(), errors);
+    String url =
+        callbackUrl == null ? null : checkUrl(callbackUrl.strip(), allowPrivateCallbacks, errors);
     int prio = priority == null ? 0 : priority;
     if (prio < MIN_PRIORITY || prio > MAX_PRIORITY) {
       errors.add(
@@ -129,7 +134,8 @@ record SubmitReportRequest(
         fingerprint(t, reportFormat, normalized, url, prio, at));
   }
 
-  private static @Nullable String checkUrl(String url, List<FieldProblem> errors) {
+  private static @Nullable String checkUrl(
+      String url, boolean allowPrivate, List<FieldProblem> errors) {
     if (url.length() > MAX_URL_LENGTH) {
       errors.add(new FieldProblem("callbackUrl", "must be at most 2048 characters"));
       return null;
@@ -141,7 +147,15 @@ record SubmitReportRequest(
           && uri.getHost() != null
           && uri.getRawUserInfo() == null
           && uri.getRawFragment() == null) {
-        return url;
+        if (allowPrivate || CallbackHosts.mayBePublic(uri.getHost())) {
+          return url;
+        }
+        errors.add(
+            new FieldProblem(
+                "callbackUrl",
+                "must point at a public address, not localhost or a private, loopback or"
+                    + " link-local one"));
+        return null;
       }
     } catch (URISyntaxException e) {
       // reported below

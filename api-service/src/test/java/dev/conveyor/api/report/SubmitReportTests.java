@@ -165,6 +165,13 @@ class SubmitReportTests extends ApiTestBase {
             upload of nobody          | {"type":"voterImport","format":"CSV","parameters":{"county":"Kings","uploadId":"6d1f4c36-0d5c-4a43-9df4-5b7f2b8d3d11"}} | parameters.uploadId
             callbackUrl not http      | {"type":"voterList","format":"CSV","parameters":{"county":"Kings"},"callbackUrl":"ftp://x.test/a"} | callbackUrl
             callbackUrl relative      | {"type":"voterList","format":"CSV","parameters":{"county":"Kings"},"callbackUrl":"/hook"} | callbackUrl
+            callbackUrl credentials   | {"type":"voterList","format":"CSV","parameters":{"county":"Kings"},"callbackUrl":"https://u:p@x.test/a"} | callbackUrl
+            callbackUrl localhost     | {"type":"voterList","format":"CSV","parameters":{"county":"Kings"},"callbackUrl":"http://localhost:8080/a"} | callbackUrl
+            callbackUrl loopback IP   | {"type":"voterList","format":"CSV","parameters":{"county":"Kings"},"callbackUrl":"http://127.0.0.1/a"} | callbackUrl
+            callbackUrl loopback IPv6 | {"type":"voterList","format":"CSV","parameters":{"county":"Kings"},"callbackUrl":"http://[::1]/a"} | callbackUrl
+            callbackUrl private IP    | {"type":"voterList","format":"CSV","parameters":{"county":"Kings"},"callbackUrl":"https://10.0.0.5/a"} | callbackUrl
+            callbackUrl metadata IP   | {"type":"voterList","format":"CSV","parameters":{"county":"Kings"},"callbackUrl":"http://169.254.169.254/latest"} | callbackUrl
+            callbackUrl decimal IP    | {"type":"voterList","format":"CSV","parameters":{"county":"Kings"},"callbackUrl":"http://2130706433/a"} | callbackUrl
             priority out of range     | {"type":"voterList","format":"CSV","parameters":{"county":"Kings"},"priority":101} | priority
             runAt too far ahead       | {"type":"voterList","format":"CSV","parameters":{"county":"Kings"},"runAt":"2999-01-01T00:00:00Z"} | runAt
             """)
@@ -180,6 +187,23 @@ class SubmitReportTests extends ApiTestBase {
       assertThat(r.json().get("detail").asString()).contains(field);
       assertThat(r.json().get("errors").findValuesAsString("field")).contains(field);
       assertThat(reportCount(client)).isEqualTo(reportsBefore);
+    }
+
+    @Test
+    void aCallbackUrlLongerThan2048CharactersIs422() {
+      String url =
+          "https://client.example/" + "a".repeat(2049 - "https://client.example/".length());
+      Api.Response r =
+          newClient()
+              .submit(
+                  "{\"type\":\"voterList\",\"format\":\"CSV\",\"parameters\":{\"county\":\"Kings\"},"
+                      + "\"callbackUrl\":\""
+                      + url
+                      + "\"}");
+
+      assertThat(r.status()).as(r.toString()).isEqualTo(422);
+      assertThat(r.json().get("errors").findValuesAsString("field")).containsExactly("callbackUrl");
+      assertThat(r.json().get("detail").asString()).contains("2048");
     }
 
     /** JSON that cannot be read into the request is a 400 naming the field where possible. */

@@ -77,6 +77,7 @@ public final class JobRepository {
   private static final String LOCK_DUE_SCHEDULES = sql("lock_due_schedules.sql");
   private static final String ADVANCE_SCHEDULE = sql("advance_schedule.sql");
   private static final String FIND_SCHEDULES = sql("find_schedules.sql");
+  private static final String NOTIFY_QUEUES = sql("notify_queues.sql");
 
   /** Candidates a limited claim looks at, at least; per-key limits may skip many of them. */
   private static final int MIN_LIMITED_SCAN = 1000;
@@ -99,8 +100,9 @@ public final class JobRepository {
   }
 
   /** Inserts one request; empty when an unfinished job holds its unique key. */
-  public Optional<Job> enqueueOne(JobRequest request) {
+  public Optional<Job> enqueueOne(JobRequest request, boolean notify) {
     return jdbc.sql(ENQUEUE_ONE)
+        .param("notify", notify)
         .param("queue", request.queue())
         .param("kind", request.kind())
         .param("payload", request.payload())
@@ -113,8 +115,11 @@ public final class JobRepository {
         .optional();
   }
 
-  /** Inserts the requests as one statement; returns the inserted rows ordered by id. */
-  public List<Job> enqueueMany(List<JobRequest> requests) {
+  /**
+   * Inserts the requests as one statement; returns the inserted rows ordered by id. With {@code
+   * notify}, the statement also sends the wake-up NOTIFY (delivered at commit).
+   */
+  public List<Job> enqueueMany(List<JobRequest> requests, boolean notify) {
     int n = requests.size();
     String[] queues = new String[n];
     String[] kinds = new String[n];
@@ -144,8 +149,17 @@ public final class JobRepository {
         .param("max_attempts", SqlArrays.of("int4", maxAttempts))
         .param("unique_keys", SqlArrays.of("text", uniqueKeys))
         .param("partition_keys", SqlArrays.of("text", partitionKeys))
+        .param("notify", notify)
         .query(JOB)
         .list();
+  }
+
+  /** Sends the wake-up NOTIFY for each queue (at once when called outside a transaction). */
+  public void notifyQueues(Collection<String> queues) {
+    jdbc.sql(NOTIFY_QUEUES)
+        .param("queues", SqlArrays.of("text", queues.toArray(String[]::new)))
+        .query(Long.class)
+        .single();
   }
 
   /** The unfinished jobs holding any of {@code keys}. */

@@ -4,7 +4,8 @@
 -- the holder up afterwards (find_unfinished_by_keys.sql).
 -- Index: queue_job_unique_key_idx (conflict inference: same column, same predicate).
 -- NOTIFY: one per distinct queue with a job runnable now; PostgreSQL delivers it at commit and
--- drops it on rollback, so a rolled-back enqueue wakes nobody.
+-- drops it on rollback, so a rolled-back enqueue wakes nobody. None when :notify is false (the
+-- caller wakes workers after commit itself, coalesced: see EnqueueNotifier).
 WITH input AS (
     SELECT *
     FROM unnest(CAST(:queues AS text[]), CAST(:kinds AS text[]), CAST(:payloads AS text[]),
@@ -29,7 +30,8 @@ inserted AS (
 ),
 woken AS (
     SELECT count(pg_notify('conveyor_job', queue)) AS n
-    FROM (SELECT DISTINCT queue FROM inserted WHERE run_at <= now()) q
+    FROM (SELECT DISTINCT queue FROM inserted
+          WHERE CAST(:notify AS boolean) AND run_at <= now()) q
 )
 SELECT inserted.* FROM inserted, woken
 ORDER BY inserted.id

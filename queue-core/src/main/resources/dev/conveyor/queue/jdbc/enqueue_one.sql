@@ -3,7 +3,8 @@
 -- unique key (ON CONFLICT waited for that job's transaction if it was in flight); the caller
 -- then looks the holder up.
 -- Locks: the new row. Index: queue_job_unique_key_idx (conflict inference).
--- NOTIFY: delivered at commit, dropped on rollback; not sent for a delayed job.
+-- NOTIFY: delivered at commit, dropped on rollback; not sent for a delayed job, nor when :notify
+-- is false (the caller wakes workers after commit itself, coalesced: see EnqueueNotifier).
 WITH inserted AS (
     INSERT INTO conveyor.queue_job
         (queue, kind, payload, priority, run_at, max_attempts, unique_key, partition_key)
@@ -15,5 +16,6 @@ WITH inserted AS (
     RETURNING *
 )
 SELECT inserted.*,
-       CASE WHEN run_at <= now() THEN pg_notify('conveyor_job', queue) END AS woken
+       CASE WHEN CAST(:notify AS boolean) AND run_at <= now()
+            THEN pg_notify('conveyor_job', queue) END AS woken
 FROM inserted

@@ -1,6 +1,8 @@
 package dev.conveyor.worker.callback;
 
 import dev.conveyor.queue.JobQueue;
+import dev.conveyor.worker.DeliveryRetryProperties;
+import dev.conveyor.worker.WebhookProperties;
 import dev.conveyor.worker.WorkerServiceProperties;
 import java.time.InstantSource;
 import org.springframework.context.annotation.Bean;
@@ -8,13 +10,28 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 
-/** One HTTP client for every callback (best-effort or durable) and client webhook. */
+/**
+ * One HTTP client for the callbacks to the API (best-effort or durable), another for client
+ * webhooks, which go through the address policy.
+ */
 @Configuration(proxyBeanMethods = false)
 class CallbackConfiguration {
 
   @Bean
-  CallbackSender callbackSender(WorkerServiceProperties properties) {
-    return new CallbackSender(properties, InstantSource.system());
+  DeliveryRules deliveryRules() {
+    return new DeliveryRules(InstantSource.system());
+  }
+
+  @Bean
+  CallbackSender callbackSender(WorkerServiceProperties properties, DeliveryRules rules) {
+    return new CallbackSender(properties, rules);
+  }
+
+  @Bean
+  WebhookSender webhookSender(
+      WorkerServiceProperties properties, WebhookProperties webhooks, DeliveryRules rules) {
+    return new WebhookSender(
+        properties, new AddressPolicy(webhooks.allowPrivateAddresses()), rules);
   }
 
   @Bean
@@ -24,13 +41,14 @@ class CallbackConfiguration {
   }
 
   @Bean
-  DeliverCallbackHandler deliverCallbackHandler(CallbackSender sender, JsonMapper json) {
-    return new DeliverCallbackHandler(sender, json);
+  DeliverCallbackHandler deliverCallbackHandler(
+      CallbackSender sender, JsonMapper json, DeliveryRetryProperties retry) {
+    return new DeliverCallbackHandler(sender, json, retry.policy());
   }
 
   @Bean
   DeliverWebhookHandler deliverWebhookHandler(
-      CallbackSender sender, JdbcClient jdbc, JsonMapper json) {
-    return new DeliverWebhookHandler(sender, jdbc, json);
+      WebhookSender sender, JdbcClient jdbc, JsonMapper json, DeliveryRetryProperties retry) {
+    return new DeliverWebhookHandler(sender, jdbc, json, retry.policy());
   }
 }

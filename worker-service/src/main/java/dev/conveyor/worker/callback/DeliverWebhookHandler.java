@@ -3,10 +3,12 @@ package dev.conveyor.worker.callback;
 import dev.conveyor.queue.JobContext;
 import dev.conveyor.queue.JobFailure;
 import dev.conveyor.queue.JobHandler;
+import dev.conveyor.queue.RetryPolicy;
 import dev.conveyor.worker.Secret;
 import dev.conveyor.worker.SqlFiles;
 import java.net.URI;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -16,7 +18,9 @@ import tools.jackson.databind.json.JsonMapper;
  * report with a {@code callbackUrl} reaches a final status. Payload {@code {webhookId, clientId,
  * callbackUrl, body}}: POSTs {@code body} to {@code callbackUrl}, signed with the client's {@code
  * api_clients.webhook_secret}, {@code webhookId} as {@code webhook-id} on every attempt. Answers
- * map to outcomes as for {@code callback.deliver}.
+ * map to outcomes as for {@code callback.deliver} ({@link DeliveryRules}); a URL whose host is or
+ * resolves to a non-public address is refused for good unless allowed ({@link AddressPolicy},
+ * checked by {@link WebhookSender} on the addresses it connects to).
  */
 class DeliverWebhookHandler implements JobHandler {
 
@@ -25,14 +29,22 @@ class DeliverWebhookHandler implements JobHandler {
   private static final String FIND_SECRET =
       SqlFiles.load(DeliverWebhookHandler.class, "find_webhook_secret.sql");
 
-  private final CallbackSender sender;
+  private final WebhookSender sender;
   private final JdbcClient jdbc;
   private final JsonMapper json;
+  private final @Nullable RetryPolicy retryPolicy;
 
-  DeliverWebhookHandler(CallbackSender sender, JdbcClient jdbc, JsonMapper json) {
+  DeliverWebhookHandler(
+      WebhookSender sender, JdbcClient jdbc, JsonMapper json, @Nullable RetryPolicy retryPolicy) {
     this.sender = sender;
     this.jdbc = jdbc;
     this.json = json;
+    this.retryPolicy = retryPolicy;
+  }
+
+  @Override
+  public @Nullable RetryPolicy retryPolicy() {
+    return retryPolicy;
   }
 
   @Override

@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -43,6 +45,16 @@ final class WebhookSigner {
       throw new IllegalArgumentException("the callback secret must hold at least 16 bytes");
     }
     return bytes;
+  }
+
+  /** The headers of a signed JSON message: content type, id, timestamp and signature. */
+  Map<String, String> headers(String id, long timestamp, byte[] body) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "application/json");
+    headers.put(ID, id);
+    headers.put(TIMESTAMP, Long.toString(timestamp));
+    headers.put(SIGNATURE, sign(id, timestamp, body));
+    return headers;
   }
 
   /** The {@code webhook-signature} header value of a message. */

@@ -12,6 +12,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * RFC 4180 CSV in UTF-8: CRLF line ends; a field is quoted when it holds a comma, a quote, CR or LF
  * (or starts or ends with a space), with quotes doubled. Null is an empty field.
+ *
+ * <p>Text that a spreadsheet would run as a formula (it starts with {@code = + - @}, a tab or a
+ * carriage return) gets a leading apostrophe, as OWASP advises against CSV injection: names and
+ * addresses can come from client uploads (voterImport). Numbers and dates are written as they are.
  */
 final class CsvTableWriter implements TableWriter {
 
@@ -33,11 +37,29 @@ final class CsvTableWriter implements TableWriter {
         out.write(',');
       }
       Object value = values.get(i);
-      if (value != null) {
+      if (value instanceof String text) {
+        writeField(defused(text));
+      } else if (value != null) {
         writeField(value.toString());
       }
     }
     out.write("\r\n");
+  }
+
+  /** CSV has no sheets: an empty line separates the tables, and the name is not written. */
+  @Override
+  public void nextTable(String name) throws IOException {
+    out.write("\r\n");
+  }
+
+  private static String defused(String text) {
+    if (text.isEmpty()) {
+      return text;
+    }
+    return switch (text.charAt(0)) {
+      case '=', '+', '-', '@', '\t', '\r' -> "'" + text;
+      default -> text;
+    };
   }
 
   private void writeField(String s) throws IOException {

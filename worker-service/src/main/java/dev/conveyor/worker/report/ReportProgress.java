@@ -41,6 +41,21 @@ final class ReportProgress {
     if (done % 256 == 0) {
       ctx.throwIfCancellationRequested();
     }
+    report();
+  }
+
+  /**
+   * {@code position} units done, for work measured by a position rather than counted in steps
+   * (bytes of an upload read so far). Checks for cancellation on every call: the caller calls it
+   * once per record, and the check is a flag read.
+   */
+  void advanceTo(long position) {
+    done = position;
+    ctx.throwIfCancellationRequested();
+    report();
+  }
+
+  private void report() {
     int percent = total == 0 ? 99 : (int) Math.min(99, done * 100 / total);
     if (percent == lastPercent) {
       return;

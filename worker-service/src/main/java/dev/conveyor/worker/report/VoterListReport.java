@@ -15,7 +15,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -112,34 +111,16 @@ class VoterListReport implements ReportGenerator {
     }
   }
 
-  /**
-   * The filter of a report's parameters. The API validated them, but a row written by another
-   * producer (or before a rule changed) may not fit: anything unusable fails the report as
-   * INVALID_PARAMETERS rather than running a wrong query (a district beyond smallint would wrap).
-   */
+  /** The filter of a report's parameters (see {@link ReportParameters} for what is refused). */
   Filter filter(String parameters) {
-    JsonNode p = json.readTree(parameters);
-    String county = text(p, "county");
-    if (county == null) {
-      throw new InvalidReportException("INVALID_PARAMETERS", "voterList needs a county");
-    }
-    Integer ad = integer(p, "assemblyDistrict", 150);
-    Integer ed = integer(p, "electionDistrict", 999);
+    ReportParameters p = ReportParameters.parse(TYPE, parameters, json);
+    String county = p.requiredText("county");
+    Integer ad = p.integer("assemblyDistrict", 150);
+    Integer ed = p.integer("electionDistrict", 999);
     if (ed != null && ad == null) {
-      throw new InvalidReportException(
-          "INVALID_PARAMETERS", "electionDistrict needs assemblyDistrict");
+      throw p.invalid("electionDistrict needs assemblyDistrict");
     }
-    String party = text(p, "party");
-    if (party != null && !PARTIES.contains(party)) {
-      throw new InvalidReportException(
-          "INVALID_PARAMETERS", "party must be one of " + String.join(", ", PARTIES));
-    }
-    String status = text(p, "status");
-    if (status != null && !STATUSES.contains(status)) {
-      throw new InvalidReportException(
-          "INVALID_PARAMETERS", "status must be one of " + String.join(", ", STATUSES));
-    }
-    return new Filter(county, ad, ed, party, status);
+    return new Filter(county, ad, ed, p.choice("party", PARTIES), p.choice("status", STATUSES));
   }
 
   long count(Filter filter) {
@@ -188,32 +169,5 @@ class VoterListReport implements ReportGenerator {
         .param("electionDistrict", f.electionDistrict(), java.sql.Types.SMALLINT)
         .param("party", f.party(), java.sql.Types.VARCHAR)
         .param("status", f.status(), java.sql.Types.VARCHAR);
-  }
-
-  private static @Nullable String text(JsonNode p, String name) {
-    JsonNode n = p.get(name);
-    return n == null || n.isNull() ? null : Report.nullIfBlank(n.asString());
-  }
-
-  private static @Nullable Integer integer(JsonNode p, String name, int max) {
-    JsonNode n = p.get(name);
-    if (n == null || n.isNull()) {
-      return null;
-    }
-    long value;
-    if (n.isIntegralNumber() && n.canConvertToLong()) {
-      value = n.asLong();
-    } else {
-      try {
-        value = Long.parseLong(n.asString().strip());
-      } catch (NumberFormatException e) {
-        value = -1;
-      }
-    }
-    if (value < 1 || value > max) {
-      throw new InvalidReportException(
-          "INVALID_PARAMETERS", name + " must be a whole number from 1 to " + max);
-    }
-    return (int) value;
   }
 }

@@ -11,7 +11,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * XLSX through fastexcel, which writes the zip as it goes: rows are flushed to the stream every
  * {@value #FLUSH_EVERY} rows and data strings are written inline, so memory stays bounded whatever
- * the row count. A sheet holds at most {@value #MAX_ROWS} rows, the format's limit.
+ * the row count. A sheet holds at most {@value #MAX_ROWS} rows, the format's limit. Each table is a
+ * sheet; a sheet is finished (written out whole) before the next one starts, as fastexcel requires
+ * of flushed sheets.
  */
 final class XlsxTableWriter implements TableWriter {
 
@@ -19,7 +21,7 @@ final class XlsxTableWriter implements TableWriter {
   private static final int FLUSH_EVERY = 1_000;
 
   private final Workbook workbook;
-  private final Worksheet sheet;
+  private Worksheet sheet;
   private int row;
 
   XlsxTableWriter(OutputStream out, String sheetName) {
@@ -57,6 +59,13 @@ final class XlsxTableWriter implements TableWriter {
       }
     }
     next();
+  }
+
+  @Override
+  public void nextTable(String name) throws IOException {
+    sheet.finish();
+    sheet = workbook.newWorksheet(name);
+    row = 0;
   }
 
   private void next() throws IOException {

@@ -74,7 +74,9 @@ class DeliverCallbackHandlerTests {
     InstantSource clock = InstantSource.fixed(NOW);
     handler =
         new DeliverCallbackHandler(
-            new CallbackSender(properties, clock), JsonMapper.builder().build());
+            new CallbackSender(properties, new DeliveryRules(clock)),
+            JsonMapper.builder().build(),
+            null);
   }
 
   @AfterEach
@@ -230,7 +232,7 @@ class DeliverCallbackHandlerTests {
       assertThatThrownBy(() -> handler.handle(StubJobContext.withPayload(EVENT)))
           .isInstanceOfSatisfying(
               JobFailure.Snooze.class,
-              s -> assertThat(s.delay()).isEqualTo(CallbackSender.MAX_SNOOZE));
+              s -> assertThat(s.delay()).isEqualTo(DeliveryRules.MAX_SNOOZE));
     }
 
     @Test

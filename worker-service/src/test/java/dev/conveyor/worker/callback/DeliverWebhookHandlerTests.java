@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -43,7 +44,13 @@ class DeliverWebhookHandlerTests {
   final List<Received> received = new CopyOnWriteArrayList<>();
   volatile int status = 204;
   HttpServer server;
+  final List<WebhookSender> senders = new ArrayList<>();
+
+  /** Allows private addresses, as local development does: the test server is on loopback. */
   DeliverWebhookHandler handler;
+
+  /** The default policy. */
+  DeliverWebhookHandler refusingHandler;
 
   @BeforeEach
   void start() throws IOException {
@@ -55,6 +62,10 @@ class DeliverWebhookHandlerTests {
               new Received(
                   Map.copyOf(exchange.getRequestHeaders()),
                   exchange.getRequestBody().readAllBytes()));
+          if (status / 100 == 3) {
+            // Back to this server: a followed redirect would show as a second request.
+            exchange.getResponseHeaders().add("Location", "/elsewhere");
+          }
           exchange.sendResponseHeaders(status, -1);
           exchange.close();
         });
@@ -69,15 +80,26 @@ class DeliverWebhookHandlerTests {
             25,
             Duration.ofSeconds(1),
             100);
-    JsonMapper json = JsonMapper.builder().build();
-    handler =
-        new DeliverWebhookHandler(
-            new CallbackSender(properties, InstantSource.fixed(NOW)), jdbc, json);
+    handler = handler(properties, true);
+    refusingHandler = handler(properties, false);
+  }
+
+  private DeliverWebhookHandler handler(WorkerServiceProperties properties, boolean allowPrivate) {
+    WebhookSender sender =
+        new WebhookSender(
+            properties,
+            new AddressPolicy(allowPrivate),
+            new DeliveryRules(InstantSource.fixed(NOW)));
+    senders.add(sender);
+    return new DeliverWebhookHandler(sender, jdbc, JsonMapper.builder().build(), null);
   }
 
   @AfterEach
-  void stop() {
+  void stop() throws IOException {
     server.stop(0);
+    for (WebhookSender sender : senders) {
+      sender.close();
+    }
   }
 
   private long client(@Nullable String secret, boolean revoked) {
@@ -98,11 +120,16 @@ class DeliverWebhookHandlerTests {
   }
 
   private String payload(long clientId) {
+    return payload(
+        clientId, "http://127.0.0.1:" + server.getAddress().getPort() + "/hooks/conveyor");
+  }
+
+  private static String payload(long clientId, String callbackUrl) {
     return "{\"webhookId\":\"msg_abc\",\"clientId\":"
         + clientId
-        + ",\"callbackUrl\":\"http://127.0.0.1:"
-        + server.getAddress().getPort()
-        + "/hooks/conveyor\",\"body\":{\"type\":\"report.completed\",\"reportId\":\"r1\","
+        + ",\"callbackUrl\":\""
+        + callbackUrl
+        + "\",\"body\":{\"type\":\"report.completed\",\"reportId\":\"r1\","
         + "\"status\":\"COMPLETED\",\"error\":null}}";
   }
 
@@ -141,5 +168,64 @@ class DeliverWebhookHandlerTests {
     long clientId = client(CLIENT_SECRET, false);
     assertThatThrownBy(() -> handler.handle(StubJobContext.withPayload(payload(clientId))))
         .isInstanceOf(DeliveryFailedException.class);
+  }
+
+  @Test
+  void aUrlAtAPrivateAddressIsRefusedForGoodWithoutAnyRequest() {
+    long clientId = client(CLIENT_SECRET, false);
+    int port = server.getAddress().getPort();
+    Map<String, String> refused =
+        Map.of(
+            "http://127.0.0.1:" + port + "/hooks",
+            "127.0.0.1, a loopback address",
+            "http://[::1]:" + port + "/hooks",
+            "a loopback address",
+            "http://[::ffff:127.0.0.1]:" + port + "/hooks",
+            "loopback",
+            "http://2130706433:" + port + "/hooks",
+            "127.0.0.1, a loopback",
+            "http://10.1.2.3:" + port + "/hooks",
+            "private (10.0.0.0/8)",
+            "https://169.254.169.254/latest/meta-data",
+            "link-local",
+            "http://0.0.0.0:" + port + "/hooks",
+            "unspecified");
+    refused.forEach(
+        (url, why) ->
+            assertThatThrownBy(
+                    () ->
+                        refusingHandler.handle(StubJobContext.withPayload(payload(clientId, url))))
+                .as(url)
+                .isInstanceOf(JobFailure.Permanent.class)
+                .hasMessageContaining(why)
+                .hasMessageContaining("allow-private-addresses"));
+    assertThat(received).isEmpty();
+  }
+
+  @Test
+  void aHostNameThatResolvesToLoopbackIsRefusedByTheResolverTheConnectionUses() {
+    long clientId = client(CLIENT_SECRET, false);
+    String url = "http://localhost:" + server.getAddress().getPort() + "/hooks";
+
+    assertThatThrownBy(
+            () -> refusingHandler.handle(StubJobContext.withPayload(payload(clientId, url))))
+        .isInstanceOf(JobFailure.Permanent.class)
+        .hasMessageContaining("callbackUrl host localhost resolves to")
+        .hasMessageContaining("loopback");
+    assertThat(received).isEmpty();
+
+    // The same URL with private addresses allowed reaches the server: the refusal was the policy.
+    handler.handle(StubJobContext.withPayload(payload(clientId, url)));
+    assertThat(received).hasSize(1);
+  }
+
+  @Test
+  void aRedirectIsNotFollowedAndIsPermanent() {
+    status = 302;
+    long clientId = client(CLIENT_SECRET, false);
+    assertThatThrownBy(() -> handler.handle(StubJobContext.withPayload(payload(clientId))))
+        .isInstanceOf(JobFailure.Permanent.class)
+        .hasMessageContaining("302");
+    assertThat(received).hasSize(1);
   }
 }

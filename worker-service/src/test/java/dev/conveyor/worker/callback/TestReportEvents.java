@@ -13,6 +13,9 @@ public final class TestReportEvents {
   public static ReportEvents create(
       WorkerServiceProperties properties, JobQueue queue, JsonMapper json) {
     return new ReportEvents(
-        new CallbackSender(properties, InstantSource.system()), queue, json, properties);
+        new CallbackSender(properties, new DeliveryRules(InstantSource.system())),
+        queue,
+        json,
+        properties);
   }
 }

@@ -27,4 +27,16 @@ class CsvTableWriterTests {
                 + "plain,\"O\"\"Brien, Jr.\",\"line\nbreak\",,42,1980-02-29\r\n"
                 + "\" padded\",,Zoë,\"x\r\",\"a,b\",\"\"\"\"\r\n");
   }
+
+  @Test
+  void textThatASpreadsheetWouldRunAsAFormulaIsDefused() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (CsvTableWriter csv = new CsvTableWriter(out)) {
+      csv.row(
+          Arrays.asList(
+              "=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "O-Neil", -3, ""));
+    }
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .isEqualTo("\"'=HYPERLINK(\"\"http://x\"\")\",'+1,'-2,'@SUM(A1),'\tx,O-Neil,-3,\r\n");
+  }
 }

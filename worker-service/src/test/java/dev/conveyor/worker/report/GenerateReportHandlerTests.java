@@ -3,23 +3,14 @@ package dev.conveyor.worker.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.conveyor.queue.Job;
-import dev.conveyor.queue.JobContext;
 import dev.conveyor.queue.JobFailure;
 import dev.conveyor.queue.JobQueue;
-import dev.conveyor.queue.JobState;
 import dev.conveyor.testsupport.TestDatabase;
-import dev.conveyor.worker.Secret;
 import dev.conveyor.worker.WorkerServiceProperties;
 import dev.conveyor.worker.callback.TestReportEvents;
-import java.net.URI;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
-import java.util.function.Supplier;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -42,16 +33,7 @@ class GenerateReportHandlerTests {
       new TransactionTemplate(new DataSourceTransactionManager(db.dataSource()));
   // A queue of this test's own, so its callback jobs are not claimed by anyone.
   final String callbacksQueue = "callbacks-test-" + System.nanoTime();
-  final WorkerServiceProperties properties =
-      new WorkerServiceProperties(
-          URI.create("http://127.0.0.1:1"),
-          new Secret("whsec_Y29udmV5b3ItZ29sZGVuLXZlY3Rvci1zZWNyZXQtMzI="),
-          Duration.ofMillis(200),
-          Duration.ofMillis(200),
-          callbacksQueue,
-          25,
-          Duration.ofSeconds(1),
-          100);
+  final WorkerServiceProperties properties = GeneratorRun.properties(callbacksQueue);
 
   private GenerateReportHandler handler(VoterListReport voterList) {
     return new GenerateReportHandler(
@@ -75,7 +57,7 @@ class GenerateReportHandlerTests {
   @Test
   void aFailedLastAttemptFailsTheReportDurably() {
     Fixture f = report("Oneida", 0);
-    TestContext ctx = new TestContext(f.reportId(), 5, 5, false);
+    TestJobContext ctx = new TestJobContext(tx, f.reportId(), 5, 5, false);
 
     assertThatThrownBy(() -> handler(failing()).handle(ctx))
         .isInstanceOf(IllegalStateException.class)
@@ -89,11 +71,34 @@ class GenerateReportHandlerTests {
     assertThat(artifactsOf(f.ownerId())).isZero();
   }
 
+  /**
+   * The schema admits only the known types, and this worker generates them all; a worker of an
+   * older release than the API (during a rolling deploy) may not know one, and must fail it at once
+   * rather than retry.
+   */
+  @Test
+  void aTypeThisWorkerDoesNotKnowFailsTheReportAtOnce() {
+    Fixture f = report("absenteeReport", "Oneida", 0);
+    TestJobContext ctx = new TestJobContext(tx, f.reportId(), 1, 5, false);
+
+    assertThatThrownBy(() -> handler(new VoterListReport(jdbc, json, 100)).handle(ctx))
+        .isInstanceOf(JobFailure.Permanent.class)
+        .hasMessageContaining("UNSUPPORTED_REPORT_TYPE");
+
+    List<JsonNode> events = callbacks(f.reportId());
+    assertThat(events).extracting(e -> e.get("type").asString()).containsExactly("report.failed");
+    assertThat(events.getFirst().get("error").get("code").asString())
+        .isEqualTo("UNSUPPORTED_REPORT_TYPE");
+    assertThat(events.getFirst().get("error").get("message").asString()).contains("absenteeReport");
+    assertThat(artifactsOf(f.ownerId())).isZero();
+  }
+
   @Test
   void aFailedEarlierAttemptIsRetriedWithoutAnEvent() {
     Fixture f = report("Oneida", 0);
 
-    assertThatThrownBy(() -> handler(failing()).handle(new TestContext(f.reportId(), 1, 5, false)))
+    assertThatThrownBy(
+            () -> handler(failing()).handle(new TestJobContext(tx, f.reportId(), 1, 5, false)))
         .isInstanceOf(IllegalStateException.class);
 
     assertThat(callbacks(f.reportId())).isEmpty();
@@ -102,7 +107,7 @@ class GenerateReportHandlerTests {
   @Test
   void aCancelledAttemptRollsBackItsFileAndReportsCancelled() {
     Fixture f = report("Otsego", 600);
-    TestContext ctx = new TestContext(f.reportId(), 1, 5, true);
+    TestJobContext ctx = new TestJobContext(tx, f.reportId(), 1, 5, true);
 
     assertThatThrownBy(() -> handler(new VoterListReport(jdbc, json, 100)).handle(ctx))
         .isInstanceOf(JobFailure.Cancelled.class);
@@ -117,7 +122,7 @@ class GenerateReportHandlerTests {
   @Test
   void aCompletedAttemptCommitsFileAndCompletedEventTogether() {
     Fixture f = report("Oswego", 3);
-    TestContext ctx = new TestContext(f.reportId(), 1, 5, false);
+    TestJobContext ctx = new TestJobContext(tx, f.reportId(), 1, 5, false);
 
     handler(new VoterListReport(jdbc, json, 100)).handle(ctx);
 
@@ -132,7 +137,7 @@ class GenerateReportHandlerTests {
   @Test
   void progressRisesWithTheRowsWrittenAndLeavesOneHundredForCompletion() {
     Fixture f = report("Ontario", 500);
-    TestContext ctx = new TestContext(f.reportId(), 1, 5, false);
+    TestJobContext ctx = new TestJobContext(tx, f.reportId(), 1, 5, false);
 
     handler(new VoterListReport(jdbc, json, 100)).handle(ctx);
 
@@ -143,27 +148,12 @@ class GenerateReportHandlerTests {
   record Fixture(UUID reportId, long ownerId) {}
 
   private Fixture report(String county, int voters) {
-    byte[] hash = new byte[32];
-    new Random().nextBytes(hash);
-    long owner =
-        jdbc.sql(
-                "INSERT INTO api_clients (name, key_hash, key_prefix) VALUES (:n, :h, 'cvk_')"
-                    + " RETURNING id")
-            .param("n", "handler-test-" + System.nanoTime())
-            .param("h", hash)
-            .query(Long.class)
-            .single();
-    UUID id = UUID.randomUUID();
-    jdbc.sql(
-            """
-            INSERT INTO reports (id, owner_id, type, format, parameters, request_fingerprint,
-                                 job_id)
-            VALUES (:id, :owner, 'voterList', 'CSV', CAST(:parameters AS jsonb), repeat('b', 64), 1)
-            """)
-        .param("id", id)
-        .param("owner", owner)
-        .param("parameters", "{\"county\":\"" + county + "\"}")
-        .update();
+    return report("voterList", county, voters);
+  }
+
+  private Fixture report(String type, String county, int voters) {
+    long owner = client();
+    UUID id = insertReport(owner, type, "{\"county\":\"" + county + "\"}");
     jdbc.sql(
             """
             INSERT INTO voters (state_voter_id, first_name, last_name, date_of_birth,
@@ -180,7 +170,37 @@ class GenerateReportHandlerTests {
     return new Fixture(id, owner);
   }
 
-  private List<JsonNode> callbacks(UUID reportId) {
+  /** A new API client; its id. */
+  long client() {
+    byte[] hash = new byte[32];
+    new Random().nextBytes(hash);
+    return jdbc.sql(
+            "INSERT INTO api_clients (name, key_hash, key_prefix) VALUES (:n, :h, 'cvk_')"
+                + " RETURNING id")
+        .param("n", "handler-test-" + System.nanoTime())
+        .param("h", hash)
+        .query(Long.class)
+        .single();
+  }
+
+  /** A PENDING CSV report of {@code owner}; its id. */
+  UUID insertReport(long owner, String type, String parameters) {
+    UUID id = UUID.randomUUID();
+    jdbc.sql(
+            """
+            INSERT INTO reports (id, owner_id, type, format, parameters, request_fingerprint,
+                                 job_id)
+            VALUES (:id, :owner, :type, 'CSV', CAST(:parameters AS jsonb), repeat('b', 64), 1)
+            """)
+        .param("id", id)
+        .param("owner", owner)
+        .param("type", type)
+        .param("parameters", parameters)
+        .update();
+    return id;
+  }
+
+  List<JsonNode> callbacks(UUID reportId) {
     return jdbc
         .sql(
             "SELECT payload::text FROM conveyor.queue_job WHERE queue = :queue"
@@ -199,71 +219,5 @@ class GenerateReportHandlerTests {
         .param("owner", owner)
         .query(Long.class)
         .single();
-  }
-
-  /** One attempt of a report job; completeWithin commits through a real transaction. */
-  final class TestContext implements JobContext {
-    final UUID token = UUID.randomUUID();
-    private final Job job;
-    private final boolean cancelled;
-    volatile boolean completed;
-    final List<Integer> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    TestContext(UUID reportId, int attempt, int maxAttempts, boolean cancelled) {
-      Instant now = Instant.now();
-      this.job =
-          new Job(
-              System.nanoTime(),
-              "reports",
-              GenerateReportHandler.KIND,
-              "{\"reportId\":\"" + reportId + "\"}",
-              0,
-              JobState.RUNNING,
-              now,
-              attempt,
-              maxAttempts,
-              null,
-              "test",
-              token,
-              now.plusSeconds(30),
-              0,
-              "[]",
-              cancelled,
-              now,
-              now,
-              null,
-              null);
-      this.cancelled = cancelled;
-    }
-
-    @Override
-    public Job job() {
-      return job;
-    }
-
-    @Override
-    public void progress(int percent) {
-      progress.add(percent);
-    }
-
-    @Override
-    public boolean isCancellationRequested() {
-      return cancelled;
-    }
-
-    @Override
-    public boolean heartbeat() {
-      return true;
-    }
-
-    @Override
-    public void pauseQueueUntil(Instant until) {}
-
-    @Override
-    public <T> @Nullable T completeWithin(Supplier<T> work) {
-      T result = tx.execute(status -> work.get());
-      completed = true;
-      return result;
-    }
   }
 }

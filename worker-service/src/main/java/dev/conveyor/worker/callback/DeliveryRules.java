@@ -1,0 +1,85 @@
+package dev.conveyor.worker.callback;
+
+import dev.conveyor.queue.JobFailure;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a receiver's answer maps to the delivery job's outcome, the same for callbacks to the API
+ * ({@link CallbackSender}) and client webhooks ({@link WebhookSender}):
+ *
+ * <ul>
+ *   <li>2xx: delivered;
+ *   <li>a {@code Retry-After} on a retryable answer: {@link JobFailure#snooze}, capped at {@link
+ *       #MAX_SNOOZE};
+ *   <li>408, 429, 5xx: {@link DeliveryFailedException}, retried with the queue's backoff;
+ *   <li>any other answer (4xx, or a 3xx, since redirects are never followed): {@link
+ *       JobFailure#permanent}, since resending the same body cannot succeed.
+ * </ul>
+ *
+ * Thread-safe.
+ */
+final class DeliveryRules {
+
+  static final Duration MAX_SNOOZE = Duration.ofHours(1);
+
+  /** How much of a receiver's answer is kept in the job's error. */
+  static final int MAX_EXCERPT = 300;
+
+  private final InstantSource clock;
+
+  DeliveryRules(InstantSource clock) {
+    this.clock = clock;
+  }
+
+  long nowSeconds() {
+    return clock.instant().getEpochSecond();
+  }
+
+  /** Returns when {@code status} means delivered, else throws the outcome as the job's failure. */
+  void apply(URI url, int status, @Nullable String retryAfter, @Nullable String body) {
+    if (status >= 200 && status < 300) {
+      return;
+    }
+    if (status == 408 || status == 429 || status >= 500) {
+      if (retryAfter != null) {
+        throw JobFailure.snooze(parseRetryAfter(retryAfter));
+      }
+      throw new DeliveryFailedException(url + " answered " + status + ": " + excerpt(body), null);
+    }
+    throw JobFailure.permanent(url + " refused the message with " + status + ": " + excerpt(body));
+  }
+
+  /** {@code Retry-After}: delay-seconds or an HTTP date; unparseable means a short wait. */
+  Duration parseRetryAfter(String value) {
+    Duration delay;
+    try {
+      delay = Duration.ofSeconds(Long.parseLong(value.strip()));
+    } catch (NumberFormatException e) {
+      try {
+        Instant at =
+            ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        delay = Duration.between(clock.instant(), at);
+      } catch (DateTimeParseException e2) {
+        delay = Duration.ofSeconds(1);
+      }
+    }
+    if (delay.isNegative()) {
+      return Duration.ZERO;
+    }
+    return delay.compareTo(MAX_SNOOZE) > 0 ? MAX_SNOOZE : delay;
+  }
+
+  private static String excerpt(@Nullable String body) {
+    if (body == null) {
+      return "";
+    }
+    return body.length() <= MAX_EXCERPT ? body : body.substring(0, MAX_EXCERPT) + "…";
+  }
+}

@@ -1,0 +1,357 @@
+package dev.conveyor.worker.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import de.siegmar.fastcsv.reader.CsvReader;
+import de.siegmar.fastcsv.reader.CsvRecord;
+import dev.conveyor.queue.JobFailure;
+import dev.conveyor.queue.JobQueue;
+import dev.conveyor.sampledata.SampleRegistry;
+import dev.conveyor.sampledata.VoterCsv;
+import dev.conveyor.sampledata.VoterCsv.BadRow;
+import dev.conveyor.sampledata.VoterCsv.Defect;
+import dev.conveyor.worker.callback.TestReportEvents;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * voterImport through the real handler and database: good files, bad records with their reasons,
+ * files that are no voter file, uploads that are not the owner's, and cancellation.
+ */
+class VoterImportReportTests {
+
+  static final String COUNTY = "Monroe";
+
+  final GenerateReportHandlerTests support = new GenerateReportHandlerTests();
+  final JdbcClient jdbc = support.jdbc;
+  final long owner = support.client();
+
+  private GenerateReportHandler handler() {
+    return new GenerateReportHandler(
+        new ReportRepository(jdbc),
+        new ArtifactRepository(jdbc),
+        List.of(
+            new VoterImportReport(
+                jdbc,
+                GenerateReportHandlerTests.db.dataSource(),
+                support.json,
+                support.properties)),
+        TestReportEvents.create(
+            support.properties,
+            new JobQueue(GenerateReportHandlerTests.db.dataSource()),
+            support.json),
+        support.json,
+        support.properties);
+  }
+
+  @Test
+  void theVoterFileColumnsAreTheVoterListColumns() {
+    assertThat(VoterCsv.HEADER).isEqualTo(VoterListReport.COLUMNS);
+  }
+
+  @Nested
+  class GoodFile {
+
+    @Test
+    void importsEveryVoterAndSummarisesTheCounts() throws IOException {
+      byte[] file = voterFile(300, 0, 11);
+      UUID report = report(upload(owner, file, 4096));
+
+      TestJobContext ctx = run(report);
+
+      assertThat(ctx.completed).isTrue();
+      List<List<String>> summary = summary(report);
+      assertThat(summary.get(0)).isEqualTo(VoterImportReport.COUNT_COLUMNS);
+      assertThat(summary.get(1)).containsExactly("300", "300", "0", "0", "0");
+      assertThat(summary.get(2)).containsExactly("");
+      assertThat(summary.get(3)).isEqualTo(VoterImportReport.REJECT_COLUMNS);
+      assertThat(summary).hasSize(4);
+      assertThat(votersOf(file)).isEqualTo(300);
+      assertThat(ctx.progress).isSorted().contains(99);
+    }
+
+    @Test
+    void importingAgainUpdatesOnlyWhatChanged() throws IOException {
+      byte[] file = voterFile(200, 0, 12);
+      UUID upload = upload(owner, file, 1 << 20);
+      run(report(upload));
+      jdbc.sql("UPDATE voters SET city = 'Elsewhere' WHERE state_voter_id = :id")
+          .param("id", firstId(file))
+          .update();
+
+      UUID again = report(upload);
+      run(again);
+
+      assertThat(summary(again).get(1)).containsExactly("200", "0", "1", "199", "0");
+      assertThat(
+              jdbc.sql("SELECT city FROM voters WHERE state_voter_id = :id")
+                  .param("id", firstId(file))
+                  .query(String.class)
+                  .single())
+          .isNotEqualTo("Elsewhere");
+    }
+
+    @Test
+    void aHeaderOnlyFileWithAByteOrderMarkCompletesWithNothingImported() {
+      byte[] file =
+          ("\uFEFF" + String.join(",", VoterListReport.COLUMNS).toUpperCase() + "\r\n")
+              .getBytes(StandardCharsets.UTF_8);
+      UUID report = report(upload(owner, file, 1024));
+
+      TestJobContext ctx = run(report);
+
+      assertThat(ctx.completed).isTrue();
+      assertThat(summary(report).get(1)).containsExactly("0", "0", "0", "0", "0");
+    }
+
+    @Test
+    void readsTextSplitAcrossChunksIntact() throws IOException {
+      String id = "NYX" + System.nanoTime();
+      String file =
+          String.join(",", VoterListReport.COLUMNS)
+              + "\r\n"
+              + id
+              + ",Zoë,Ånne \"Nan\",,,1980-02-29,\"12 Main St, Apt 1\",Rochester,14604,"
+              + COUNTY
+              + ",133,4,DEM,ACTIVE,2001-05-06\r\n";
+      // 7-byte chunks: the two-byte characters and the quoted comma straddle chunk ends.
+      UUID report = report(upload(owner, file.getBytes(StandardCharsets.UTF_8), 7));
+
+      run(report);
+
+      Map<String, Object> voter =
+          jdbc.sql(
+                  "SELECT last_name, first_name, street_address FROM voters WHERE state_voter_id = :id")
+              .param("id", id)
+              .query()
+              .singleRow();
+      assertThat(voter)
+          .containsEntry("last_name", "Zoë")
+          .containsEntry("first_name", "Ånne \"Nan\"")
+          .containsEntry("street_address", "12 Main St, Apt 1");
+    }
+  }
+
+  @Nested
+  class BadRecords {
+
+    @Test
+    void areRejectedWithTheirLineAndReasonWhileTheRestIsImported() throws IOException {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      VoterCsv written = SampleRegistry.writeVoterCsv(out, COUNTY, 1_000, 22, 13);
+      byte[] file = out.toByteArray();
+      UUID report = report(upload(owner, file, 64 * 1024));
+
+      TestJobContext ctx = run(report);
+
+      assertThat(ctx.completed).isTrue();
+      List<List<String>> summary = summary(report);
+      assertThat(summary.get(1)).containsExactly("1000", "978", "0", "0", "22");
+      List<List<String>> rejects = summary.subList(4, summary.size());
+      assertThat(rejects)
+          .extracting(r -> r.get(0))
+          .containsExactlyElementsOf(
+              written.badRows().stream().map(b -> Integer.toString(b.line())).toList());
+      for (int i = 0; i < rejects.size(); i++) {
+        BadRow bad = written.badRows().get(i);
+        assertThat(rejects.get(i).get(1)).as(bad.defect().name()).contains(reasonOf(bad.defect()));
+        assertThat(rejects.get(i)).hasSize(VoterImportReport.REJECT_COLUMNS.size());
+        assertThat(rejects.get(i).get(2)).isEqualTo(bad.stateVoterId());
+      }
+      assertThat(votersOf(file)).isEqualTo(978);
+    }
+
+    private static String reasonOf(Defect defect) {
+      return switch (defect) {
+        case MISSING_LAST_NAME -> "Last Name is required";
+        case INVALID_DATE_OF_BIRTH -> "Date of Birth must be a date";
+        case INVALID_ZIP_CODE -> "ZIP Code must be 5 digits";
+        case UNKNOWN_PARTY -> "Party must be one of DEM, REP";
+        case UNKNOWN_STATUS -> "Status must be one of ACTIVE";
+        case ASSEMBLY_DISTRICT_OUT_OF_RANGE ->
+            "Assembly District must be a whole number from 1 to 150";
+        case ELECTION_DISTRICT_OUT_OF_RANGE ->
+            "Election District must be a whole number from 1 to 999";
+        case OTHER_COUNTY -> "County must be Monroe";
+        case DUPLICATE_STATE_VOTER_ID -> "State Voter ID repeats line";
+        case REGISTERED_BEFORE_BIRTH -> "Registration Date must not be before Date of Birth";
+        case WRONG_COLUMN_COUNT -> "expected 15 fields, found 14";
+      };
+    }
+  }
+
+  @Nested
+  class UnreadableFile {
+
+    @Test
+    void anEmptyFileFailsTheReport() {
+      assertFailsWith(upload(owner, new byte[0], 1024), "INVALID_UPLOAD", "empty");
+    }
+
+    @Test
+    void anotherHeaderFailsTheReport() {
+      byte[] file = "name,address\r\nAnn,1 Main St\r\n".getBytes(StandardCharsets.UTF_8);
+
+      assertFailsWith(upload(owner, file, 1024), "INVALID_UPLOAD", "header");
+    }
+
+    @Test
+    void aFileThatIsNotUtf8FailsTheReportAndImportsNothing() throws IOException {
+      byte[] good = voterFile(50, 0, 14);
+      // A Latin-1 "é" (0xE9 alone is no UTF-8) in the last record.
+      byte[] file = Arrays.copyOf(good, good.length + 3);
+      file[good.length] = (byte) 0xE9;
+      file[good.length + 1] = '\r';
+      file[good.length + 2] = '\n';
+
+      assertFailsWith(upload(owner, file, 1024), "INVALID_UPLOAD", "UTF-8");
+      assertThat(votersOf(good)).isZero();
+    }
+
+    @Test
+    void aBinaryFileFailsTheReport() {
+      byte[] file = new byte[5_000];
+      new Random(1).nextBytes(file);
+
+      assertFailsWith(upload(owner, file, 1024), "INVALID_UPLOAD", "");
+    }
+  }
+
+  @Nested
+  class Upload {
+
+    @Test
+    void anotherClientsUploadFailsTheReport() throws IOException {
+      UUID foreign = upload(support.client(), voterFile(10, 0, 15), 1024);
+
+      assertFailsWith(foreign, "UPLOAD_NOT_FOUND", "not one of the report owner's uploads");
+    }
+
+    @Test
+    void aMissingUploadFailsTheReport() {
+      assertFailsWith(UUID.randomUUID(), "UPLOAD_NOT_FOUND", "not one of");
+    }
+  }
+
+  @Test
+  void aCancelledImportLeavesTheVotersUntouched() throws IOException {
+    byte[] file = voterFile(600, 0, 16);
+    UUID report = report(upload(owner, file, 4096));
+    TestJobContext ctx = new TestJobContext(support.tx, report, 1, 5, true);
+
+    assertThatThrownBy(() -> handler().handle(ctx)).isInstanceOf(JobFailure.Cancelled.class);
+
+    assertThat(votersOf(file)).isZero();
+    assertThat(support.callbacks(report))
+        .extracting(e -> e.get("type").asString())
+        .containsExactly("report.cancelled");
+  }
+
+  private void assertFailsWith(UUID upload, String code, String message) {
+    UUID report = report(upload);
+    TestJobContext ctx = new TestJobContext(support.tx, report, 1, 5, false);
+
+    assertThatThrownBy(() -> handler().handle(ctx)).isInstanceOf(JobFailure.class);
+
+    List<JsonNode> events = support.callbacks(report);
+    assertThat(events).extracting(e -> e.get("type").asString()).containsExactly("report.failed");
+    assertThat(events.getFirst().get("error").get("code").asString()).isEqualTo(code);
+    assertThat(events.getFirst().get("error").get("message").asString()).contains(message);
+    assertThat(ctx.completed).isFalse();
+  }
+
+  private TestJobContext run(UUID report) {
+    TestJobContext ctx = new TestJobContext(support.tx, report, 1, 5, false);
+    handler().handle(ctx);
+    return ctx;
+  }
+
+  private static byte[] voterFile(int rows, int bad, long seed) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    SampleRegistry.writeVoterCsv(out, COUNTY, rows, bad, seed * 1_000 + System.nanoTime() % 1_000);
+    return out.toByteArray();
+  }
+
+  private static String firstId(byte[] file) {
+    return csv(file).get(1).get(0);
+  }
+
+  private long votersOf(byte[] file) {
+    List<String> ids = csv(file).stream().skip(1).map(r -> r.get(0)).distinct().toList();
+    return jdbc.sql("SELECT count(*) FROM voters WHERE state_voter_id = ANY (:ids)")
+        .param("ids", ids.toArray(String[]::new))
+        .query(Long.class)
+        .single();
+  }
+
+  private List<List<String>> summary(UUID report) {
+    byte[] bytes =
+        jdbc.sql(
+                """
+                SELECT string_agg(c.data, ''::bytea ORDER BY c.seq)
+                FROM artifacts a JOIN artifact_chunks c ON c.artifact_id = a.id
+                WHERE a.owner_id = :owner AND a.kind = 'report' AND a.filename LIKE :name
+                """)
+            .param("owner", owner)
+            .param("name", "%" + report + "%")
+            .query(byte[].class)
+            .single();
+    return csv(bytes);
+  }
+
+  /** The records of a CSV file, blank lines included (the summary has one between its tables). */
+  static List<List<String>> csv(byte[] bytes) {
+    try (CsvReader<CsvRecord> reader =
+        CsvReader.builder()
+            .skipEmptyLines(false)
+            .allowMissingFields(true)
+            .allowExtraFields(true)
+            .ofCsvRecord(new String(bytes, StandardCharsets.UTF_8))) {
+      return reader.stream().map(CsvRecord::getFields).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Stores {@code file} as an upload of {@code client} in chunks of {@code chunkSize} bytes. */
+  private UUID upload(long client, byte[] file, int chunkSize) {
+    UUID id = UUID.randomUUID();
+    jdbc.sql(
+            """
+            INSERT INTO artifacts (id, owner_id, kind, filename, content_type, size_bytes, sha256)
+            VALUES (:id, :owner, 'upload', 'voters.csv', 'text/csv', :size, repeat('a', 64))
+            """)
+        .param("id", id)
+        .param("owner", client)
+        .param("size", file.length)
+        .update();
+    for (int seq = 0; seq * chunkSize < file.length; seq++) {
+      jdbc.sql("INSERT INTO artifact_chunks (artifact_id, seq, data) VALUES (:id, :seq, :data)")
+          .param("id", id)
+          .param("seq", seq)
+          .param(
+              "data",
+              Arrays.copyOfRange(
+                  file, seq * chunkSize, Math.min(file.length, (seq + 1) * chunkSize)))
+          .update();
+    }
+    return id;
+  }
+
+  private UUID report(UUID upload) {
+    return support.insertReport(
+        owner, "voterImport", "{\"uploadId\":\"" + upload + "\",\"county\":\"" + COUNTY + "\"}");
+  }
+}
