@@ -133,12 +133,15 @@ final class LocalStack implements AutoCloseable {
     apiEnv.put("SERVER_PORT", Integer.toString(options.apiPort()));
     apiEnv.put("CONVEYOR_API_CALLBACKS_SECRETS", secrets.callbackSecret());
     apiEnv.put("CONVEYOR_API_BOOTSTRAP_KEY", secrets.apiKey());
+    // Local development: a report's callbackUrl may point at a receiver on this machine.
+    apiEnv.put("CONVEYOR_API_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", "true");
 
     Map<String, String> workerEnv = new HashMap<>(common);
     workerEnv.put("SERVER_PORT", Integer.toString(options.workerPort()));
     workerEnv.put("CONVEYOR_WORKER_SERVICE_API_BASE_URL", baseUrl(LOOPBACK, options.apiPort()));
     workerEnv.put("CONVEYOR_WORKER_SERVICE_CALLBACK_SECRET", secrets.callbackSecret());
     workerEnv.put("CONVEYOR_WORKER_SHUTDOWN_TIMEOUT", "5s");
+    workerEnv.put("CONVEYOR_WORKER_SERVICE_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", "true");
 
     // The database is migrated already, so the two start side by side.
     say("Starting api-service (" + apiJar + ") and worker-service (" + workerJar + ")");

@@ -88,6 +88,13 @@ class LauncherTests {
       assertThat(csv).startsWith("State Voter ID,");
       assertThat(csv.lines().count()).isEqualTo(inCounty + 1);
 
+      // Local development: a callbackUrl on this machine is accepted (refused with 422 by default).
+      submit(
+          key,
+          "{\"type\":\"voterList\",\"format\":\"CSV\",\"parameters\":{\"county\":\""
+              + county
+              + "\"},\"callbackUrl\":\"http://localhost:9/hook\"}");
+
       // The secrets are kept owner-only in the data folder; the printed key is the kept one.
       assertThat(Files.readString(dataDir.resolve("api-key")).strip()).isEqualTo(key);
       assertThat(Files.getPosixFilePermissions(dataDir.resolve("api-key")))
