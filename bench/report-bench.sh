@@ -108,9 +108,6 @@ IFS='|' read -r P_COUNTY P_AD P_PARTY P_VOTERS < <("${PSQL[@]}" -c \
   "SELECT county, assembly_district, party, count(*) FROM voters WHERE status = 'ACTIVE'
      AND party <> 'BLK' GROUP BY 1, 2, 3 ORDER BY abs(count(*) - 5000), 1, 2, 3 LIMIT 1")
 IMPORT_COUNTY=Albany
-IMPORT_FILE="$WORK/import-100k.csv"
-"$JAVA" -jar "$SAMPLE_JAR" --csv "$IMPORT_FILE" --rows 100000 --county "$IMPORT_COUNTY" --seed 7 \
-  >/dev/null
 
 submit() { # BODY -> report id
   curl -fsS -X POST "$API/api/reports" -H "Authorization: Bearer $KEY" \
@@ -150,7 +147,7 @@ RESULTS="$WORK/results.md"
 } >"$RESULTS"
 
 run_case() { # NAME ROWS TARGET BODY
-  local times=() best="" status secs id
+  local times=() best="" status secs
   for _ in $(seq 1 "$RUNS"); do
     id="$(submit "$4")"
     read -r status secs < <(wait_done "$id")
@@ -172,21 +169,31 @@ run_case "voterList XLSX ($COUNTY)" "$COUNTY_VOTERS" "≤ 15 s" \
   "{\"type\":\"voterList\",\"format\":\"XLSX\",\"parameters\":{\"county\":\"$COUNTY\"}}"
 run_case "designatedPetition PDF ($P_COUNTY AD $P_AD $P_PARTY)" "$P_VOTERS" "≤ 5 s" \
   "{\"type\":\"designatedPetition\",\"format\":\"PDF\",\"parameters\":{\"county\":\"$P_COUNTY\",\"assemblyDistrict\":$P_AD,\"party\":\"$P_PARTY\",\"office\":\"Member of Assembly\",\"candidateName\":\"Jordan Q. Public\",\"electionDate\":\"2026-06-23\"}}"
-for _ in $(seq 1 "$RUNS"); do
+# A new file per run (another seed: other state voter ids), so that every run inserts 100,000
+# new voters rather than finding them unchanged.
+for run in $(seq 1 "$RUNS"); do
+  IMPORT_FILE="$WORK/import-100k-$run.csv"
+  "$JAVA" -jar "$SAMPLE_JAR" --csv "$IMPORT_FILE" --rows 100000 --county "$IMPORT_COUNTY" \
+    --seed $((1000 + run)) >/dev/null
   UPLOAD_ID="$(curl -fsS -X POST "$API/api/uploads?filename=import-100k.csv" \
     -H "Authorization: Bearer $KEY" -H 'Content-Type: text/csv' --data-binary "@$IMPORT_FILE" \
     | sed -n 's/.*"uploadId":"\([^"]*\)".*/\1/p')"
   RUNS_SAVED=$RUNS; RUNS=1
-  run_case "voterImport CSV (100,000 rows, $IMPORT_COUNTY)" 100000 "≤ 10 s" \
+  run_case "voterImport CSV (100,000 rows, $IMPORT_COUNTY), run $run" 100000 "≤ 10 s" \
     "{\"type\":\"voterImport\",\"format\":\"CSV\",\"parameters\":{\"uploadId\":\"$UPLOAD_ID\",\"county\":\"$IMPORT_COUNTY\"}}"
   RUNS=$RUNS_SAVED
+  SUMMARY="$(curl -fsS "$API/api/reports/$id/artifact" -H "Authorization: Bearer $KEY" | sed -n 2p)"
+  echo "  (import summary of run $run, Rows Read,Inserted,Updated,Unchanged,Rejected: $SUMMARY)" >>"$RESULTS"
 done
 
 {
   echo
   echo "Worker process: peak resident memory (VmHWM) $(awk '/VmHWM/ {print $2, $3}' "/proc/$WORKER_PID/status");"
-  echo "largest heap after a GC: $(grep -o '[0-9]*M->[0-9]*M([0-9]*M)' "$WORK/worker-gc.log" \
-    | sed 's/.*->\([0-9]*\)M(\([0-9]*\)M)/\1 \2/' | sort -n | tail -n1 \
-    | awk '{print $1 " MB of a " $2 " MB heap"}'); GC pauses: $(grep -c 'Pause' "$WORK/worker-gc.log")."
+  # Heap in use after each collection that completed normally (an evacuation failure leaves the
+  # heap full of garbage that the following full GC frees, so its "after" says nothing of the live set).
+  echo "heap in use after GC: at most $(grep 'Pause' "$WORK/worker-gc.log" | grep -v 'Evacuation Failure' \
+    | grep -o '[0-9]*M->[0-9]*M' | sed 's/.*->//; s/M//' | sort -n | tail -n1) MB;"
+  echo "GC pauses: $(grep -c 'Pause' "$WORK/worker-gc.log") ($(grep -c 'Pause Full' "$WORK/worker-gc.log") full);"
+  echo "out-of-memory errors in the worker log: $(grep -c 'OutOfMemoryError' "$WORK/worker.log" || true)."
 } >>"$RESULTS"
 cat "$RESULTS"
