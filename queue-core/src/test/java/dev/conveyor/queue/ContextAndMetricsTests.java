@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -92,6 +93,40 @@ class ContextAndMetricsTests extends QueueTestBase {
       assertThat(jdbc.sql("SELECT count(*) FROM public.test_effect").query(Long.class).single())
           .isOne();
       assertThat(afterwards.get()).isNull();
+    }
+
+    @Test
+    void progressInsideCompleteWithinDoesNotLockTheJobRowForTheTransaction() throws Exception {
+      CountDownLatch progressed = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      start(
+          WorkerRuntime.builder(dataSource)
+              .config(testConfig(Map.of("default", 1)))
+              .handler(
+                  handler(
+                      "long",
+                      ctx ->
+                          ctx.completeWithin(
+                              () -> {
+                                ctx.progress(40);
+                                ctx.heartbeat();
+                                progressed.countDown();
+                                await()
+                                    .atMost(Duration.ofSeconds(30))
+                                    .until(() -> release.getCount() == 0);
+                              }))));
+      long id = queue.enqueue(JobRequest.of("long", "{}")).job().id();
+      assertThat(progressed.await(10, TimeUnit.SECONDS)).isTrue();
+      try {
+        // The progress is committed already, and another session can write the job's row (a
+        // cancellation request, as the API sends) while the handler's transaction is still open.
+        assertThat(job(id).progress()).isEqualTo(40);
+        assertThat(CompletableFuture.supplyAsync(() -> queue.cancel(id)).get(5, TimeUnit.SECONDS))
+            .isEqualTo(CancelResult.CANCEL_REQUESTED);
+      } finally {
+        release.countDown();
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> job(id).state().isFinished());
     }
 
     @Test

@@ -271,6 +271,66 @@ class EndToEndTests {
   }
 
   @Test
+  void aRunningReportThatIsCancelledEndsCancelledWithoutAFile() {
+    manyVoters("Cattaraugus", 50_000);
+    TransactionTemplate tx =
+        new TransactionTemplate(new DataSourceTransactionManager(db.dataSource()));
+    String reportId =
+        tx.execute(
+            status -> {
+              // Holds the worker at the first chunk of the file (SHARE blocks inserts until this
+              // transaction ends), so the report is certainly running when it is cancelled.
+              jdbc.sql("LOCK TABLE artifact_chunks IN SHARE MODE").update();
+              String id =
+                  submit(
+                      "{\"type\":\"voterList\",\"format\":\"CSV\",\"parameters\":"
+                          + "{\"county\":\"Cattaraugus\"}}");
+              await()
+                  .atMost(Duration.ofSeconds(60))
+                  .pollInterval(Duration.ofMillis(50))
+                  .until(
+                      () ->
+                          workerWaitsForTheChunkLock()
+                              && JSON.readTree(get("/api/reports/" + id))
+                                  .get("status")
+                                  .asString()
+                                  .equals("PROCESSING"));
+              post("/api/reports/" + id + "/cancel", "application/json", new byte[0], 202);
+              return id;
+            });
+    // The lock is gone with the commit: the worker writes on, sees the cancellation, rolls back.
+    JsonNode report = awaitFinal(reportId);
+
+    assertThat(report.get("status").asString()).as(report.toString()).isEqualTo("CANCELLED");
+    assertThat(report.has("artifact") && !report.get("artifact").isNull()).isFalse();
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM artifacts WHERE filename LIKE :name")
+                .param("name", "%" + reportId + "%")
+                .query(Long.class)
+                .single())
+        .as("the attempt's partial file was rolled back")
+        .isZero();
+    assertThat(
+            jdbc.sql(
+                    "SELECT state FROM conveyor.queue_job WHERE kind = 'report.generate'"
+                        + " AND unique_key = :id")
+                .param("id", reportId)
+                .query(String.class)
+                .single())
+        .isEqualTo("cancelled");
+  }
+
+  private boolean workerWaitsForTheChunkLock() {
+    // pg_locks is read live (pg_stat_activity would be a snapshot for this whole transaction).
+    return jdbc.sql(
+                "SELECT count(*) FROM pg_locks"
+                    + " WHERE relation = 'artifact_chunks'::regclass AND NOT granted")
+            .query(Long.class)
+            .single()
+        > 0;
+  }
+
+  @Test
   void clientWebhookIsDeliveredSignedWhenTheReportCompletes() throws Exception {
     voter("Nassau", 9, 1, "WOR", "ACTIVE", "Hook", "Web");
     List<HttpExchangeCopy> hooks = new java.util.concurrent.CopyOnWriteArrayList<>();

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** One claimed attempt held by this worker: the handler's {@link JobContext}. */
@@ -21,6 +22,7 @@ final class RunningJob implements JobContext {
   private final UUID token;
   private final JobRepository repository;
   private final TransactionTemplate transactions;
+  private final TransactionTemplate outsideTransactions;
   private final LeaseKeeper leaseKeeper;
   private final QueueFetcher fetcher;
 
@@ -40,6 +42,9 @@ final class RunningJob implements JobContext {
     this.token = JobContext.super.leaseToken();
     this.repository = repository;
     this.transactions = transactions;
+    this.outsideTransactions = new TransactionTemplate(transactions.getTransactionManager());
+    this.outsideTransactions.setPropagationBehavior(
+        TransactionDefinition.PROPAGATION_NOT_SUPPORTED);
     this.leaseKeeper = leaseKeeper;
     this.fetcher = fetcher;
     this.cancellationRequested = job.cancelRequested();
@@ -58,6 +63,12 @@ final class RunningJob implements JobContext {
     return fetcher;
   }
 
+  /**
+   * Progress and heartbeats are written outside any transaction the handler is in (its {@link
+   * #completeWithin} one above all): written inside, they would lock the job's row until that
+   * transaction ends, so the lease keeper's heartbeats (one statement for all running jobs) and
+   * cancellation requests would wait for the whole report.
+   */
   @Override
   public void progress(int percent) {
     if (percent < 0 || percent > 100) {
@@ -71,7 +82,8 @@ final class RunningJob implements JobContext {
       lastProgressWrite = now;
     }
     try {
-      if (!repository.updateProgress(job.id(), token, percent)) {
+      if (!Boolean.TRUE.equals(
+          outsideTransactions.execute(s -> repository.updateProgress(job.id(), token, percent)))) {
         markLeaseLost();
       }
     } catch (RuntimeException e) {
@@ -92,7 +104,7 @@ final class RunningJob implements JobContext {
 
   @Override
   public boolean heartbeat() {
-    return leaseKeeper.extendNow(this);
+    return Boolean.TRUE.equals(outsideTransactions.execute(s -> leaseKeeper.extendNow(this)));
   }
 
   @Override
