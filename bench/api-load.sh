@@ -12,6 +12,10 @@
 #   PGURL=postgresql://postgres@127.0.0.1:5515/conveyor \
 #     bench/api-load.sh api-service/target/api-service-0.1.0-SNAPSHOT-exec.jar [seconds] [clients]
 #
+# Without CONVEYOR_DB_URL it starts a throwaway PostgreSQL (bench/lib/throwaway-pg.sh:
+# shared_buffers=256MB, max_connections=200, durability at the defaults, pg_stat_statements
+# loaded) and removes it afterwards; READS=1 then also measures GET /api/reports/{id}
+# (bench/api-status.lua) for the same time after the POST run.
 # PGURL must reach the database as a user that may read pg_stat_statements and truncate
 # reports/queue_job (the bench empties both after the warm-up). Extra JVM options: JAVA_OPTS.
 # The API's own log goes to ${OUT:-/tmp}/api-load-api.log. JFR=<file.jfr> records a profile of the
@@ -25,11 +29,16 @@ WARMUP=${WARMUP:-20}
 PORT=${PORT:-18080}
 OUT=${OUT:-/tmp}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
-: "${PGURL:?PGURL (psql URL of the same database) is required}"
-: "${CONVEYOR_DB_URL:?CONVEYOR_DB_URL is required}"
 export CONVEYOR_API_BOOTSTRAP_KEY=${CONVEYOR_API_BOOTSTRAP_KEY:-cvk_bench_bootstrap_key_0123456789}
 export CONVEYOR_API_KEY=$CONVEYOR_API_BOOTSTRAP_KEY
 HERE=$(cd "$(dirname "$0")" && pwd)
+if [ -z "${CONVEYOR_DB_URL:-}" ]; then
+  # shellcheck source=lib/throwaway-pg.sh
+  source "$HERE/lib/throwaway-pg.sh"
+  BENCH_PG_STAT_STATEMENTS=1 start_throwaway_pg "$HERE/../.bench/pg" 256MB
+  export CONVEYOR_DB_URL=$CONVEYOR_BENCH_DB_URL CONVEYOR_DB_USER=bench CONVEYOR_DB_PASSWORD=""
+  PGURL="postgresql://bench@127.0.0.1:$PG_PORT/postgres"
+fi
 
 # utime+stime in clock ticks of one pid, or of every process whose command is postgres
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -47,7 +56,8 @@ sql() { psql "$PGURL" -XAtqc "$1"; }
 # shellcheck disable=SC2086
 "$JAVA" -Xmx1g ${JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" >"$OUT/api-load-api.log" 2>&1 &
 API=$!
-trap 'kill $API 2>/dev/null || true; wait $API 2>/dev/null || true' EXIT
+trap 'kill $API 2>/dev/null || true; wait $API 2>/dev/null || true; if declare -F stop_throwaway_pg >/dev/null; then stop_throwaway_pg; fi' EXIT
+: "${PGURL:?PGURL (psql URL of the same database) is required}"
 for _ in $(seq 120); do
   curl -fs "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1 && break
   sleep 1
@@ -101,4 +111,13 @@ if sql "SELECT 1 FROM pg_stat_statements LIMIT 1" >/dev/null 2>&1; then
            round(mean_exec_time::numeric, 3) AS mean_ms,
            left(regexp_replace(query, '\s+', ' ', 'g'), 90) AS query
     FROM pg_stat_statements WHERE calls > 0 ORDER BY total_exec_time DESC LIMIT 12"
+fi
+
+if [ -n "${READS:-}" ]; then
+  export CONVEYOR_REPORT_ID
+  CONVEYOR_REPORT_ID=$(sql "SELECT id FROM reports ORDER BY created_at DESC LIMIT 1")
+  echo "status reads of report $CONVEYOR_REPORT_ID: warm-up 15 s, then ${SECONDS_RUN}s"
+  wrk -t2 -c"$CLIENTS" -d15s -s "$HERE/api-status.lua" "http://127.0.0.1:$PORT" >/dev/null
+  wrk -t2 -c"$CLIENTS" -d"${SECONDS_RUN}s" --latency -s "$HERE/api-status.lua" \
+    "http://127.0.0.1:$PORT"
 fi
