@@ -6,14 +6,20 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.util.StringUtils;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
 
 /** Client uploads: the CSV input of a voterImport report. */
 @RestController
@@ -42,8 +48,42 @@ class UploadController {
       throw ApiException.badRequest(
           "filename", "must be 1 to 255 letters, digits, '.', '_', '-' or spaces");
     }
-    ArtifactInfo info =
-        files.storeUpload(caller.clientId(), filename, "text/csv", request.getInputStream());
+    return stored(
+        files.storeUpload(caller.clientId(), filename, "text/csv", request.getInputStream()));
+  }
+
+  /**
+   * The same as a {@code multipart/form-data} form (what browsers and {@code curl -F} send): the
+   * file is the part {@code file}. Tomcat spools the part to a temporary file (never held in
+   * memory) and refuses a body over the upload limit (see {@code UploadLimits}).
+   */
+  @Operation(summary = "Upload a CSV file (voterImport input) as multipart/form-data, part 'file'")
+  @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+  ResponseEntity<Uploaded> uploadForm(
+      @Parameter(hidden = true) Caller caller,
+      @RequestPart(name = "file", required = false) @Nullable MultipartFile file)
+      throws IOException {
+    if (file == null || file.isEmpty()) {
+      throw ApiException.badRequest("file", "must be a non-empty file part named 'file'");
+    }
+    try (InputStream in = file.getInputStream()) {
+      return stored(
+          files.storeUpload(
+              caller.clientId(), safeName(file.getOriginalFilename()), "text/csv", in));
+    }
+  }
+
+  /** A browser's file name, made a bare name the artifacts table accepts. */
+  private static String safeName(@Nullable String original) {
+    String name = StringUtils.getFilename(original == null ? "" : original.replace('\\', '/'));
+    name = name == null ? "" : name.replaceAll("[^A-Za-z0-9._ -]", "_").strip();
+    if (name.length() > 200) {
+      name = name.substring(name.length() - 200);
+    }
+    return FILENAME.matcher(name).matches() ? name : "upload-" + name.replace(' ', '_') + ".csv";
+  }
+
+  private static ResponseEntity<Uploaded> stored(ArtifactInfo info) {
     return ResponseEntity.status(HttpStatus.CREATED)
         .body(new Uploaded(info.id(), info.filename(), info.sizeBytes(), info.sha256()));
   }

@@ -73,4 +73,66 @@ class UploadTests extends ApiTestBase {
     assertThat(bad.json().get("errors").findValuesAsString("field")).containsExactly("filename");
     assertThat(json.status()).isEqualTo(415);
   }
+
+  @Test
+  void multipartFormUploadIsStoredWithASafeName() throws Exception {
+    Api client = newClient();
+    byte[] csv =
+        "state_voter_id,last_name\nNY1,Doe\n".repeat(2_000).getBytes(StandardCharsets.UTF_8);
+
+    Api.Response r =
+        client.postChunked(
+            "/api/uploads",
+            "multipart/form-data; boundary=" + BOUNDARY,
+            form("file", "C:\\Users\\ann\\Kings voters (1).csv", csv));
+
+    assertThat(r.status()).as(r.toString()).isEqualTo(201);
+    assertThat(r.json().get("filename").asString()).isEqualTo("Kings voters _1_.csv");
+    assertThat(r.json().get("sizeBytes").asLong()).isEqualTo(csv.length);
+    assertThat(r.json().get("sha256").asString())
+        .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(csv)));
+  }
+
+  @Test
+  void multipartWithoutTheFilePartIs400NamingItAndAnOversizedOneIs413() {
+    Api client = newClient();
+    byte[] big = new byte[300 * 1024];
+    java.util.Arrays.fill(big, (byte) 'a');
+
+    Api.Response missing =
+        client.postChunked(
+            "/api/uploads",
+            "multipart/form-data; boundary=" + BOUNDARY,
+            form("other", "x.csv", "a,b\n".getBytes(StandardCharsets.UTF_8)));
+    Api.Response tooBig =
+        client.postChunked(
+            "/api/uploads",
+            "multipart/form-data; boundary=" + BOUNDARY,
+            form("file", "big.csv", big));
+
+    assertThat(missing.status()).as(missing.toString()).isEqualTo(400);
+    assertThat(missing.json().get("errors").findValuesAsString("field")).containsExactly("file");
+    assertThat(tooBig.status()).as(tooBig.toString()).isEqualTo(413);
+    assertThat(tooBig.contentType()).startsWith("application/problem+json");
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM artifacts WHERE owner_id = :owner")
+                .param("owner", client.clientId())
+                .query(Long.class)
+                .single())
+        .isZero();
+  }
+
+  private static final String BOUNDARY = "conveyor-test-boundary-7f3a";
+
+  private static byte[] form(String part, String filename, byte[] content) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    String head =
+        "--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
+                .formatted(BOUNDARY, part, filename)
+            + "Content-Type: text/csv\r\n\r\n";
+    out.writeBytes(head.getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(content);
+    out.writeBytes(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    return out.toByteArray();
+  }
 }
