@@ -165,14 +165,16 @@ final class JobExecutor {
           switch (st) {
             case AVAILABLE -> {
               metrics.outcome("retried", job.queue(), job.kind());
+              // A retry is routine (a callback target down, say): one line; the stack trace at
+              // DEBUG. The attempt's error is in the job's errors either way.
               log.info(
                   "job {} attempt {}/{} failed, retrying in {}: {}",
                   job.id(),
                   job.attempt(),
                   job.maxAttempts(),
                   failed.delay(),
-                  message,
-                  error);
+                  message);
+              log.debug("job {} attempt {} failed", job.id(), job.attempt(), error);
             }
             case DISCARDED -> {
               metrics.outcome("discarded", job.queue(), job.kind());
