@@ -71,10 +71,11 @@ class DeliverWebhookHandler implements JobHandler {
     try {
       url = URI.create(callbackUrl);
     } catch (IllegalArgumentException e) {
-      throw JobFailure.permanent("callbackUrl is not a URL: " + callbackUrl);
+      // Not shown: a malformed URL cannot be stripped of a token it may carry.
+      throw JobFailure.permanent("callbackUrl is not a URL");
     }
     if (!url.isAbsolute() || !url.getScheme().matches("https?") || url.getHost() == null) {
-      throw JobFailure.permanent("callbackUrl must be an absolute http(s) URL: " + callbackUrl);
+      throw JobFailure.permanent("callbackUrl must be an absolute http(s) URL");
     }
     Optional<String> secret =
         jdbc.sql(FIND_SECRET).param("id", clientId.asLong()).query(String.class).optional();

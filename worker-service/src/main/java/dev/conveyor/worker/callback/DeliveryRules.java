@@ -51,9 +51,22 @@ final class DeliveryRules {
       if (retryAfter != null) {
         throw JobFailure.snooze(parseRetryAfter(retryAfter));
       }
-      throw new DeliveryFailedException(url + " answered " + status + ": " + excerpt(body), null);
+      throw new DeliveryFailedException(
+          shown(url) + " answered " + status + ": " + excerpt(body), null);
     }
-    throw JobFailure.permanent(url + " refused the message with " + status + ": " + excerpt(body));
+    throw JobFailure.permanent(
+        shown(url) + " refused the message with " + status + ": " + excerpt(body));
+  }
+
+  /**
+   * A client's URL as errors and logs show it: scheme, host, port and path. A query or fragment
+   * (where clients put tokens) is replaced by {@code ?…}; user info is dropped.
+   */
+  static String shown(URI url) {
+    String path = url.getRawPath() == null ? "" : url.getRawPath();
+    String port = url.getPort() < 0 ? "" : ":" + url.getPort();
+    boolean hidden = url.getRawQuery() != null || url.getRawFragment() != null;
+    return url.getScheme() + "://" + url.getHost() + port + path + (hidden ? "?…" : "");
   }
 
   /** {@code Retry-After}: delay-seconds or an HTTP date; unparseable means a short wait. */

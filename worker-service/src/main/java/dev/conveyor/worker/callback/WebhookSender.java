@@ -114,9 +114,11 @@ final class WebhookSender implements AutoCloseable {
         throw JobFailure.permanent(refused.getMessage());
       }
       if (post.isCancelled()) {
-        throw new DeliveryFailedException("no answer from " + url + " in time", e);
+        throw new DeliveryFailedException(
+            "no answer from " + DeliveryRules.shown(url) + " in time", e);
       }
-      throw new DeliveryFailedException("could not reach " + url + ": " + e, e);
+      throw new DeliveryFailedException(
+          "could not reach " + DeliveryRules.shown(url) + ": " + e, e);
     } finally {
       deadline.cancel(false);
     }
