@@ -1,7 +1,6 @@
 package dev.conveyor.worker.report;
 
 import dev.conveyor.worker.SqlFiles;
-import dev.conveyor.worker.WorkerServiceProperties;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.sql.ResultSet;
@@ -13,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -77,30 +75,15 @@ class AbsenteeReport implements ReportGenerator {
   private final JsonMapper json;
   private final int fetchSize;
 
-  @Autowired
-  AbsenteeReport(JdbcClient jdbc, JsonMapper json, WorkerServiceProperties properties) {
-    this(jdbc, json, properties.fetchSize());
-  }
-
-  AbsenteeReport(JdbcClient jdbc, JsonMapper json, int fetchSize) {
-    this.jdbc = jdbc;
-    this.json = json;
-    this.fetchSize = fetchSize;
+  AbsenteeReport(RegistryAccess registry) {
+    this.jdbc = registry.jdbc();
+    this.json = registry.json();
+    this.fetchSize = registry.fetchSize();
   }
 
   @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public Set<String> formats() {
-    return Set.of("CSV", "XLSX");
-  }
-
-  @Override
-  public String fileStem() {
-    return "absentee-report";
+  public Spec spec() {
+    return new Spec(TYPE, Set.of("CSV", "XLSX"), "absentee-report");
   }
 
   Filter filter(String parameters) {

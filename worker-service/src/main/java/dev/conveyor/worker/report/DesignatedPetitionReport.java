@@ -1,7 +1,6 @@
 package dev.conveyor.worker.report;
 
 import dev.conveyor.worker.SqlFiles;
-import dev.conveyor.worker.WorkerServiceProperties;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.sql.ResultSet;
@@ -19,7 +18,6 @@ import org.openpdf.text.Element;
 import org.openpdf.text.Paragraph;
 import org.openpdf.text.pdf.PdfPCell;
 import org.openpdf.text.pdf.PdfPTable;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -68,30 +66,15 @@ class DesignatedPetitionReport implements ReportGenerator {
   private final JsonMapper json;
   private final int fetchSize;
 
-  @Autowired
-  DesignatedPetitionReport(JdbcClient jdbc, JsonMapper json, WorkerServiceProperties properties) {
-    this(jdbc, json, properties.fetchSize());
-  }
-
-  DesignatedPetitionReport(JdbcClient jdbc, JsonMapper json, int fetchSize) {
-    this.jdbc = jdbc;
-    this.json = json;
-    this.fetchSize = fetchSize;
+  DesignatedPetitionReport(RegistryAccess registry) {
+    this.jdbc = registry.jdbc();
+    this.json = registry.json();
+    this.fetchSize = registry.fetchSize();
   }
 
   @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public Set<String> formats() {
-    return Set.of("PDF");
-  }
-
-  @Override
-  public String fileStem() {
-    return "designated-petition";
+  public Spec spec() {
+    return new Spec(TYPE, Set.of("PDF"), "designated-petition");
   }
 
   /** The parameters; the lengths are the API's, which the sheet layout is made for. */

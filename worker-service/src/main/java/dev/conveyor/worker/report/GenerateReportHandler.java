@@ -65,7 +65,7 @@ class GenerateReportHandler implements JobHandler {
       WorkerServiceProperties properties) {
     this.reports = reports;
     this.artifacts = artifacts;
-    this.generators = generators.stream().collect(Collectors.toMap(ReportGenerator::type, g -> g));
+    this.generators = generators.stream().collect(Collectors.toMap(g -> g.spec().type(), g -> g));
     this.events = events;
     this.json = json;
     this.properties = properties;
@@ -126,13 +126,17 @@ class GenerateReportHandler implements JobHandler {
           "report type " + report.type() + " is not supported by this worker");
     }
     String contentType = CONTENT_TYPES.get(report.format());
-    if (contentType == null || !generator.formats().contains(report.format())) {
+    if (contentType == null || !generator.spec().formats().contains(report.format())) {
       throw new InvalidReportException(
           "UNSUPPORTED_FORMAT", report.type() + " cannot be produced as " + report.format());
     }
     UUID artifactId = UUID.randomUUID();
     String filename =
-        generator.fileStem() + "-" + report.id() + "." + report.format().toLowerCase(Locale.ROOT);
+        generator.spec().fileStem()
+            + "-"
+            + report.id()
+            + "."
+            + report.format().toLowerCase(Locale.ROOT);
     ArtifactOutputStream out =
         artifacts.create(artifactId, report.ownerId(), filename, contentType);
     ReportProgress progress =

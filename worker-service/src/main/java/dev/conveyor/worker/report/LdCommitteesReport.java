@@ -1,14 +1,12 @@
 package dev.conveyor.worker.report;
 
 import dev.conveyor.worker.SqlFiles;
-import dev.conveyor.worker.WorkerServiceProperties;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -44,30 +42,15 @@ class LdCommitteesReport implements ReportGenerator {
   private final JsonMapper json;
   private final int fetchSize;
 
-  @Autowired
-  LdCommitteesReport(JdbcClient jdbc, JsonMapper json, WorkerServiceProperties properties) {
-    this(jdbc, json, properties.fetchSize());
-  }
-
-  LdCommitteesReport(JdbcClient jdbc, JsonMapper json, int fetchSize) {
-    this.jdbc = jdbc;
-    this.json = json;
-    this.fetchSize = fetchSize;
+  LdCommitteesReport(RegistryAccess registry) {
+    this.jdbc = registry.jdbc();
+    this.json = registry.json();
+    this.fetchSize = registry.fetchSize();
   }
 
   @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public Set<String> formats() {
-    return Set.of("PDF", "XLSX");
-  }
-
-  @Override
-  public String fileStem() {
-    return "ld-committees";
+  public Spec spec() {
+    return new Spec(TYPE, Set.of("PDF", "XLSX"), "ld-committees");
   }
 
   Filter filter(String parameters) {

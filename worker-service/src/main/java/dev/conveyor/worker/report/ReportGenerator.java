@@ -11,14 +11,17 @@ import java.util.Set;
  */
 interface ReportGenerator {
 
-  /** The type's name in the API, e.g. {@code voterList}. */
-  String type();
+  /**
+   * What a generator produces.
+   *
+   * @param type the type's name in the API, e.g. {@code voterList}
+   * @param formats the formats it writes: {@code CSV}, {@code XLSX}, {@code PDF}
+   * @param fileStem the artifact's file name without report id and extension, e.g. {@code
+   *     voter-list}
+   */
+  record Spec(String type, Set<String> formats, String fileStem) {}
 
-  /** The formats it writes: {@code CSV}, {@code XLSX}, {@code PDF}. */
-  Set<String> formats();
-
-  /** The artifact's file name without report id and extension, e.g. {@code voter-list}. */
-  String fileStem();
+  Spec spec();
 
   /**
    * Writes the report, in {@code report.format()}, to {@code out} (flushed, not closed). Checks the

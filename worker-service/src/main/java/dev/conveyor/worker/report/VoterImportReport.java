@@ -97,18 +97,8 @@ class VoterImportReport implements ReportGenerator {
   }
 
   @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public Set<String> formats() {
-    return Set.of("CSV");
-  }
-
-  @Override
-  public String fileStem() {
-    return "voter-import";
+  public Spec spec() {
+    return new Spec(TYPE, Set.of("CSV"), "voter-import");
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.conveyor.worker.report;
 
 import dev.conveyor.worker.SqlFiles;
-import dev.conveyor.worker.WorkerServiceProperties;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -11,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -63,30 +61,15 @@ class VoterListReport implements ReportGenerator {
   private final JsonMapper json;
   private final int fetchSize;
 
-  @Autowired
-  VoterListReport(JdbcClient jdbc, JsonMapper json, WorkerServiceProperties properties) {
-    this(jdbc, json, properties.fetchSize());
-  }
-
-  VoterListReport(JdbcClient jdbc, JsonMapper json, int fetchSize) {
-    this.jdbc = jdbc;
-    this.json = json;
-    this.fetchSize = fetchSize;
+  VoterListReport(RegistryAccess registry) {
+    this.jdbc = registry.jdbc();
+    this.json = registry.json();
+    this.fetchSize = registry.fetchSize();
   }
 
   @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public Set<String> formats() {
-    return Set.of("CSV", "XLSX");
-  }
-
-  @Override
-  public String fileStem() {
-    return "voter-list";
+  public Spec spec() {
+    return new Spec(TYPE, Set.of("CSV", "XLSX"), "voter-list");
   }
 
   @Override

@@ -22,7 +22,7 @@ class AbsenteeReportTests {
 
   static final LocalDate ELECTION = LocalDate.of(2026, 11, 3);
   final Registry registry = new Registry(jdbc);
-  final AbsenteeReport generator = new AbsenteeReport(jdbc, json, 2);
+  final AbsenteeReport generator = new AbsenteeReport(new RegistryAccess(jdbc, json, 2));
   String county;
 
   /**

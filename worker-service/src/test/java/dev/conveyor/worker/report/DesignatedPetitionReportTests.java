@@ -20,7 +20,8 @@ class DesignatedPetitionReportTests {
   static final Pattern LINE = Pattern.compile("^(\\d+) (.+), Albany 12207 (\\d+)$");
 
   final Registry registry = new Registry(jdbc);
-  final DesignatedPetitionReport generator = new DesignatedPetitionReport(jdbc, json, 7);
+  final DesignatedPetitionReport generator =
+      new DesignatedPetitionReport(new RegistryAccess(jdbc, json, 7));
   String county;
 
   @BeforeEach

@@ -46,7 +46,7 @@ class GenerateReportHandlerTests {
   }
 
   private VoterListReport failing() {
-    return new VoterListReport(jdbc, json, 100) {
+    return new VoterListReport(new RegistryAccess(jdbc, json, 100)) {
       @Override
       void stream(Filter filter, int fetchSize, RowConsumer rows) {
         throw new IllegalStateException("the disk is on fire");
@@ -81,7 +81,8 @@ class GenerateReportHandlerTests {
     Fixture f = report("absenteeReport", "Oneida", 0);
     TestJobContext ctx = new TestJobContext(tx, f.reportId(), 1, 5, false);
 
-    assertThatThrownBy(() -> handler(new VoterListReport(jdbc, json, 100)).handle(ctx))
+    assertThatThrownBy(
+            () -> handler(new VoterListReport(new RegistryAccess(jdbc, json, 100))).handle(ctx))
         .isInstanceOf(JobFailure.Permanent.class)
         .hasMessageContaining("UNSUPPORTED_REPORT_TYPE");
 
@@ -109,7 +110,8 @@ class GenerateReportHandlerTests {
     Fixture f = report("Otsego", 600);
     TestJobContext ctx = new TestJobContext(tx, f.reportId(), 1, 5, true);
 
-    assertThatThrownBy(() -> handler(new VoterListReport(jdbc, json, 100)).handle(ctx))
+    assertThatThrownBy(
+            () -> handler(new VoterListReport(new RegistryAccess(jdbc, json, 100))).handle(ctx))
         .isInstanceOf(JobFailure.Cancelled.class);
 
     assertThat(callbacks(f.reportId()))
@@ -124,7 +126,7 @@ class GenerateReportHandlerTests {
     Fixture f = report("Oswego", 3);
     TestJobContext ctx = new TestJobContext(tx, f.reportId(), 1, 5, false);
 
-    handler(new VoterListReport(jdbc, json, 100)).handle(ctx);
+    handler(new VoterListReport(new RegistryAccess(jdbc, json, 100))).handle(ctx);
 
     assertThat(ctx.completed).isTrue();
     List<JsonNode> events = callbacks(f.reportId());
@@ -139,7 +141,7 @@ class GenerateReportHandlerTests {
     Fixture f = report("Ontario", 500);
     TestJobContext ctx = new TestJobContext(tx, f.reportId(), 1, 5, false);
 
-    handler(new VoterListReport(jdbc, json, 100)).handle(ctx);
+    handler(new VoterListReport(new RegistryAccess(jdbc, json, 100))).handle(ctx);
 
     assertThat(ctx.progress).isSorted().doesNotHaveDuplicates().contains(1, 50, 99);
     assertThat(ctx.progress.getLast()).isEqualTo(99);

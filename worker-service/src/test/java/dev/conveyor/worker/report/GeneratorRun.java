@@ -51,7 +51,7 @@ record GeneratorRun(byte[] bytes, List<Integer> progress) {
   static GeneratorRun of(
       ReportGenerator generator, String format, String parameters, boolean cancelled) {
     UUID id = UUID.randomUUID();
-    Report report = new Report(id, 0, generator.type(), format, parameters, "PROCESSING");
+    Report report = new Report(id, 0, generator.spec().type(), format, parameters, "PROCESSING");
     TestJobContext ctx = new TestJobContext(tx, id, 1, 5, cancelled);
     ReportEvents events =
         TestReportEvents.create(

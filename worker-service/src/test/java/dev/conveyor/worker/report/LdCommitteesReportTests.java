@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LdCommitteesReportTests {
 
   final Registry registry = new Registry(jdbc);
-  final LdCommitteesReport generator = new LdCommitteesReport(jdbc, json, 2);
+  final LdCommitteesReport generator = new LdCommitteesReport(new RegistryAccess(jdbc, json, 2));
   String county;
 
   /**
