@@ -9,7 +9,6 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** One claimed attempt held by this worker: the handler's {@link JobContext}. */
@@ -36,15 +35,14 @@ final class RunningJob implements JobContext {
       Job job,
       JobRepository repository,
       TransactionTemplate transactions,
+      TransactionTemplate outsideTransactions,
       LeaseKeeper leaseKeeper,
       QueueFetcher fetcher) {
     this.job = job;
     this.token = JobContext.super.leaseToken();
     this.repository = repository;
     this.transactions = transactions;
-    this.outsideTransactions = new TransactionTemplate(transactions.getTransactionManager());
-    this.outsideTransactions.setPropagationBehavior(
-        TransactionDefinition.PROPAGATION_NOT_SUPPORTED);
+    this.outsideTransactions = outsideTransactions;
     this.leaseKeeper = leaseKeeper;
     this.fetcher = fetcher;
     this.cancellationRequested = job.cancelRequested();

@@ -40,6 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -95,6 +96,7 @@ public final class WorkerRuntime implements AutoCloseable {
   private final LeaseKeeper leaseKeeper;
   private final JobExecutor executor;
   private final TransactionTemplate transactions;
+  private final TransactionTemplate outsideTransactions;
   private final @Nullable PgWakeupListener listener;
   private final @Nullable LeaseRescuer rescuer;
   private final @Nullable JobPruner pruner;
@@ -117,6 +119,10 @@ public final class WorkerRuntime implements AutoCloseable {
             b.transactionManager != null
                 ? b.transactionManager
                 : new DataSourceTransactionManager(b.dataSource));
+    // For a handler's progress and heartbeats: written outside its transaction (see RunningJob).
+    this.outsideTransactions = new TransactionTemplate(transactions.getTransactionManager());
+    this.outsideTransactions.setPropagationBehavior(
+        TransactionDefinition.PROPAGATION_NOT_SUPPORTED);
     this.jobThreads =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("conveyor-job-", 0).factory());
     this.timers =
@@ -272,7 +278,8 @@ public final class WorkerRuntime implements AutoCloseable {
 
   private void dispatchFrom(Job job) {
     QueueFetcher fetcher = fetchers.get(job.queue());
-    RunningJob running = new RunningJob(job, repository, transactions, leaseKeeper, fetcher);
+    RunningJob running =
+        new RunningJob(job, repository, transactions, outsideTransactions, leaseKeeper, fetcher);
     held.put(job.id(), running);
     handlersRunning.incrementAndGet();
     if (job.startedAt() != null) {
