@@ -19,7 +19,9 @@
 # PGURL must reach the database as a user that may read pg_stat_statements and truncate
 # reports/queue_job (the bench empties both after the warm-up). Extra JVM options: JAVA_OPTS.
 # The API's own log goes to ${OUT:-/tmp}/api-load-api.log. JFR=<file.jfr> records a profile of the
-# measured run (not of start-up and warm-up).
+# measured run (not of start-up and warm-up). ASYNC_PROFILER=<path to libasyncProfiler.so> (from
+# Maven Central, tools.profiler:async-profiler:4.2, linux-x64 jar) samples the whole JVM's CPU,
+# kernel and GC included, during the measured run into $OUT/api-load-profile.collapsed.
 set -euo pipefail
 
 JAR=${1:?usage: api-load.sh <exec jar> [seconds] [clients]}
@@ -72,6 +74,9 @@ sql "SELECT pg_stat_statements_reset()" >/dev/null 2>&1 || true
 if [ -n "${JFR:-}" ]; then
   "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" $API JFR.start name=bench settings=profile >/dev/null
 fi
+if [ -n "${ASYNC_PROFILER:-}" ]; then
+  "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" $API JVMTI.agent_load "$ASYNC_PROFILER" "\"start,event=cpu,interval=1ms\"" >/dev/null
+fi
 # What the API's busy connections wait for, sampled every 0.5 s during the run.
 ( while sleep 0.5; do
     sql "SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') FROM pg_stat_activity
@@ -85,6 +90,10 @@ api1=$(ticks $API); pg1=$(pg_ticks); t1=$(date +%s.%N)
 kill $SAMPLER 2>/dev/null || true
 if [ -n "${JFR:-}" ]; then
   "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" $API JFR.stop name=bench filename="$JFR" >/dev/null
+fi
+if [ -n "${ASYNC_PROFILER:-}" ]; then
+  "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" $API JVMTI.agent_load "$ASYNC_PROFILER" \
+    "\"stop,collapsed,file=$OUT/api-load-profile.collapsed\"" >/dev/null
 fi
 reports=$(sql "SELECT count(*) FROM reports")
 jobs=$(sql "SELECT count(*) FROM conveyor.queue_job")

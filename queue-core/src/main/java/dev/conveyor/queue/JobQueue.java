@@ -87,18 +87,51 @@ public final class JobQueue {
    *     JSON
    */
   public Enqueued enqueue(JobRequest request) {
+    return place(request, 0).enqueued();
+  }
+
+  /**
+   * What {@link #enqueueCountingAhead} returns: the enqueued (or duplicate) job and how many
+   * available jobs of its queue a claim takes before it, counted up to the given maximum (empty if
+   * the job is not waiting, as {@link #jobsAhead(long, long)}).
+   */
+  public record Placed(Enqueued enqueued, OptionalLong jobsAhead) {}
+
+  /**
+   * {@link #enqueue(JobRequest)} followed by {@link #jobsAhead(long, long)}, but a new job is
+   * counted in the insert's own statement: one round trip instead of two, for hot paths that answer
+   * every enqueue with its place in the queue. A duplicate's holder is counted by a second query.
+   *
+   * @param max count at most this many (at least 1)
+   */
+  public Placed enqueueCountingAhead(JobRequest request, long max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be at least 1");
+    }
+    return place(request, max);
+  }
+
+  /**
+   * Enqueues; with {@code max > 0} also counts the jobs ahead (else {@code jobsAhead} is empty).
+   */
+  private Placed place(JobRequest request, long max) {
     for (int round = 0; round < MAX_KEY_RACE_ROUNDS; round++) {
-      Optional<Job> inserted = repository.enqueueOne(request, notifier == null);
+      Optional<JobRepository.InsertedJob> inserted =
+          repository.enqueueOne(request, notifier == null, max);
       if (inserted.isPresent()) {
         countAfterCommit(List.of(request));
         wakeAfterCommit(List.of(request));
-        return new Enqueued(inserted.get(), false);
+        JobRepository.InsertedJob job = inserted.get();
+        return new Placed(new Enqueued(job.job(), false), job.ahead());
       }
       String key =
           java.util.Objects.requireNonNull(request.uniqueKey(), "only a keyed insert conflicts");
       List<Job> holder = repository.findUnfinishedByKeys(List.of(key));
       if (!holder.isEmpty()) {
-        return new Enqueued(holder.getFirst(), true);
+        Job held = holder.getFirst();
+        return new Placed(
+            new Enqueued(held, true),
+            max == 0 ? OptionalLong.empty() : repository.countAhead(held.id(), max));
       }
       // The holder finished between the insert and the look-up: the key is free, insert again.
     }

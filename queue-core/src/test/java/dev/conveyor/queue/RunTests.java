@@ -2,6 +2,7 @@ package dev.conveyor.queue;
 
 import static dev.conveyor.queue.Handlers.handler;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -128,6 +129,39 @@ class RunTests extends QueueTestBase {
       assertThat(queue.jobsAhead(urgent.id())).hasValue(0);
       assertThat(queue.jobsAhead(first.id())).hasValue(1);
       assertThat(queue.jobsAhead(last.id())).hasValue(2);
+    }
+
+    @Test
+    void enqueueCountingAheadAnswersWhatJobsAheadWouldInOneStatement() {
+      queue.enqueue(JobRequest.of("k", "{}"));
+      queue.enqueue(JobRequest.of("k", "{}").withPriority(-5));
+      queue.enqueue(JobRequest.of("k", "{}").withQueue("other"));
+
+      JobQueue.Placed placed = queue.enqueueCountingAhead(JobRequest.of("k", "{}"), 100);
+      assertThat(placed.enqueued().duplicate()).isFalse();
+      assertThat(placed.jobsAhead()).hasValue(2);
+      assertThat(queue.jobsAhead(placed.enqueued().job().id(), 100)).isEqualTo(placed.jobsAhead());
+      assertThat(queue.enqueueCountingAhead(JobRequest.of("k", "{}"), 2).jobsAhead()).hasValue(2);
+      assertThat(
+              queue
+                  .enqueueCountingAhead(JobRequest.of("k", "{}").withPriority(-9), 100)
+                  .jobsAhead())
+          .hasValue(0);
+      assertThatThrownBy(() -> queue.enqueueCountingAhead(JobRequest.of("k", "{}"), 0))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void enqueueCountingAheadOfADuplicateCountsTheHolder() {
+      queue.enqueue(JobRequest.of("k", "{}"));
+      Job holder = queue.enqueue(JobRequest.of("k", "{}").withUniqueKey("u")).job();
+      queue.enqueue(JobRequest.of("k", "{}"));
+
+      JobQueue.Placed again =
+          queue.enqueueCountingAhead(JobRequest.of("k", "{}").withUniqueKey("u"), 100);
+      assertThat(again.enqueued().duplicate()).isTrue();
+      assertThat(again.enqueued().job().id()).isEqualTo(holder.id());
+      assertThat(again.jobsAhead()).hasValue(1);
     }
 
     @Test

@@ -6,7 +6,6 @@ import dev.conveyor.api.artifact.ArtifactInfo;
 import dev.conveyor.api.auth.Caller;
 import dev.conveyor.api.web.ApiException;
 import dev.conveyor.api.web.FieldProblem;
-import dev.conveyor.queue.Enqueued;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.JobRequest;
 import java.time.Instant;
@@ -111,8 +110,9 @@ class ReportSubmission {
   private Submitted create(
       Caller caller, SubmitReportRequest.Valid request, @Nullable String key, Instant now) {
     UUID id = ReportIds.next();
-    Enqueued job =
-        queue.enqueue(
+    // The job's place in the queue is counted by the insert's own statement (one round trip).
+    JobQueue.Placed job =
+        queue.enqueueCountingAhead(
             JobRequest.of(JOB_KIND, "{\"reportId\":\"" + id + "\"}")
                 .withQueue(config.queue())
                 .withPriority(request.priority())
@@ -121,11 +121,12 @@ class ReportSubmission {
                 .withUniqueKey(id.toString())
                 // Lets an operator cap each client's running reports (a per-key queue limit),
                 // so that one client cannot starve the others.
-                .withPartitionKey("client:" + caller.clientId()));
+                .withPartitionKey("client:" + caller.clientId()),
+            config.jobsAheadCap());
     Report report =
-        reports.saveAndFlush(new Report(id, caller.clientId(), request, key, job.job().id(), now));
-    return new Submitted(
-        report, queue.jobsAhead(job.job().id(), config.jobsAheadCap()).orElse(0), false);
+        reports.saveAndFlush(
+            new Report(id, caller.clientId(), request, key, job.enqueued().job().id(), now));
+    return new Submitted(report, job.jobsAhead().orElse(0), false);
   }
 
   private Submitted replay(Report earlier, SubmitReportRequest.Valid request, String key) {

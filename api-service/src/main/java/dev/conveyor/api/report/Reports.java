@@ -25,8 +25,11 @@ public class Reports {
     this.artifacts = artifacts;
   }
 
-  /** The caller's report; another client's report is "not found", never "forbidden". */
-  @Transactional(readOnly = true)
+  /**
+   * The caller's report; another client's report is "not found", never "forbidden". No transaction:
+   * one select of the report (and, once it is COMPLETED, one of its immutable file record) needs
+   * none, and clients poll this.
+   */
   public ReportView get(Caller caller, UUID id) {
     return view(owned(caller, id));
   }

@@ -100,9 +100,18 @@ public final class JobRepository {
   }
 
   /** Inserts one request; empty when an unfinished job holds its unique key. */
-  public Optional<Job> enqueueOne(JobRequest request, boolean notify) {
+  /** A job as inserted, and the available jobs of its queue ahead of it if they were counted. */
+  public record InsertedJob(Job job, OptionalLong ahead) {}
+
+  /**
+   * {@link #enqueueOne(JobRequest, boolean)} that, with {@code maxAhead > 0}, also counts (at most
+   * {@code maxAhead}) the available jobs of the queue a claim takes before the new one, in the same
+   * statement: {@link #countAhead} without a second round trip.
+   */
+  public Optional<InsertedJob> enqueueOne(JobRequest request, boolean notify, long maxAhead) {
     return jdbc.sql(ENQUEUE_ONE)
         .param("notify", notify)
+        .param("max_ahead", maxAhead)
         .param("queue", request.queue())
         .param("kind", request.kind())
         .param("payload", request.payload())
@@ -111,7 +120,12 @@ public final class JobRepository {
         .param("max_attempts", request.maxAttempts())
         .param("unique_key", new SqlParameterValue(Types.VARCHAR, request.uniqueKey()))
         .param("partition_key", new SqlParameterValue(Types.VARCHAR, request.partitionKey()))
-        .query(JOB)
+        .query(
+            (rs, row) -> {
+              long ahead = rs.getLong("ahead");
+              OptionalLong counted = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(ahead);
+              return new InsertedJob(mapJob(rs, row), counted);
+            })
         .optional();
   }
 

@@ -5,6 +5,9 @@
 -- Locks: the new row. Index: queue_job_unique_key_idx (conflict inference).
 -- NOTIFY: delivered at commit, dropped on rollback; not sent for a delayed job, nor when :notify
 -- is false (the caller wakes workers after commit itself, coalesced: see EnqueueNotifier).
+-- ahead: with :max_ahead > 0, what count_ahead.sql answers for the new job (available jobs of its
+-- queue that a claim takes first, at most :max_ahead), without a second round trip; the scalar
+-- subquery runs only then (CASE), so a plain enqueue (:max_ahead = 0) pays nothing for it.
 WITH inserted AS (
     INSERT INTO conveyor.queue_job
         (queue, kind, payload, priority, run_at, max_attempts, unique_key, partition_key)
@@ -17,5 +20,14 @@ WITH inserted AS (
 )
 SELECT inserted.*,
        CASE WHEN CAST(:notify AS boolean) AND run_at <= now()
-            THEN pg_notify('conveyor_job', queue) END AS woken
+            THEN pg_notify('conveyor_job', queue) END AS woken,
+       CASE WHEN CAST(:max_ahead AS bigint) > 0
+            THEN (SELECT count(*)
+                  FROM (SELECT 1
+                        FROM conveyor.queue_job a
+                        WHERE a.state = 'available'
+                          AND a.queue = inserted.queue
+                          AND (a.priority, a.run_at, a.id)
+                              < (inserted.priority, inserted.run_at, inserted.id)
+                        LIMIT CAST(:max_ahead AS bigint)) ahead) END AS ahead
 FROM inserted
