@@ -1,5 +1,6 @@
 package dev.conveyor.api.report;
 
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.UUID;
 
@@ -10,13 +11,15 @@ import java.util.UUID;
  */
 final class ReportIds {
 
-  private static final SecureRandom RANDOM = new SecureRandom();
+  // One DRBG per thread: the default SecureRandom on Linux (NativePRNG) serializes every caller in
+  // the process on one lock, which concurrent submissions contended for.
+  private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(ReportIds::drbg);
 
   private ReportIds() {}
 
   static UUID next() {
     byte[] random = new byte[10];
-    RANDOM.nextBytes(random);
+    RANDOM.get().nextBytes(random);
     long millis = System.currentTimeMillis();
     long msb = (millis << 16) | 0x7000L | ((random[0] & 0x0FL) << 8) | (random[1] & 0xFFL);
     long lsb = 0x8000_0000_0000_0000L | ((random[2] & 0x3FL) << 56);
@@ -24,5 +27,13 @@ final class ReportIds {
       lsb |= (random[i] & 0xFFL) << (8 * (9 - i));
     }
     return new UUID(msb, lsb);
+  }
+
+  private static SecureRandom drbg() {
+    try {
+      return SecureRandom.getInstance("DRBG");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("DRBG is part of every JDK since 9", e);
+    }
   }
 }

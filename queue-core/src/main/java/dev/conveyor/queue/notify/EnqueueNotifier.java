@@ -2,14 +2,16 @@ package dev.conveyor.queue.notify;
 
 import dev.conveyor.queue.jdbc.JobRepository;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,10 +49,11 @@ public final class EnqueueNotifier implements AutoCloseable {
   private final JobRepository repository;
   private final long intervalNanos;
   private final ScheduledExecutorService thread;
-  private final Object lock = new Object();
-  private final Set<String> pending = new LinkedHashSet<>();
-  private boolean scheduled;
-  private long lastSentNanos;
+  // Lock-free: mark() runs in every enqueueing transaction's afterCommit, while its thread still
+  // holds a pooled connection, so a contended monitor here would hold connections too.
+  private final Set<String> pending = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private volatile long lastSentNanos;
 
   /**
    * @param dataSource the queue's database
@@ -92,31 +95,32 @@ public final class EnqueueNotifier implements AutoCloseable {
     }
   }
 
+  /**
+   * Adds the queues, then schedules a send unless one is scheduled and has not started draining:
+   * {@link #send} clears {@code scheduled} before it drains, so a queue added after its drain began
+   * finds {@code scheduled} false (or set by another such mark) and a later send takes it.
+   */
   private void mark(List<String> queues) {
-    synchronized (lock) {
-      pending.addAll(queues);
-      if (scheduled) {
-        return; // the scheduled notification will carry these queues too
-      }
-      scheduled = true;
-      long delay = Math.max(0, lastSentNanos + intervalNanos - System.nanoTime());
-      try {
-        thread.schedule(this::send, delay, TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException closed) {
-        scheduled = false;
-      }
+    pending.addAll(queues);
+    if (!scheduled.compareAndSet(false, true)) {
+      return; // the scheduled notification will carry these queues too
+    }
+    long delay = Math.max(0, lastSentNanos + intervalNanos - System.nanoTime());
+    try {
+      thread.schedule(this::send, delay, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException closed) {
+      scheduled.set(false);
     }
   }
 
   private void send() {
-    List<String> queues;
-    synchronized (lock) {
-      queues = List.copyOf(pending);
-      pending.clear();
-      // Enqueues that commit from here on schedule the next notification; this one may already
-      // miss them.
-      scheduled = false;
-      lastSentNanos = System.nanoTime();
+    scheduled.set(false);
+    lastSentNanos = System.nanoTime();
+    List<String> queues = new ArrayList<>();
+    for (String queue : pending) {
+      if (pending.remove(queue)) {
+        queues.add(queue);
+      }
     }
     if (queues.isEmpty()) {
       return;
