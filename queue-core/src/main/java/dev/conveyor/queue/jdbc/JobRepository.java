@@ -99,14 +99,13 @@ public final class JobRepository {
     this.clock = clock;
   }
 
-  /** Inserts one request; empty when an unfinished job holds its unique key. */
   /** A job as inserted, and the available jobs of its queue ahead of it if they were counted. */
   public record InsertedJob(Job job, OptionalLong ahead) {}
 
   /**
-   * {@link #enqueueOne(JobRequest, boolean)} that, with {@code maxAhead > 0}, also counts (at most
-   * {@code maxAhead}) the available jobs of the queue a claim takes before the new one, in the same
-   * statement: {@link #countAhead} without a second round trip.
+   * Inserts one request; empty when an unfinished job holds its unique key. With {@code maxAhead >
+   * 0} the same statement also counts (at most {@code maxAhead}) the available jobs of the queue a
+   * claim takes before the new one: {@link #countAhead} without a second round trip.
    */
   public Optional<InsertedJob> enqueueOne(JobRequest request, boolean notify, long maxAhead) {
     return jdbc.sql(ENQUEUE_ONE)

@@ -4,6 +4,7 @@
 -- The bound matters on hot paths (an API answering "jobs ahead" per enqueue): an exact count
 -- reads one index entry per waiting job, so its cost grows with the backlog; LIMIT stops the scan.
 -- Locks: none. Index: queue_job_claim_idx (row comparison on its trailing columns).
+-- enqueue_one.sql repeats this count for the row it inserts; keep the two in step.
 SELECT (SELECT count(*)
         FROM (SELECT 1
               FROM conveyor.queue_job a
