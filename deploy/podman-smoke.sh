@@ -3,7 +3,8 @@
 # packages when missing: deploy/base/build.sh) and the two service images, starts
 # docker-compose.yml (podman-compose, or `docker compose` when a Docker engine answers) with
 # throwaway secrets, seeds three voters, submits a voterList report with the bootstrap key through
-# the API's published port, waits for COMPLETED, downloads the file and checks it. Everything it
+# the API's published port, waits for COMPLETED, downloads the file and checks it, and checks
+# that a worker logged it as JSON with the job's MDC fields. Everything it
 # started (containers, network, volume) is removed at the end, also on failure or Ctrl-C.
 #
 #   JAVA_HOME=/path/to/jdk-21+ deploy/podman-smoke.sh
@@ -178,7 +179,18 @@ rows=$(($(wc -l <"$work/report.csv") - 1))
 log "downloaded $(wc -c <"$work/report.csv") bytes, $rows data rows:"
 sed 's/^/    /' "$work/report.csv"
 [ "$rows" -eq 3 ] || fail "expected 3 data rows"
+# The images log JSON (ECS); the line that says the report was stored carries the job's MDC.
+stored=""
 for w in $workers; do
-  if "$engine" logs "$w" 2>&1 | grep -q "$report"; then log "ran on $w"; fi
+  line=$("$engine" logs "$w" 2>&1 | jq -Rc --arg r "$report" \
+    'fromjson? | select(.message | contains("Report " + $r + " ") and contains("stored"))' | head -1)
+  if [ -n "$line" ]; then
+    log "ran on $w: $line"
+    stored=$line
+  fi
 done
+[ -n "$stored" ] || fail "no JSON log line of a worker says that report $report was stored"
+jq -e '.job_id and .job_kind == "report.generate" and .queue == "reports" and .attempt == "1"
+  and .log.level == "INFO"' <<<"$stored" >/dev/null ||
+  fail "the worker's log line lacks the job's MDC fields: $stored"
 log "PASSED"
