@@ -46,7 +46,7 @@ public class ArtifactFiles {
     this.jdbc = JdbcClient.create(dataSource);
   }
 
-  @Transactional(readOnly = true)
+  /** The file's metadata; joins the caller's transaction, else runs without one. */
   public Optional<ArtifactInfo> find(UUID id) {
     return artifacts.findById(id).map(Artifact::info);
   }
