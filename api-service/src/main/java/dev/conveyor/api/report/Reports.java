@@ -34,8 +34,10 @@ public class Reports {
     return view(owned(caller, id));
   }
 
-  /** Any report, whoever owns it (for a stream whose owner was checked at subscription). */
-  @Transactional(readOnly = true)
+  /**
+   * Any report, whoever owns it (for a stream whose owner was checked at subscription). No
+   * transaction, as in {@link #get}: every open stream reads this on every change of its report.
+   */
   public Optional<ReportView> find(UUID id) {
     return reports.findById(id).map(this::view);
   }
