@@ -1,19 +1,21 @@
 package dev.conveyor.api;
 
-import dev.conveyor.api.auth.CreateApiKeyCommand;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
 import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.security.SecurityScheme;
+import java.util.Optional;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
  * Starts the API service, or runs a one-shot command: {@code create-api-key --name NAME --role
- * client|admin} creates an API key, prints it once and exits.
+ * client|admin} creates an API key, prints it once and exits. The commands are found through {@link
+ * Command}, so this class does not depend on the features that offer them.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
@@ -33,9 +35,20 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 public class ConveyorApiApplication {
 
   public static void main(String[] args) {
-    if (args.length > 0 && CreateApiKeyCommand.NAME.equals(args[0])) {
-      System.exit(CreateApiKeyCommand.run(ConveyorApiApplication.class, args));
+    Optional<Command> command = args.length > 0 ? command(args[0]) : Optional.empty();
+    if (command.isPresent()) {
+      System.exit(command.get().run(ConveyorApiApplication.class, args));
     }
     SpringApplication.run(ConveyorApiApplication.class, args);
+  }
+
+  /** The one-shot command called {@code name}, if a feature offers one. */
+  static Optional<Command> command(String name) {
+    return SpringFactoriesLoader.forDefaultResourceLocation(
+            ConveyorApiApplication.class.getClassLoader())
+        .load(Command.class)
+        .stream()
+        .filter(command -> command.name().equals(name))
+        .findFirst();
   }
 }

@@ -1,5 +1,6 @@
 package dev.conveyor.api.auth;
 
+import dev.conveyor.api.Command;
 import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.Map;
@@ -10,16 +11,20 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * {@code java -jar api-service.jar create-api-key --name NAME [--role client|admin]}: creates an
  * API client against the configured database (migrating it first, as the service does), prints its
- * key and webhook signing secret once, and exits. Only the key's hash is stored.
+ * key and webhook signing secret once, and exits. Only the key's hash is stored. Listed in {@code
+ * META-INF/spring.factories}, where the application's {@code main} finds it.
  */
-public final class CreateApiKeyCommand {
+final class CreateApiKeyCommand implements Command {
 
-  public static final String NAME = "create-api-key";
+  private static final String NAME = "create-api-key";
 
-  private CreateApiKeyCommand() {}
+  @Override
+  public String name() {
+    return NAME;
+  }
 
-  /** Runs the command; returns the process exit code. */
-  public static int run(Class<?> application, String[] args) {
+  @Override
+  public int run(Class<?> application, String[] args) {
     return run(application, args, System.out, System.err);
   }
 
