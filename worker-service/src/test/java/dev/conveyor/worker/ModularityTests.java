@@ -1,0 +1,30 @@
+package dev.conveyor.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.modulith.core.ApplicationModule;
+import org.springframework.modulith.core.ApplicationModules;
+
+/**
+ * The style guide's rule, checked: each direct sub-package of {@code dev.conveyor.worker} is a
+ * feature module; modules may not depend on each other in a cycle, and may use only the public
+ * types of another module's top-level package.
+ */
+class ModularityTests {
+
+  private static final ApplicationModules MODULES =
+      ApplicationModules.of(ConveyorWorkerApplication.class);
+
+  @Test
+  void featurePackagesHaveNoCyclesAndUseOnlyEachOthersApi() {
+    MODULES.verify();
+  }
+
+  @Test
+  void everyFeaturePackageIsAModule() {
+    // Guards the check above against passing vacuously (no modules detected).
+    assertThat(MODULES.stream().map(ApplicationModule::getIdentifier).map(Object::toString))
+        .containsExactlyInAnyOrder("callback", "report");
+  }
+}
