@@ -1,6 +1,7 @@
 package dev.conveyor.api.auth;
 
 import dev.conveyor.api.web.Problems;
+import dev.conveyor.api.web.RequestPaths;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -19,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Authenticates every {@code /api/**} request with {@code Authorization: Bearer <api key>}: no key
  * or an unknown one is a 401 problem; a client key on {@code /api/admin/**} is a 403 problem.
  * Everything else (actuator, OpenAPI, the signed {@code /internal/**} callbacks) is left to its own
- * checks.
+ * checks. Both decisions test the decoded, normalized path ({@link RequestPaths}), never the raw
+ * URI, which a client can spell differently from the route it reaches.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 20)
@@ -37,7 +39,7 @@ class BearerAuthFilter extends OncePerRequestFilter {
 
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    return !request.getRequestURI().startsWith("/api/");
+    return !RequestPaths.of(request).startsWith("/api/");
   }
 
   @Override
@@ -61,7 +63,7 @@ class BearerAuthFilter extends OncePerRequestFilter {
           request.getRequestURI());
       return;
     }
-    if (request.getRequestURI().startsWith("/api/admin/") && !caller.get().isAdmin()) {
+    if (RequestPaths.of(request).startsWith("/api/admin/") && !caller.get().isAdmin()) {
       Problems.write(
           response,
           json,

@@ -40,7 +40,7 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
   protected void doFilterInternal(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
-    long limit = request.getRequestURI().startsWith("/api/uploads") ? uploadLimit : jsonLimit;
+    long limit = RequestPaths.of(request).equals("/api/uploads") ? uploadLimit : jsonLimit;
     long declared = request.getContentLengthLong();
     if (declared > limit) {
       Problems.write(

@@ -48,6 +48,27 @@ class AdminTests extends ApiTestBase {
     assertThat(anonymous.method(method, path, null).status()).isEqualTo(401);
   }
 
+  /**
+   * A path spelled differently from its route (path parameters, percent-encoding) reaches the same
+   * controller, so it must meet the same checks; a dot segment is checked as the container resolves
+   * it.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "GET, /api;x=1/admin/queues",
+    "GET, /%61pi/admin/queues",
+    "GET, /api/admin;x=1/queues",
+    "GET, /api/%61dmin/queues",
+    "GET, /api/reports/../admin/queues",
+    "POST, /api/admin;x=1/jobs/1/cancel",
+    "POST, /api/%61dmin/jobs/1/retry"
+  })
+  void pathsSpelledOtherwiseMeetTheChecksOfTheirRoute(String method, String path) {
+    assertThat(newClient().method(method, path, null).status()).isEqualTo(403);
+    assertThat(anonymous.method(method, path, null).status()).isEqualTo(401);
+    assertThat(admin.method(method, path, null).status()).isNotIn(401, 403);
+  }
+
   @Test
   void countsJobsPerQueueAndState() {
     queue.enqueue(JobRequest.of("test.kind", "{}").withQueue(testQueue));

@@ -295,6 +295,20 @@ class SubmitReportTests extends ApiTestBase {
       assertThat(r.status()).isEqualTo(413);
       assertThat(r.contentType()).startsWith("application/problem+json");
     }
+
+    @Test
+    void bodyOverTheLimitIs413WhenThePathIsSpelledLikeTheUploadsPath() {
+      String big =
+          "{\"type\":\"voterList\",\"format\":\"CSV\",\"parameters\":{\"county\":\""
+              + "K".repeat(20_000)
+              + "\"}}";
+
+      // The container resolves the dot segment to /api/reports: the uploads' larger limit must
+      // not apply to it.
+      Api.Response r = newClient().post("/api/uploads/../reports", big);
+
+      assertThat(r.status()).as(r.toString()).isEqualTo(413);
+    }
   }
 
   private long reportCount(Api client) {
