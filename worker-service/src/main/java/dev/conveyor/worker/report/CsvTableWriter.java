@@ -16,13 +16,25 @@ import org.jspecify.annotations.Nullable;
  * <p>Text that a spreadsheet would run as a formula (it starts with {@code = + - @}, a tab or a
  * carriage return) gets a leading apostrophe, as OWASP advises against CSV injection: names and
  * addresses can come from client uploads (voterImport). Numbers and dates are written as they are.
+ * CSV for a program rather than a person (voterImport's staging {@code COPY}) is written without
+ * it, since there the apostrophe would become part of the value.
  */
 final class CsvTableWriter implements TableWriter {
 
   private final Writer out;
+  private final boolean defuse;
 
+  /** CSV for spreadsheets: formula-like text is defused. */
   CsvTableWriter(OutputStream out) {
+    this(out, true);
+  }
+
+  /**
+   * @param defuse whether text that a spreadsheet would run as a formula gets a leading apostrophe
+   */
+  CsvTableWriter(OutputStream out, boolean defuse) {
     this.out = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
+    this.defuse = defuse;
   }
 
   @Override
@@ -38,7 +50,7 @@ final class CsvTableWriter implements TableWriter {
       }
       Object value = values.get(i);
       if (value instanceof String text) {
-        writeField(defused(text));
+        writeField(defuse ? defused(text) : text);
       } else if (value != null) {
         writeField(value.toString());
       }

@@ -277,16 +277,17 @@ class VoterImportReport implements ReportGenerator {
   }
 
   /**
-   * Records on their way to the staging tables: encoded as CSV in memory and sent with one {@code
-   * COPY} per table every {@value #BATCH_ROWS} records. Never while the upload is being read: the
-   * chunks come through the same connection, which a running COPY occupies.
+   * Records on their way to the staging tables: encoded as CSV in memory (as they are: no formula
+   * defusing, which would store the apostrophe) and sent with one {@code COPY} per table every
+   * {@value #BATCH_ROWS} records. Never while the upload is being read: the chunks come through the
+   * same connection, which a running COPY occupies.
    */
   private static final class Staging {
     private final CopyManager copy;
     private final ByteArrayOutputStream voters = new ByteArrayOutputStream();
     private final ByteArrayOutputStream rejects = new ByteArrayOutputStream();
-    private CsvTableWriter voterRows = new CsvTableWriter(voters);
-    private CsvTableWriter rejectRows = new CsvTableWriter(rejects);
+    private CsvTableWriter voterRows = new CsvTableWriter(voters, false);
+    private CsvTableWriter rejectRows = new CsvTableWriter(rejects, false);
     private int batched;
     long rejected;
 
@@ -327,8 +328,8 @@ class VoterImportReport implements ReportGenerator {
       rejectRows.close();
       send(COPY_VOTERS, voters);
       send(COPY_REJECTS, rejects);
-      voterRows = new CsvTableWriter(voters);
-      rejectRows = new CsvTableWriter(rejects);
+      voterRows = new CsvTableWriter(voters, false);
+      rejectRows = new CsvTableWriter(rejects, false);
       batched = 0;
     }
 

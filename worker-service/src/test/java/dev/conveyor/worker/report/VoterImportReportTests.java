@@ -142,6 +142,40 @@ class VoterImportReportTests {
           .containsEntry("first_name", "Ånne \"Nan\"")
           .containsEntry("street_address", "12 Main St, Apt 1");
     }
+
+    /**
+     * Text that a spreadsheet would run as a formula is defused with an apostrophe in the CSV
+     * reports; the staging COPY is CSV too, but for PostgreSQL, so it must carry the text as it is.
+     */
+    @Test
+    void storesTextThatLooksLikeAFormulaAsItIs() {
+      String id = "NYF" + System.nanoTime();
+      String file =
+          String.join(",", VoterListReport.COLUMNS)
+              + "\r\n"
+              + id
+              + ",-Smith,@Ann,=1+1,+,1980-02-29,\"-12 Main St, Apt 1\",Rochester,14604,"
+              + COUNTY
+              + ",133,4,DEM,ACTIVE,2001-05-06\r\n";
+      UUID report = report(upload(owner, file.getBytes(StandardCharsets.UTF_8), 1024));
+
+      run(report);
+
+      assertThat(
+              jdbc.sql(
+                      """
+                      SELECT last_name, first_name, middle_name, suffix, street_address
+                      FROM voters WHERE state_voter_id = :id
+                      """)
+                  .param("id", id)
+                  .query()
+                  .singleRow())
+          .containsEntry("last_name", "-Smith")
+          .containsEntry("first_name", "@Ann")
+          .containsEntry("middle_name", "=1+1")
+          .containsEntry("suffix", "+")
+          .containsEntry("street_address", "-12 Main St, Apt 1");
+    }
   }
 
   @Nested
