@@ -101,7 +101,7 @@ final class VoterRecordCheck {
 
   private static @Nullable String text(
       List<String> fields, int i, boolean required, List<String> problems) {
-    String value = fields.get(i).strip();
+    String value = undefused(fields.get(i).strip());
     if (value.isEmpty()) {
       if (required) {
         problems.add(column(i) + " is required");
@@ -115,6 +115,21 @@ final class VoterRecordCheck {
     if (value.chars().anyMatch(Character::isISOControl)) {
       problems.add(column(i) + " must not contain control characters");
       return null;
+    }
+    return value;
+  }
+
+  /**
+   * The value without the apostrophe that our CSV reports put before text a spreadsheet would run
+   * as a formula ({@link CsvTableWriter}), so that an export imports unchanged; a spreadsheet
+   * program drops it too.
+   */
+  private static String undefused(String value) {
+    if (value.length() > 1 && value.charAt(0) == '\'') {
+      char next = value.charAt(1);
+      if (next == '=' || next == '+' || next == '-' || next == '@') {
+        return value.substring(1);
+      }
     }
     return value;
   }

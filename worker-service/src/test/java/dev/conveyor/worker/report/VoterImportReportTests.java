@@ -176,6 +176,54 @@ class VoterImportReportTests {
           .containsEntry("suffix", "+")
           .containsEntry("street_address", "-12 Main St, Apt 1");
     }
+
+    /** The voterList CSV defuses such text with an apostrophe; importing it removes it again. */
+    @Test
+    void anExportedVoterWhoseNameLooksLikeAFormulaImportsUnchanged() throws IOException {
+      String county = "Formula" + Long.toString(System.nanoTime(), 36).replaceAll("[0-9]", "x");
+      String id = "NYR" + System.nanoTime();
+      jdbc.sql(
+              """
+              INSERT INTO voters (state_voter_id, first_name, last_name, date_of_birth,
+                                  street_address, city, zip_code, county, assembly_district,
+                                  election_district, party, status, registration_date)
+              VALUES (:id, '@Ann', '-Smith', '1980-02-29', '=12 Main St', 'Rochester', '14604',
+                      :county, 133, 4, 'DEM', 'ACTIVE', '2001-05-06')
+              """)
+          .param("id", id)
+          .param("county", county)
+          .update();
+      byte[] export =
+          GeneratorRun.of(
+                  new VoterListReport(new RegistryAccess(jdbc, support.json, 100)),
+                  "CSV",
+                  "{\"county\":\"" + county + "\"}")
+              .bytes();
+      assertThat(new String(export, StandardCharsets.UTF_8)).contains("'-Smith,'@Ann");
+      UUID report =
+          support.insertReport(
+              owner,
+              "voterImport",
+              "{\"uploadId\":\""
+                  + upload(owner, export, 1024)
+                  + "\",\"county\":\""
+                  + county
+                  + "\"}");
+
+      run(report);
+
+      assertThat(summary(report).get(1)).containsExactly("1", "0", "0", "1", "0");
+      assertThat(
+              jdbc.sql(
+                      "SELECT last_name, first_name, street_address FROM voters"
+                          + " WHERE state_voter_id = :id")
+                  .param("id", id)
+                  .query()
+                  .singleRow())
+          .containsEntry("last_name", "-Smith")
+          .containsEntry("first_name", "@Ann")
+          .containsEntry("street_address", "=12 Main St");
+    }
   }
 
   @Nested
