@@ -98,8 +98,9 @@ class GenerateReportHandler implements JobHandler {
           artifact.id(),
           artifact.sizeBytes());
     } catch (InvalidReportException e) {
-      fail(report, ctx, e.code(), e.getMessage());
-      throw JobFailure.permanent(e.code() + ": " + e.getMessage());
+      String message = storable(e.getMessage());
+      fail(report, ctx, e.code(), message);
+      throw JobFailure.permanent(e.code() + ": " + message);
     } catch (JobFailure.Cancelled e) {
       events.enqueue(ReportEvent.of(ReportEvent.CANCELLED, reportId, ctx));
       throw e;
@@ -112,7 +113,7 @@ class GenerateReportHandler implements JobHandler {
         throw JobFailure.cancelled();
       }
       if (ctx.attempt() >= ctx.job().maxAttempts()) {
-        fail(report, ctx, "GENERATION_FAILED", "the report could not be generated: " + e);
+        fail(report, ctx, "GENERATION_FAILED", storable("the report could not be generated: " + e));
       }
       throw e;
     }
@@ -158,6 +159,14 @@ class GenerateReportHandler implements JobHandler {
   private void fail(Report report, JobContext ctx, String code, String message) {
     log.warn("Report {} failed: {}: {}", report.id(), code, message);
     events.enqueue(ReportEvent.of(ReportEvent.FAILED, report.id(), ctx).withError(code, message));
+  }
+
+  /**
+   * A message PostgreSQL can store: it may quote a client's file (voterImport's header), and text
+   * and jsonb hold no NUL, so the report.failed payload and the job's error could not be written.
+   */
+  private static String storable(String message) {
+    return message.replace('\u0000', '\uFFFD');
   }
 
   private UUID reportId(String payload) {

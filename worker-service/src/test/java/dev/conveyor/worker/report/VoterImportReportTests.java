@@ -302,6 +302,17 @@ class VoterImportReportTests {
       assertThat(votersOf(good)).isZero();
     }
 
+    /**
+     * The header is quoted in the failure, and PostgreSQL can store no NUL (the report.failed
+     * callback is a jsonb job payload, the job's error text).
+     */
+    @Test
+    void aHeaderWithANulCharacterFailsTheReport() {
+      byte[] file = "State Voter ID\u0000,Name\r\n".getBytes(StandardCharsets.UTF_8);
+
+      assertFailsWith(upload(owner, file, 1024), "INVALID_UPLOAD", "header");
+    }
+
     @Test
     void aBinaryFileFailsTheReport() {
       byte[] file = new byte[5_000];
@@ -345,7 +356,9 @@ class VoterImportReportTests {
     UUID report = report(upload);
     TestJobContext ctx = new TestJobContext(support.tx, report, 1, 5, false);
 
-    assertThatThrownBy(() -> handler().handle(ctx)).isInstanceOf(JobFailure.class);
+    assertThatThrownBy(() -> handler().handle(ctx))
+        .isInstanceOf(JobFailure.class)
+        .hasMessageNotContaining("\u0000");
 
     List<JsonNode> events = support.callbacks(report);
     assertThat(events).extracting(e -> e.get("type").asString()).containsExactly("report.failed");
