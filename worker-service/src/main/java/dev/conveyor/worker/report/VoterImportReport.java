@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.PushbackInputStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
@@ -19,6 +20,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -61,6 +63,9 @@ class VoterImportReport implements ReportGenerator {
   static final List<String> COUNT_COLUMNS =
       List.of("Rows Read", "Inserted", "Updated", "Unchanged", "Rejected");
   static final List<String> REJECT_COLUMNS = rejectColumns();
+
+  /** The UTF-8 byte order mark. */
+  private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
   private static final String FIND_UPLOAD =
       SqlFiles.load(VoterImportReport.class, "find_upload.sql");
@@ -222,11 +227,7 @@ class VoterImportReport implements ReportGenerator {
   }
 
   private static void checkHeader(CsvRecord header) {
-    List<String> names = new ArrayList<>(header.getFields());
-    // A byte order mark, as spreadsheet programs write, is not part of the first name.
-    if (!names.isEmpty() && names.getFirst().startsWith("\uFEFF")) {
-      names.set(0, names.getFirst().substring(1));
-    }
+    List<String> names = header.getFields();
     List<String> normalized = names.stream().map(n -> n.strip().toLowerCase(Locale.ROOT)).toList();
     List<String> expected =
         VoterListReport.COLUMNS.stream().map(n -> n.toLowerCase(Locale.ROOT)).toList();
@@ -240,11 +241,19 @@ class VoterImportReport implements ReportGenerator {
     }
   }
 
-  private static Reader utf8(UploadInputStream in) {
+  private static Reader utf8(UploadInputStream in) throws IOException {
+    // A byte order mark, as spreadsheet programs write, is skipped before the parser sees it: in
+    // front of a quoted header it would make the first field unquoted ("State Voter ID" with its
+    // quotes).
+    PushbackInputStream bytes = new PushbackInputStream(in, BOM.length);
+    byte[] head = bytes.readNBytes(BOM.length);
+    if (!Arrays.equals(head, BOM)) {
+      bytes.unread(head);
+    }
     // Malformed bytes fail the read instead of becoming U+FFFD: a file in another encoding is
     // refused rather than imported garbled.
     return new InputStreamReader(
-        in,
+        bytes,
         StandardCharsets.UTF_8
             .newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)

@@ -116,6 +116,27 @@ class VoterImportReportTests {
       assertThat(summary(report).get(1)).containsExactly("0", "0", "0", "0", "0");
     }
 
+    /** As R's write.csv or Python's QUOTE_ALL write it, after a byte order mark. */
+    @Test
+    void aByteOrderMarkBeforeAQuotedHeaderIsAllowed() {
+      String id = "NYB" + System.nanoTime();
+      String file =
+          "\uFEFF"
+              + String.join(",", VoterListReport.COLUMNS.stream().map(c -> '"' + c + '"').toList())
+              + "\r\n\""
+              + id
+              + "\",\"Smith\",\"Ann\",\"\",\"\",\"1980-02-29\",\"12 Main St\",\"Rochester\","
+              + "\"14604\",\""
+              + COUNTY
+              + "\",\"133\",\"4\",\"DEM\",\"ACTIVE\",\"2001-05-06\"\r\n";
+      UUID report = report(upload(owner, file.getBytes(StandardCharsets.UTF_8), 1024));
+
+      TestJobContext ctx = run(report);
+
+      assertThat(ctx.completed).isTrue();
+      assertThat(summary(report).get(1)).containsExactly("1", "1", "0", "0", "0");
+    }
+
     @Test
     void readsTextSplitAcrossChunksIntact() throws IOException {
       String id = "NYX" + System.nanoTime();
