@@ -102,14 +102,14 @@ class GenerateReportHandler implements JobHandler {
       fail(report, ctx, e.code(), message);
       throw JobFailure.permanent(e.code() + ": " + message);
     } catch (JobFailure.Cancelled e) {
-      events.enqueue(ReportEvent.of(ReportEvent.CANCELLED, reportId, ctx));
+      cancelled(reportId, ctx);
       throw e;
     } catch (LeaseLostException e) {
       // Another attempt owns the report now; this one must not report anything.
       throw e;
     } catch (RuntimeException e) {
       if (ctx.isCancellationRequested()) {
-        events.enqueue(ReportEvent.of(ReportEvent.CANCELLED, reportId, ctx));
+        cancelled(reportId, ctx);
         throw JobFailure.cancelled();
       }
       if (ctx.attempt() >= ctx.job().maxAttempts()) {
@@ -154,6 +154,18 @@ class GenerateReportHandler implements JobHandler {
         new ReportEvent.Artifact(artifactId, contentType, out.size(), sha256, filename);
     events.enqueue(ReportEvent.of(ReportEvent.COMPLETED, report.id(), ctx).withArtifact(artifact));
     return artifact;
+  }
+
+  /**
+   * Reports a cancellation, unless the flag meant a lost lease: the runtime raises it for both, and
+   * a rescued attempt must not report anything (its token stays on the job row until the next
+   * claim, so the API would still take the event). A heartbeat tells them apart.
+   */
+  private void cancelled(UUID reportId, JobContext ctx) {
+    if (!ctx.heartbeat()) {
+      throw new LeaseLostException(ctx.jobId());
+    }
+    events.enqueue(ReportEvent.of(ReportEvent.CANCELLED, reportId, ctx));
   }
 
   private void fail(Report report, JobContext ctx, String code, String message) {

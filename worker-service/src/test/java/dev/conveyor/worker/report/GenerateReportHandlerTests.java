@@ -121,6 +121,26 @@ class GenerateReportHandlerTests {
     assertThat(ctx.completed).isFalse();
   }
 
+  /**
+   * The runtime signals a lost lease (the job was rescued and will run again) through the
+   * cancellation flag; that is no cancellation by the client, and the attempt no longer owns the
+   * report. Until the next attempt is claimed, the job row still holds this attempt's token, so the
+   * API would accept a report.cancelled from it and end a report nobody cancelled.
+   */
+  @Test
+  void anAttemptThatLostItsLeaseStopsWithoutAnEvent() {
+    Fixture f = report("Orleans", 600);
+    TestJobContext ctx = new TestJobContext(tx, f.reportId(), 1, 5, false).loseLease();
+
+    assertThatThrownBy(
+            () -> handler(new VoterListReport(new RegistryAccess(jdbc, json, 100))).handle(ctx))
+        .isInstanceOf(RuntimeException.class);
+
+    assertThat(callbacks(f.reportId())).isEmpty();
+    assertThat(artifactsOf(f.ownerId())).isZero();
+    assertThat(ctx.completed).isFalse();
+  }
+
   @Test
   void aCompletedAttemptCommitsFileAndCompletedEventTogether() {
     Fixture f = report("Oswego", 3);

@@ -23,6 +23,7 @@ final class TestJobContext implements JobContext {
   private final TransactionTemplate tx;
   private final Job job;
   private final boolean cancelled;
+  private volatile boolean leaseLost;
 
   TestJobContext(
       TransactionTemplate tx, UUID reportId, int attempt, int maxAttempts, boolean cancelled) {
@@ -63,14 +64,23 @@ final class TestJobContext implements JobContext {
     progress.add(percent);
   }
 
+  /**
+   * From now on, as the runtime does once a heartbeat found the job rescued: cancellation reads as
+   * requested (so the handler stops) and heartbeats fail.
+   */
+  TestJobContext loseLease() {
+    leaseLost = true;
+    return this;
+  }
+
   @Override
   public boolean isCancellationRequested() {
-    return cancelled;
+    return cancelled || leaseLost;
   }
 
   @Override
   public boolean heartbeat() {
-    return true;
+    return !leaseLost;
   }
 
   @Override
