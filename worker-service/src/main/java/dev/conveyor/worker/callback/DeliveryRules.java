@@ -29,6 +29,12 @@ final class DeliveryRules {
 
   static final Duration MAX_SNOOZE = Duration.ofHours(1);
 
+  /**
+   * The shortest snooze: a snooze spends no attempt, so {@code Retry-After: 0} (or a date in the
+   * past) taken as it is would send again at once, as fast as the receiver answers.
+   */
+  static final Duration MIN_SNOOZE = Duration.ofSeconds(1);
+
   /** How much of a receiver's answer is kept in the job's error. */
   static final int MAX_EXCERPT = 300;
 
@@ -69,22 +75,26 @@ final class DeliveryRules {
     return url.getScheme() + "://" + url.getHost() + port + path + (hidden ? "?…" : "");
   }
 
-  /** {@code Retry-After}: delay-seconds or an HTTP date; unparseable means a short wait. */
+  /**
+   * {@code Retry-After}: delay-seconds or an HTTP date, kept between {@link #MIN_SNOOZE} and {@link
+   * #MAX_SNOOZE}; unparseable means the shortest wait.
+   */
   Duration parseRetryAfter(String value) {
+    String v = value.strip();
     Duration delay;
-    try {
-      delay = Duration.ofSeconds(Long.parseLong(value.strip()));
-    } catch (NumberFormatException e) {
+    if (!v.isEmpty() && v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      // More digits than fit a long are still a number of seconds: a long wait, not a bad header.
+      delay = v.length() > 12 ? MAX_SNOOZE : Duration.ofSeconds(Long.parseLong(v));
+    } else {
       try {
-        Instant at =
-            ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
         delay = Duration.between(clock.instant(), at);
-      } catch (DateTimeParseException e2) {
-        delay = Duration.ofSeconds(1);
+      } catch (DateTimeParseException e) {
+        delay = MIN_SNOOZE;
       }
     }
-    if (delay.isNegative()) {
-      return Duration.ZERO;
+    if (delay.compareTo(MIN_SNOOZE) < 0) {
+      return MIN_SNOOZE;
     }
     return delay.compareTo(MAX_SNOOZE) > 0 ? MAX_SNOOZE : delay;
   }

@@ -12,6 +12,35 @@ class DeliveryRulesTests {
 
   final DeliveryRules rules = new DeliveryRules(InstantSource.system());
 
+  /**
+   * A snooze spends no attempt, so a zero one would run the delivery again at once, and again, as
+   * fast as the receiver answers.
+   */
+  @Test
+  void aRetryAfterOfZeroOrInThePastStillWaitsAMoment() {
+    URI url = URI.create("https://hooks.example.com/in");
+    for (String retryAfter : new String[] {"0", "Wed, 21 Oct 2015 07:28:00 GMT", "-5"}) {
+      assertThatThrownBy(() -> rules.apply(url, 503, retryAfter, "busy"))
+          .as(retryAfter)
+          .isInstanceOfSatisfying(
+              JobFailure.Snooze.class,
+              s -> assertThat(s.delay()).isEqualTo(DeliveryRules.MIN_SNOOZE));
+    }
+  }
+
+  @Test
+  void aRetryAfterBeyondTheCapIsCappedWhateverItsSize() {
+    URI url = URI.create("https://hooks.example.com/in");
+    for (String retryAfter :
+        new String[] {"7200", "99999999999999999999", "Fri, 01 Jan 9999 00:00:00 GMT"}) {
+      assertThatThrownBy(() -> rules.apply(url, 429, retryAfter, ""))
+          .as(retryAfter)
+          .isInstanceOfSatisfying(
+              JobFailure.Snooze.class,
+              s -> assertThat(s.delay()).isEqualTo(DeliveryRules.MAX_SNOOZE));
+    }
+  }
+
   @Test
   void aClientsTokenInTheQueryNeverReachesTheJobsErrors() {
     URI url = URI.create("https://hooks.example.com:8443/in/conveyor?token=s3cret#frag");
