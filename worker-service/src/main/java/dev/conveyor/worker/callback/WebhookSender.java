@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -22,9 +23,7 @@ import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
-import org.apache.hc.core5.http.ParseException;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
-import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.util.Timeout;
 import org.jspecify.annotations.Nullable;
 
@@ -101,13 +100,24 @@ final class WebhookSender implements AutoCloseable {
     Future<?> deadline =
         CompletableFuture.runAsync(
             post::cancel, CompletableFuture.delayedExecutor(deadlineMillis, TimeUnit.MILLISECONDS));
-    try (ClassicHttpResponse response = http.executeOpen(null, post, null)) {
+    try {
+      ClassicHttpResponse response = send(url, post);
       Header retryAfter = response.getFirstHeader("Retry-After");
+      String excerpt = excerpt(response.getEntity());
+      // The rest of the answer is not needed, and closing a response reads its body to the end
+      // (for as long as the receiver keeps sending): the connection is dropped instead.
+      post.cancel();
+      closeQuietly(response);
       rules.apply(
-          url,
-          response.getCode(),
-          retryAfter == null ? null : retryAfter.getValue(),
-          excerpt(response.getEntity()));
+          url, response.getCode(), retryAfter == null ? null : retryAfter.getValue(), excerpt);
+    } finally {
+      deadline.cancel(false);
+    }
+  }
+
+  private ClassicHttpResponse send(URI url, HttpPost post) {
+    try {
+      return http.executeOpen(null, post, null);
     } catch (IOException e) {
       AddressPolicy.RefusedAddressException refused = refusal(e);
       if (refused != null) {
@@ -119,8 +129,6 @@ final class WebhookSender implements AutoCloseable {
       }
       throw new DeliveryFailedException(
           "could not reach " + DeliveryRules.shown(url) + ": " + e, e);
-    } finally {
-      deadline.cancel(false);
     }
   }
 
@@ -159,15 +167,31 @@ final class WebhookSender implements AutoCloseable {
     return null;
   }
 
-  private static @Nullable String excerpt(@Nullable HttpEntity entity) throws IOException {
+  /**
+   * The start of the answer, enough for {@link DeliveryRules#MAX_EXCERPT} characters; null if there
+   * is none or it cannot be read (the status decides the outcome, not the body).
+   */
+  private static @Nullable String excerpt(@Nullable HttpEntity entity) {
     if (entity == null) {
       return null;
     }
     try {
-      // Bounded: a receiver's answer is never read whole.
-      return EntityUtils.toString(entity, StandardCharsets.UTF_8, DeliveryRules.MAX_EXCERPT + 1);
-    } catch (ParseException e) {
+      Charset charset =
+          ContentType.getCharset(
+              ContentType.parseLenient(entity.getContentType()), StandardCharsets.UTF_8);
+      // Bounded, and the stream is not closed: closing would read the rest.
+      byte[] start = entity.getContent().readNBytes(4 * (DeliveryRules.MAX_EXCERPT + 1));
+      return new String(start, charset);
+    } catch (IOException | RuntimeException e) {
       return null;
+    }
+  }
+
+  private static void closeQuietly(ClassicHttpResponse response) {
+    try {
+      response.close();
+    } catch (IOException e) {
+      // The connection was dropped on purpose; nothing is lost.
     }
   }
 

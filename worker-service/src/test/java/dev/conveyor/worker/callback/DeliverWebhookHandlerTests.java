@@ -9,6 +9,7 @@ import dev.conveyor.testsupport.TestDatabase;
 import dev.conveyor.worker.Secret;
 import dev.conveyor.worker.WorkerServiceProperties;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -21,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,7 +69,13 @@ class DeliverWebhookHandlerTests {
             // Back to this server: a followed redirect would show as a second request.
             exchange.getResponseHeaders().add("Location", "/elsewhere");
           }
-          exchange.sendResponseHeaders(status, -1);
+          if (status >= 500) {
+            byte[] answer = "try later".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, answer.length);
+            exchange.getResponseBody().write(answer);
+          } else {
+            exchange.sendResponseHeaders(status, -1);
+          }
           exchange.close();
         });
     server.start();
@@ -167,7 +176,8 @@ class DeliverWebhookHandlerTests {
     status = 502;
     long clientId = client(CLIENT_SECRET, false);
     assertThatThrownBy(() -> handler.handle(StubJobContext.withPayload(payload(clientId))))
-        .isInstanceOf(DeliveryFailedException.class);
+        .isInstanceOf(DeliveryFailedException.class)
+        .hasMessageEndingWith("answered 502: try later");
   }
 
   @Test
@@ -217,6 +227,46 @@ class DeliverWebhookHandlerTests {
     // The same URL with private addresses allowed reaches the server: the refusal was the policy.
     handler.handle(StubJobContext.withPayload(payload(clientId, url)));
     assertThat(received).hasSize(1);
+  }
+
+  /**
+   * The status decides: a 2xx whose answer goes on for longer than the request timeout is
+   * delivered, not a timeout to retry, and only an excerpt of the answer is read.
+   */
+  @Test
+  void aSuccessWithAnEndlessAnswerIsDeliveredWithoutReadingItAll() throws IOException {
+    AtomicLong sent = new AtomicLong();
+    HttpServer endless =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    endless.setExecutor(Executors.newCachedThreadPool());
+    endless.createContext(
+        "/",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(200, 0);
+          byte[] block = new byte[64 * 1024];
+          // Until the worker hangs up, or well past its 2 s request timeout.
+          long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+          try (OutputStream body = exchange.getResponseBody()) {
+            while (System.nanoTime() < until) {
+              body.write(block);
+              sent.addAndGet(block.length);
+            }
+          } catch (IOException hungUp) {
+            // expected
+          }
+        });
+    endless.start();
+    try {
+      long clientId = client(CLIENT_SECRET, false);
+      String url = "http://127.0.0.1:" + endless.getAddress().getPort() + "/hooks";
+
+      handler.handle(StubJobContext.withPayload(payload(clientId, url)));
+
+      assertThat(sent.get()).isLessThan(64L << 20);
+    } finally {
+      endless.stop(0);
+    }
   }
 
   @Test
