@@ -53,6 +53,7 @@ class DeliverCallbackHandlerTests {
   volatile Map<String, String> responseHeaders = Map.of();
   final CountDownLatch release = new CountDownLatch(1);
   volatile boolean hang;
+  volatile boolean stallBody;
   DeliverCallbackHandler handler;
 
   @BeforeEach
@@ -99,6 +100,19 @@ class DeliverCallbackHandlerTests {
       }
     }
     responseHeaders.forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+    if (stallBody) {
+      // The status line and the body's start, then nothing (a stuck proxy, say).
+      exchange.sendResponseHeaders(status, 1_000);
+      exchange.getResponseBody().write("{\"applied\":".getBytes(StandardCharsets.UTF_8));
+      exchange.getResponseBody().flush();
+      try {
+        release.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      exchange.close();
+      return;
+    }
     byte[] body = "{\"applied\":true}".getBytes(StandardCharsets.UTF_8);
     exchange.sendResponseHeaders(status, body.length);
     exchange.getResponseBody().write(body);
@@ -140,7 +154,7 @@ class DeliverCallbackHandlerTests {
       status = 422;
       assertThatThrownBy(() -> handler.handle(StubJobContext.withPayload(EVENT)))
           .isInstanceOf(JobFailure.Permanent.class)
-          .hasMessageContaining("422");
+          .hasMessageEndingWith("422: {\"applied\":true}");
     }
 
     @Test
@@ -241,6 +255,33 @@ class DeliverCallbackHandlerTests {
       responseHeaders = Map.of("Retry-After", "5");
       assertThatThrownBy(() -> handler.handle(StubJobContext.withPayload(EVENT)))
           .isInstanceOf(JobFailure.Permanent.class);
+    }
+  }
+
+  /**
+   * The answer after the status line is bounded too: the status decides, and only an excerpt of an
+   * error's body is waited for, within the request timeout.
+   */
+  @Nested
+  class StalledAnswer {
+
+    @Test
+    void aSuccessWhoseBodyStallsIsDelivered() {
+      stallBody = true;
+
+      handler.handle(StubJobContext.withPayload(EVENT));
+
+      assertThat(received).hasSize(1);
+    }
+
+    @Test
+    void anErrorWhoseBodyStallsIsRetriedAfterTheRequestTimeout() {
+      status = 503;
+      stallBody = true;
+
+      assertThatThrownBy(() -> handler.handle(StubJobContext.withPayload(EVENT)))
+          .isInstanceOf(DeliveryFailedException.class)
+          .hasMessageContaining("in time");
     }
   }
 }
