@@ -21,6 +21,10 @@ import tools.jackson.databind.json.JsonMapper;
  * Caps request bodies: a declared {@code Content-Length} over the limit is refused with 413 before
  * anything is read; a chunked body is counted while it is read and fails with 413 once it passes
  * the limit. Uploads ({@code /api/uploads}) get their own, larger limit.
+ *
+ * <p>A multipart body is refused with 415 on every other path, before anything is read: Spring MVC
+ * and Tomcat parse multipart bodies themselves, past the counting wrapper and up to the upload
+ * limit, and would do so for any path (an unauthenticated one too) before the handler is found.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -40,7 +44,17 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
   protected void doFilterInternal(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
-    long limit = RequestPaths.of(request).equals("/api/uploads") ? uploadLimit : jsonLimit;
+    boolean upload = RequestPaths.of(request).equals("/api/uploads");
+    if (!upload && isMultipart(request)) {
+      Problems.write(
+          response,
+          json,
+          HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+          "A multipart body is accepted only by POST /api/uploads",
+          request.getRequestURI());
+      return;
+    }
+    long limit = upload ? uploadLimit : jsonLimit;
     long declared = request.getContentLengthLong();
     if (declared > limit) {
       Problems.write(
@@ -52,6 +66,11 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
       return;
     }
     chain.doFilter(declared >= 0 ? request : new Limited(request, limit), response);
+  }
+
+  private static boolean isMultipart(HttpServletRequest request) {
+    String type = request.getContentType();
+    return type != null && type.strip().regionMatches(true, 0, "multipart/", 0, 10);
   }
 
   /** Counts the bytes of a body of unknown length and stops at the limit. */

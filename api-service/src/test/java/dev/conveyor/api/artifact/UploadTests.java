@@ -122,6 +122,30 @@ class UploadTests extends ApiTestBase {
         .isZero();
   }
 
+  /**
+   * Tomcat parses a multipart body itself, up to the upload limit and past the counting wrapper of
+   * the JSON limit; on any other path it must be refused before it is read, key or not.
+   */
+  @Test
+  void multipartBodiesAreRefusedUnreadOutsideUploads() {
+    Api client = newClient();
+    byte[] big = new byte[300 * 1024];
+    java.util.Arrays.fill(big, (byte) 'a');
+    byte[] body = form("file", "big.csv", big);
+    String type = "multipart/form-data; boundary=" + BOUNDARY;
+
+    for (Api.Response r :
+        java.util.List.of(
+            anonymous.postChunked("/internal/report-events", type, body),
+            anonymous.postChunked("/actuator/health", type, body),
+            anonymous.postChunked("/", type, body),
+            client.postChunked("/api/reports", type, body))) {
+      assertThat(r.status()).as(r.toString()).isEqualTo(415);
+      assertThat(r.contentType()).startsWith("application/problem+json");
+      assertThat(r.json().get("detail").asString()).contains("/api/uploads");
+    }
+  }
+
   private static final String BOUNDARY = "conveyor-test-boundary-7f3a";
 
   private static byte[] form(String part, String filename, byte[] content) {
