@@ -68,6 +68,12 @@ public final class Api {
     return exchange(request(path).GET());
   }
 
+  public Response get(String path, Map<String, String> headers) {
+    HttpRequest.Builder builder = request(path).GET();
+    headers.forEach(builder::header);
+    return exchange(builder);
+  }
+
   public HttpResponse<byte[]> getBytes(String path) {
     return send(request(path).GET(), HttpResponse.BodyHandlers.ofByteArray());
   }

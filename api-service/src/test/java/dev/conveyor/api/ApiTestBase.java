@@ -28,7 +28,9 @@ import org.springframework.test.context.DynamicPropertySource;
       "conveyor.api.bootstrap-key=" + ApiTestBase.BOOTSTRAP_KEY,
       "conveyor.api.limits.json-body=16KB",
       "conveyor.api.limits.upload=256KB",
-      "spring.datasource.hikari.maximum-pool-size=30"
+      "spring.datasource.hikari.maximum-pool-size=30",
+      // Short, so that a test can outlast it: SSE streams set their own timeout.
+      "spring.mvc.async.request-timeout=2s"
     })
 public abstract class ApiTestBase {
 

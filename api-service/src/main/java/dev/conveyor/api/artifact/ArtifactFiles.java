@@ -7,10 +7,6 @@ import java.io.UncheckedIOException;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
@@ -29,9 +25,10 @@ public class ArtifactFiles {
 
   static final int CHUNK_BYTES = 1 << 20;
 
-  // Reads the chunks in order. Index: artifact_chunks_pkey (artifact_id, seq). No locks.
-  private static final String SELECT_CHUNKS =
-      "SELECT data FROM artifact_chunks WHERE artifact_id = ? ORDER BY seq";
+  // The first chunk after a position. Index: artifact_chunks_pkey (artifact_id, seq). No locks.
+  private static final String NEXT_CHUNK =
+      "SELECT seq, data FROM artifact_chunks WHERE artifact_id = :id AND seq > :after"
+          + " ORDER BY seq LIMIT 1";
   // One chunk of an artifact being written in the caller's transaction.
   private static final String INSERT_CHUNK =
       "INSERT INTO artifact_chunks (artifact_id, seq, data) VALUES (:id, :seq, :data)";
@@ -52,27 +49,29 @@ public class ArtifactFiles {
   }
 
   /**
-   * Writes the file's bytes to {@code out}, chunk by chunk. Runs on its own connection with a
-   * server-side cursor (autocommit off, fetch size 1), so memory stays at one chunk.
+   * Writes the file's bytes to {@code out}, chunk by chunk, so memory stays at one chunk. Each
+   * chunk is read by its own statement, and no connection is held while {@code out} is written: the
+   * client reads at its own pace, and a slow one must not keep a pooled connection (chunks never
+   * change once written, so reading them one by one sees the same file).
    */
   public void copyTo(UUID id, OutputStream out) throws IOException {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try (PreparedStatement ps = c.prepareStatement(SELECT_CHUNKS)) {
-        ps.setFetchSize(1);
-        ps.setObject(1, id);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.write(rs.getBytes(1));
-          }
-        }
-      } finally {
-        c.rollback();
+    int after = -1;
+    while (true) {
+      Optional<Chunk> chunk =
+          jdbc.sql(NEXT_CHUNK)
+              .param("id", id)
+              .param("after", after)
+              .query((rs, row) -> new Chunk(rs.getInt(1), rs.getBytes(2)))
+              .optional();
+      if (chunk.isEmpty()) {
+        return;
       }
-    } catch (SQLException e) {
-      throw new IOException("could not read artifact " + id, e);
+      out.write(chunk.get().data());
+      after = chunk.get().seq();
     }
   }
+
+  private record Chunk(int seq, byte[] data) {}
 
   /**
    * Stores a client upload; returns its metadata (size and SHA-256 computed while storing). A

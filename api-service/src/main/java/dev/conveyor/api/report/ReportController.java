@@ -8,6 +8,9 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -29,7 +32,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+import org.springframework.web.context.request.ServletWebRequest;
 
 /** The client's report endpoints. */
 @RestController
@@ -109,19 +112,30 @@ class ReportController {
     return reports.list(caller, statuses(status), after, size);
   }
 
+  /**
+   * Written here, on the request's thread, rather than as an asynchronous {@code
+   * StreamingResponseBody}: an asynchronous response ends at the async request timeout (30 s by
+   * default), which would cut a large file on a slow link.
+   */
   @Operation(summary = "Download a completed report's file; 409 while it is not ready")
+  @ApiResponse(responseCode = "200", description = "The file")
   @GetMapping(path = "/{id}/artifact", produces = MediaType.ALL_VALUE)
-  ResponseEntity<StreamingResponseBody> artifact(
-      @Parameter(hidden = true) Caller caller, @PathVariable UUID id) {
+  void artifact(
+      @Parameter(hidden = true) Caller caller,
+      @PathVariable UUID id,
+      HttpServletRequest request,
+      HttpServletResponse response)
+      throws IOException {
     ArtifactInfo file = reports.readyArtifact(caller, id);
-    return ResponseEntity.ok()
-        .contentType(MediaType.parseMediaType(file.contentType()))
-        .contentLength(file.sizeBytes())
-        .eTag("\"" + file.sha256() + "\"")
-        .header(
-            HttpHeaders.CONTENT_DISPOSITION,
-            ContentDisposition.attachment().filename(file.filename()).build().toString())
-        .body(out -> artifacts.copyTo(file.id(), out));
+    if (new ServletWebRequest(request, response).checkNotModified("\"" + file.sha256() + "\"")) {
+      return;
+    }
+    response.setContentType(file.contentType());
+    response.setContentLengthLong(file.sizeBytes());
+    response.setHeader(
+        HttpHeaders.CONTENT_DISPOSITION,
+        ContentDisposition.attachment().filename(file.filename()).build().toString());
+    artifacts.copyTo(file.id(), response.getOutputStream());
   }
 
   @Operation(summary = "Cancel a report: now if no worker started it, else ask its worker to stop")

@@ -1,12 +1,20 @@
 package dev.conveyor.api.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.is;
 
 import dev.conveyor.api.Api;
 import dev.conveyor.api.ApiTestBase;
 import dev.conveyor.api.Worker;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -151,6 +159,13 @@ class ReadReportTests extends ApiTestBase {
           .hasValue(Integer.toString(csv.length));
       assertThat(file.headers().firstValue("Content-Disposition").orElseThrow())
           .contains("attachment", "voters-kings.csv");
+      String etag = file.headers().firstValue("ETag").orElseThrow();
+      assertThat(etag).hasSize(66);
+      assertThat(
+              client
+                  .get("/api/reports/" + id + "/artifact", java.util.Map.of("If-None-Match", etag))
+                  .status())
+          .isEqualTo(304);
       JsonNode view = client.get("/api/reports/" + id).json();
       assertThat(view.get("status").asString()).isEqualTo("COMPLETED");
       assertThat(view.get("progress").asInt()).isEqualTo(100);
@@ -159,6 +174,92 @@ class ReadReportTests extends ApiTestBase {
       assertThat(view.get("artifact").get("sizeBytes").asLong()).isEqualTo(csv.length);
       assertThat(view.get("artifact").get("sha256").asString()).hasSize(64);
       assertThat(view.get("completedAt").isNull()).isFalse();
+    }
+
+    /**
+     * A download lasts as long as the client takes to read it: a large file on a slow link must not
+     * be cut by the asynchronous request timeout (2 s in the test context, 30 s by default).
+     */
+    @Test
+    void slowReaderGetsTheWholeFile() throws Exception {
+      Api client = newClient();
+      String id = completedWithLargeFile(client);
+
+      try (InputStream in = download(client, id)) {
+        byte[] first = in.readNBytes(64 * 1024);
+        // Stop reading for longer than the async request timeout, as a slow link would.
+        await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
+
+        assertThat(first.length + in.transferTo(OutputStream.nullOutputStream()))
+            .isEqualTo(LARGE_FILE);
+      }
+    }
+
+    /**
+     * A client that reads slowly must not hold one of the pool's database connections for as long
+     * as it likes: a few of them would otherwise stall every request of every client.
+     */
+    @Test
+    void slowReaderHoldsNoDatabaseConnection() throws Exception {
+      Api client = newClient();
+      String id = completedWithLargeFile(client);
+
+      try (InputStream in = download(client, id)) {
+        in.readNBytes(64 * 1024);
+
+        await()
+            .during(Duration.ofSeconds(1))
+            .atMost(Duration.ofSeconds(3))
+            .until(
+                () ->
+                    jdbc.sql(
+                            "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in"
+                                + " transaction' AND query LIKE '%FROM artifact_chunks%'")
+                        .query(Long.class)
+                        .single(),
+                is(0L));
+      }
+    }
+
+    private static final int LARGE_FILE = 16 << 20;
+
+    /** A COMPLETED report whose file is 16 MiB in 1 MiB chunks, more than sockets buffer. */
+    private String completedWithLargeFile(Api client) {
+      String id = client.submitVoterList();
+      Worker worker = worker();
+      Worker.Attempt attempt = worker.claim(id);
+      UUID artifact = worker.storeArtifact(id, "large.csv", "text/csv", new byte[0]);
+      byte[] chunk = new byte[LARGE_FILE / 16];
+      java.util.Arrays.fill(chunk, (byte) 'x');
+      for (int seq = 0; seq < 16; seq++) {
+        jdbc.sql("INSERT INTO artifact_chunks (artifact_id, seq, data) VALUES (:id, :seq, :data)")
+            .param("id", artifact)
+            .param("seq", seq)
+            .param("data", chunk)
+            .update();
+      }
+      jdbc.sql("UPDATE artifacts SET size_bytes = :size WHERE id = :id")
+          .param("size", LARGE_FILE)
+          .param("id", artifact)
+          .update();
+      worker.send(worker.started(attempt));
+      assertThat(worker.send(worker.completed(attempt, artifact)).json().get("applied").asBoolean())
+          .isTrue();
+      return id;
+    }
+
+    private InputStream download(Api client, String id) throws Exception {
+      HttpResponse<InputStream> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://localhost:" + port + "/api/reports/" + id + "/artifact"))
+                      .header("Authorization", "Bearer " + client.key())
+                      .build(),
+                  HttpResponse.BodyHandlers.ofInputStream());
+      assertThat(r.statusCode()).isEqualTo(200);
+      return r.body();
     }
   }
 }
