@@ -31,6 +31,8 @@ import org.springframework.web.bind.annotation.RestController;
 class QueueControlController {
 
   private static final int MAX_QUEUE_NAME = 128;
+  // Longer ones overflow (toMillis) or put the claim's "now - period" out of PostgreSQL's range.
+  private static final Duration MAX_RATE_PERIOD = Duration.ofDays(366);
 
   private final JobQueue queue;
 
@@ -105,8 +107,10 @@ class QueueControlController {
               request.rateLimit() == null ? "rateLimit" : "ratePeriod",
               "rateLimit and ratePeriod are set together"));
     }
-    if (request.ratePeriod() != null && request.ratePeriod().toMillis() < 1) {
-      problems.add(new FieldProblem("ratePeriod", "must be at least 1 ms"));
+    if (request.ratePeriod() != null
+        && (request.ratePeriod().compareTo(Duration.ofMillis(1)) < 0
+            || request.ratePeriod().compareTo(MAX_RATE_PERIOD) > 0)) {
+      problems.add(new FieldProblem("ratePeriod", "must be between 1 ms and 366 days"));
     }
     if (!problems.isEmpty()) {
       throw ApiException.invalid(problems);

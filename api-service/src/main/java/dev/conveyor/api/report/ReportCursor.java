@@ -32,8 +32,13 @@ record ReportCursor(Instant createdAt, UUID id) {
     try {
       String raw = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
       int bar = raw.indexOf('|');
-      return new ReportCursor(
-          Instant.parse(raw.substring(0, bar)), UUID.fromString(raw.substring(bar + 1)));
+      Instant createdAt = Instant.parse(raw.substring(0, bar));
+      // Every cursor this API returns is a report's creation time; others (year 300000) would
+      // reach PostgreSQL, which cannot hold them, and fail there as a 500.
+      if (createdAt.isBefore(Instant.EPOCH) || createdAt.isAfter(START.createdAt())) {
+        throw new IllegalArgumentException("cursor time out of range");
+      }
+      return new ReportCursor(createdAt, UUID.fromString(raw.substring(bar + 1)));
     } catch (RuntimeException e) {
       throw ApiException.badRequest("cursor", "is not a cursor this API returned");
     }

@@ -119,6 +119,9 @@ record SubmitReportRequest(
     Instant at = runAt == null ? null : runAt.truncatedTo(ChronoUnit.MICROS);
     if (at != null && at.isAfter(now.plus(maxDelay))) {
       errors.add(new FieldProblem("runAt", "must be at most " + maxDelay.toDays() + " days ahead"));
+    } else if (at != null && at.isBefore(Instant.EPOCH)) {
+      // A time in the past runs now; one before PostgreSQL's range would fail the insert.
+      errors.add(new FieldProblem("runAt", "must not be before 1970-01-01T00:00:00Z"));
     }
     if (!errors.isEmpty()) {
       throw ApiException.invalid(errors);

@@ -109,6 +109,14 @@ class QueueControlTests extends ApiTestBase {
             "/api/admin/queues/" + name + "/limits",
             "{\"rateLimit\":5,\"ratePeriod\":\"soon\"}");
     assertThat(unreadable.status()).isEqualTo(400);
+    Api.Response endless =
+        admin.method(
+            "PUT",
+            "/api/admin/queues/" + name + "/limits",
+            "{\"rateLimit\":5,\"ratePeriod\":\"PT99999999999999H\"}");
+    assertThat(endless.status()).as(endless.toString()).isEqualTo(422);
+    assertThat(endless.json().get("errors").findValuesAsString("field"))
+        .containsExactly("ratePeriod");
     assertThat(control().limits().maxRunning()).as("refused requests change nothing").isEqualTo(2);
 
     assertThat(admin.method("PUT", "/api/admin/queues/" + name + "/limits", "{}").status())

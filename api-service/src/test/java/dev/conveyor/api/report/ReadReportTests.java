@@ -114,6 +114,17 @@ class ReadReportTests extends ApiTestBase {
       assertThat(field(client.get("/api/reports?limit=0"))).isEqualTo("limit");
       assertThat(field(client.get("/api/reports?limit=many"))).isEqualTo("limit");
       assertThat(field(client.get("/api/reports?cursor=garbage"))).isEqualTo("cursor");
+      // Well-formed, but at a time PostgreSQL cannot hold.
+      assertThat(field(client.get("/api/reports?cursor=" + cursor("+300000-01-01T00:00:00Z"))))
+          .isEqualTo("cursor");
+      assertThat(field(client.get("/api/reports?cursor=" + cursor("-300000-01-01T00:00:00Z"))))
+          .isEqualTo("cursor");
+    }
+
+    private static String cursor(String createdAt) {
+      return java.util.Base64.getUrlEncoder()
+          .withoutPadding()
+          .encodeToString((createdAt + "|" + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8));
     }
 
     private static String field(Api.Response r) {

@@ -174,6 +174,7 @@ class SubmitReportTests extends ApiTestBase {
             callbackUrl decimal IP    | {"type":"voterList","format":"CSV","parameters":{"county":"Kings"},"callbackUrl":"http://2130706433/a"} | callbackUrl
             priority out of range     | {"type":"voterList","format":"CSV","parameters":{"county":"Kings"},"priority":101} | priority
             runAt too far ahead       | {"type":"voterList","format":"CSV","parameters":{"county":"Kings"},"runAt":"2999-01-01T00:00:00Z"} | runAt
+            runAt before 1970         | {"type":"voterList","format":"CSV","parameters":{"county":"Kings"},"runAt":"-290000-01-01T00:00:00Z"} | runAt
             """)
     void invalidFieldIs422ProblemNamingIt(String why, String body, String field) {
       Api client = newClient();
