@@ -35,7 +35,7 @@ public record ApiProperties(
     callbacks = Objects.requireNonNullElseGet(callbacks, () -> new Callbacks(null, null, null));
     reports = Objects.requireNonNullElseGet(reports, () -> new Reports(null, 0, null, 0, null));
     webhooks = Objects.requireNonNullElseGet(webhooks, () -> new Webhooks(null, 0, false));
-    events = Objects.requireNonNullElseGet(events, () -> new Events(null, null, null));
+    events = Objects.requireNonNullElseGet(events, () -> new Events(null, null, null, 0));
     limits = Objects.requireNonNullElseGet(limits, () -> new Limits(null, null));
     auth = Objects.requireNonNullElseGet(auth, () -> new Auth(null));
   }
@@ -156,16 +156,29 @@ public record ApiProperties(
    * @param timeout how long one stream may stay open; the client reconnects after; 30 minutes
    * @param listenUrl a JDBC URL for the LISTEN connection when {@code spring.datasource.url} goes
    *     through a transaction pooler (LISTEN needs a session); the datasource URL by default
+   * @param maxStreamsPerClient how many streams one client may have open at once on this instance
+   *     (each holds a connection for up to the timeout); more are refused with 429; {@value
+   *     #DEFAULT_MAX_STREAMS_PER_CLIENT}
    */
   public record Events(
-      @Nullable Duration heartbeat, @Nullable Duration timeout, @Nullable String listenUrl) {
+      @Nullable Duration heartbeat,
+      @Nullable Duration timeout,
+      @Nullable String listenUrl,
+      int maxStreamsPerClient) {
 
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(15);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
+    public static final int DEFAULT_MAX_STREAMS_PER_CLIENT = 100;
 
     public Events {
       heartbeat = Objects.requireNonNullElse(heartbeat, DEFAULT_HEARTBEAT);
       timeout = Objects.requireNonNullElse(timeout, DEFAULT_TIMEOUT);
+      maxStreamsPerClient =
+          maxStreamsPerClient == 0 ? DEFAULT_MAX_STREAMS_PER_CLIENT : maxStreamsPerClient;
+      if (maxStreamsPerClient < 1) {
+        throw new IllegalArgumentException(
+            "conveyor.api.events.max-streams-per-client must be at least 1");
+      }
       if (!heartbeat.isPositive() || heartbeat.compareTo(timeout) >= 0) {
         throw new IllegalArgumentException(
             "conveyor.api.events.heartbeat must be positive and shorter than the timeout");

@@ -25,6 +25,7 @@ import org.springframework.test.context.DynamicPropertySource;
       "conveyor.api.callbacks.secrets[0]=" + Signing.CURRENT_SECRET,
       "conveyor.api.callbacks.secrets[1]=" + Signing.PREVIOUS_SECRET,
       "conveyor.api.events.heartbeat=300ms",
+      "conveyor.api.events.max-streams-per-client=3",
       "conveyor.api.bootstrap-key=" + ApiTestBase.BOOTSTRAP_KEY,
       "conveyor.api.limits.json-body=16KB",
       "conveyor.api.limits.upload=256KB",

@@ -4,6 +4,7 @@ import dev.conveyor.api.ApiProperties;
 import dev.conveyor.api.auth.Caller;
 import dev.conveyor.api.report.ReportView;
 import dev.conveyor.api.report.Reports;
+import dev.conveyor.api.web.ApiException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -16,11 +17,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -29,6 +32,10 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * This instance's SSE subscribers, per report. A subscriber first gets the report as it is, then
  * one {@code report} event per change of status, progress or cancellation request, and after the
  * event with a final status the stream ends. Idle streams get a comment line every heartbeat.
+ *
+ * <p>A client may hold {@code conveyor.api.events.max-streams-per-client} streams at once on this
+ * instance; another is refused with 429 until one ends (a final status, the timeout, or a write
+ * that finds the client gone, at the latest on the next heartbeat).
  *
  * <p>Changes arrive as hints ({@link #changed(UUID)}); the state pushed is always read from the
  * database. Reads and pushes run on one thread, in the order the hints came, with repeated hints
@@ -43,7 +50,9 @@ class ReportStreams implements DisposableBean {
 
   private final Reports reports;
   private final Duration timeout;
+  private final int maxPerClient;
   private final Map<UUID, Set<Subscription>> subscriptions = new ConcurrentHashMap<>();
+  private final Map<Long, Integer> openPerClient = new ConcurrentHashMap<>();
   private final Set<UUID> pending = ConcurrentHashMap.newKeySet();
   private final ExecutorService pushes =
       Executors.newSingleThreadExecutor(
@@ -55,15 +64,24 @@ class ReportStreams implements DisposableBean {
   ReportStreams(Reports reports, ApiProperties properties) {
     this.reports = reports;
     this.timeout = Objects.requireNonNull(properties.events().timeout());
+    this.maxPerClient = properties.events().maxStreamsPerClient();
     long heartbeat = Objects.requireNonNull(properties.events().heartbeat()).toMillis();
     heartbeats.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
   }
 
-  /** Opens a stream of the caller's report (404 for anyone else's). */
+  /** Opens a stream of the caller's report (404 for anyone else's, 429 over the client's cap). */
   SseEmitter subscribe(Caller caller, UUID reportId) {
     reports.get(caller, reportId);
+    if (!reserve(caller.clientId())) {
+      throw new ApiException(
+          HttpStatus.TOO_MANY_REQUESTS,
+          "At most "
+              + maxPerClient
+              + " event streams may be open at once; close one, or poll GET /api/reports/"
+              + reportId);
+    }
     SseEmitter emitter = new SseEmitter(timeout.toMillis());
-    Subscription subscription = new Subscription(reportId, emitter);
+    Subscription subscription = new Subscription(caller.clientId(), reportId, emitter);
     emitter.onCompletion(() -> remove(subscription));
     emitter.onTimeout(() -> remove(subscription));
     emitter.onError(e -> remove(subscription));
@@ -117,6 +135,25 @@ class ReportStreams implements DisposableBean {
     subscriptions.computeIfPresent(
         subscription.reportId,
         (id, subs) -> subs.remove(subscription) && subs.isEmpty() ? null : subs);
+    if (subscription.released.compareAndSet(false, true)) {
+      openPerClient.computeIfPresent(subscription.clientId, (id, n) -> n <= 1 ? null : n - 1);
+    }
+  }
+
+  /** Counts one more stream of the client, unless it has its maximum open already. */
+  private boolean reserve(long clientId) {
+    AtomicBoolean reserved = new AtomicBoolean();
+    openPerClient.compute(
+        clientId,
+        (id, n) -> {
+          int open = n == null ? 0 : n;
+          if (open >= maxPerClient) {
+            return n;
+          }
+          reserved.set(true);
+          return open + 1;
+        });
+    return reserved.get();
   }
 
   @Override
@@ -132,12 +169,15 @@ class ReportStreams implements DisposableBean {
 
     private static final AtomicLong SEQUENCE = new AtomicLong();
 
+    final long clientId;
     final UUID reportId;
     final SseEmitter emitter;
+    final AtomicBoolean released = new AtomicBoolean();
     private @Nullable String lastSent;
     private boolean closed;
 
-    Subscription(UUID reportId, SseEmitter emitter) {
+    Subscription(long clientId, UUID reportId, SseEmitter emitter) {
+      this.clientId = clientId;
       this.reportId = reportId;
       this.emitter = emitter;
     }

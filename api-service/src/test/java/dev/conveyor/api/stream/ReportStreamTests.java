@@ -9,6 +9,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -92,6 +94,48 @@ class ReportStreamTests extends ApiTestBase {
       }
 
       assertThat(sse.nextEvent(WAIT).json().get("cancelRequested").asBoolean()).isTrue();
+    }
+  }
+
+  /**
+   * Every open stream holds a connection of the server for up to the stream timeout (30 minutes):
+   * without a cap, one client could take all of them. The test context allows 3 per client.
+   */
+  @Test
+  void aClientMayHoldOnlySoManyStreamsAndAFinishedOneFreesItsPlace() throws Exception {
+    Api client = newClient();
+    Api other = newClient();
+    List<String> ids = List.of(client.submitVoterList(), client.submitVoterList());
+    String third = client.submitVoterList();
+    String fourth = client.submitVoterList();
+    List<SseClient> open = new ArrayList<>();
+    try {
+      for (String id : List.of(ids.get(0), ids.get(1), third)) {
+        open.add(new SseClient(client.stream("/api/reports/" + id + "/events")));
+        assertThat(open.getLast().nextEvent(WAIT).name()).isEqualTo("report");
+      }
+
+      var refused = client.stream("/api/reports/" + fourth + "/events");
+      assertThat(refused.statusCode()).isEqualTo(429);
+      assertThat(refused.headers().firstValue("Content-Type").orElseThrow())
+          .startsWith("application/problem+json");
+      refused.body().close();
+      var othersStream = other.stream("/api/reports/" + other.submitVoterList() + "/events");
+      assertThat(othersStream.statusCode()).as("another client's streams").isEqualTo(200);
+      othersStream.body().close();
+
+      // A final status ends its stream, which frees its place.
+      client.post("/api/reports/" + third + "/cancel", "");
+      assertThat(open.getLast().nextEvent(WAIT).json().get("status").asString())
+          .isEqualTo("CANCELLED");
+      assertThat(open.getLast().nextEvent(WAIT)).isEqualTo(SseClient.END);
+      open.add(new SseClient(client.stream("/api/reports/" + fourth + "/events")));
+      assertThat(open.getLast().response.statusCode()).isEqualTo(200);
+    } finally {
+      for (String id : List.of(ids.get(0), ids.get(1), fourth)) {
+        client.post("/api/reports/" + id + "/cancel", "");
+      }
+      open.forEach(SseClient::close);
     }
   }
 
