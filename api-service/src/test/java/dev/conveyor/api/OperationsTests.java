@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.conveyor.testsupport.LateDatabase;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
@@ -45,6 +47,28 @@ class OperationsTests extends ApiTestBase {
 
     assertThat(r.status()).isEqualTo(415);
     assertThat(r.contentType()).startsWith("application/problem+json");
+  }
+
+  /**
+   * Requests Tomcat refuses before any servlet runs (a header over its limit, an encoded slash or a
+   * backslash in the path) are problems too, not Tomcat's HTML error page.
+   */
+  @Test
+  void requestsRefusedByTheServerItselfAre400Problems() {
+    Api client = newClient();
+
+    for (Api.Response r :
+        List.of(
+            client.get("/api/reports", Map.of("X-Padding", "a".repeat(20_000))),
+            anonymous.get("/actuator/health", Map.of("X-Padding", "a".repeat(20_000))),
+            client.get("/api/reports%2F" + java.util.UUID.randomUUID()),
+            client.get("/api/reports/%5C" + java.util.UUID.randomUUID()))) {
+      assertThat(r.status()).as(r.toString()).isEqualTo(400);
+      assertThat(r.contentType()).startsWith("application/problem+json");
+      assertThat(r.json().get("status").asInt()).isEqualTo(400);
+      assertThat(r.json().get("title").asString()).isEqualTo("Bad Request");
+      assertThat(r.body()).doesNotContain("Tomcat", "Exception");
+    }
   }
 
   @Test
