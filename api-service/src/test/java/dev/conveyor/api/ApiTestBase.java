@@ -26,6 +26,7 @@ import org.springframework.test.context.DynamicPropertySource;
       "conveyor.api.callbacks.secrets[1]=" + Signing.PREVIOUS_SECRET,
       "conveyor.api.events.heartbeat=300ms",
       "conveyor.api.events.max-streams-per-client=3",
+      "conveyor.api.auth.cache-ttl=1s",
       "conveyor.api.bootstrap-key=" + ApiTestBase.BOOTSTRAP_KEY,
       "conveyor.api.limits.json-body=16KB",
       "conveyor.api.limits.upload=256KB",

@@ -10,6 +10,9 @@ interface ApiClientRepository extends JpaRepository<ApiClient, Long> {
   @Query("select c from ApiClient c where c.keyHash = :keyHash and c.revokedAt is null")
   Optional<ApiClient> findByKeyHashAndRevokedAtIsNull(byte[] keyHash);
 
+  @Query("select count(c) > 0 from ApiClient c where c.id = :id and c.revokedAt is null")
+  boolean isActive(long id);
+
   /**
    * Creates the client {@code name} with this key, or moves an existing one to it (the bootstrap
    * key of a restarted instance). One statement, so replicas starting together do not collide.

@@ -32,6 +32,7 @@ public class ApiKeys {
   private final ApiClientRepository clients;
   private final long cacheTtlNanos;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+  private final Map<Long, Long> activeClients = new ConcurrentHashMap<>();
 
   ApiKeys(ApiClientRepository clients, ApiProperties properties) {
     this.clients = clients;
@@ -81,6 +82,29 @@ public class ApiKeys {
       cache.remove(cacheKey);
     }
     return caller;
+  }
+
+  /**
+   * Whether the caller's client is still active (not revoked), for work a request started earlier
+   * and that goes on, such as an open event stream. Like {@link #authenticate}, it looks at the
+   * database at most once per {@code conveyor.api.auth.cache-ttl} per client.
+   */
+  public boolean isActive(Caller caller) {
+    long now = System.nanoTime();
+    Long checkedAt = activeClients.get(caller.clientId());
+    if (checkedAt != null && now - checkedAt < cacheTtlNanos) {
+      return true;
+    }
+    boolean active = clients.isActive(caller.clientId());
+    if (active) {
+      if (activeClients.size() >= MAX_CACHED) {
+        activeClients.clear();
+      }
+      activeClients.put(caller.clientId(), now);
+    } else {
+      activeClients.remove(caller.clientId());
+    }
+    return active;
   }
 
   private record Cached(Caller caller, long at) {}

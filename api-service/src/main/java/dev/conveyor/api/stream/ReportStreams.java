@@ -1,12 +1,14 @@
 package dev.conveyor.api.stream;
 
 import dev.conveyor.api.ApiProperties;
+import dev.conveyor.api.auth.ApiKeys;
 import dev.conveyor.api.auth.Caller;
 import dev.conveyor.api.report.ReportView;
 import dev.conveyor.api.report.Reports;
 import dev.conveyor.api.web.ApiException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -37,6 +39,9 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * instance; another is refused with 429 until one ends (a final status, the timeout, or a write
  * that finds the client gone, at the latest on the next heartbeat).
  *
+ * <p>A stream whose client has been revoked since it opened ends at a heartbeat, within {@code
+ * conveyor.api.auth.cache-ttl} and a heartbeat of the revocation, as new requests are refused.
+ *
  * <p>Changes arrive as hints ({@link #changed(UUID)}); the state pushed is always read from the
  * database. Reads and pushes run on one thread, in the order the hints came, with repeated hints
  * for one report coalesced: every subscriber sees the report's states in order, never an older one
@@ -49,6 +54,7 @@ class ReportStreams implements DisposableBean {
   private static final Logger log = LoggerFactory.getLogger(ReportStreams.class);
 
   private final Reports reports;
+  private final ApiKeys keys;
   private final Duration timeout;
   private final int maxPerClient;
   private final Map<UUID, Set<Subscription>> subscriptions = new ConcurrentHashMap<>();
@@ -61,8 +67,9 @@ class ReportStreams implements DisposableBean {
       Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().name("conveyor-sse-heartbeat").daemon().factory());
 
-  ReportStreams(Reports reports, ApiProperties properties) {
+  ReportStreams(Reports reports, ApiKeys keys, ApiProperties properties) {
     this.reports = reports;
+    this.keys = keys;
     this.timeout = Objects.requireNonNull(properties.events().timeout());
     this.maxPerClient = properties.events().maxStreamsPerClient();
     long heartbeat = Objects.requireNonNull(properties.events().heartbeat()).toMillis();
@@ -81,7 +88,7 @@ class ReportStreams implements DisposableBean {
               + reportId);
     }
     SseEmitter emitter = new SseEmitter(timeout.toMillis());
-    Subscription subscription = new Subscription(caller.clientId(), reportId, emitter);
+    Subscription subscription = new Subscription(caller, reportId, emitter);
     emitter.onCompletion(() -> remove(subscription));
     emitter.onTimeout(() -> remove(subscription));
     emitter.onError(e -> remove(subscription));
@@ -128,7 +135,28 @@ class ReportStreams implements DisposableBean {
   }
 
   private void heartbeat() {
-    subscriptions.values().forEach(subs -> subs.forEach(Subscription::heartbeat));
+    Map<Long, Boolean> active = new HashMap<>();
+    subscriptions
+        .values()
+        .forEach(
+            subs ->
+                subs.forEach(
+                    s -> {
+                      if (active.computeIfAbsent(s.caller.clientId(), id -> isActive(s.caller))) {
+                        s.heartbeat();
+                      } else {
+                        s.close();
+                      }
+                    }));
+  }
+
+  private boolean isActive(Caller caller) {
+    try {
+      return keys.isActive(caller);
+    } catch (RuntimeException e) {
+      log.warn("Could not check client {} for its live streams; they go on", caller.clientId(), e);
+      return true;
+    }
   }
 
   private void remove(Subscription subscription) {
@@ -136,7 +164,8 @@ class ReportStreams implements DisposableBean {
         subscription.reportId,
         (id, subs) -> subs.remove(subscription) && subs.isEmpty() ? null : subs);
     if (subscription.released.compareAndSet(false, true)) {
-      openPerClient.computeIfPresent(subscription.clientId, (id, n) -> n <= 1 ? null : n - 1);
+      openPerClient.computeIfPresent(
+          subscription.caller.clientId(), (id, n) -> n <= 1 ? null : n - 1);
     }
   }
 
@@ -169,15 +198,15 @@ class ReportStreams implements DisposableBean {
 
     private static final AtomicLong SEQUENCE = new AtomicLong();
 
-    final long clientId;
+    final Caller caller;
     final UUID reportId;
     final SseEmitter emitter;
     final AtomicBoolean released = new AtomicBoolean();
     private @Nullable String lastSent;
     private boolean closed;
 
-    Subscription(long clientId, UUID reportId, SseEmitter emitter) {
-      this.clientId = clientId;
+    Subscription(Caller caller, UUID reportId, SseEmitter emitter) {
+      this.caller = caller;
       this.reportId = reportId;
       this.emitter = emitter;
     }
@@ -215,7 +244,7 @@ class ReportStreams implements DisposableBean {
       }
     }
 
-    private void close() {
+    void close() {
       closed = true;
       remove(this);
       try {

@@ -1,6 +1,8 @@
 package dev.conveyor.api.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.is;
 
 import dev.conveyor.api.Api;
 import dev.conveyor.api.ApiTestBase;
@@ -136,6 +138,27 @@ class ReportStreamTests extends ApiTestBase {
         client.post("/api/reports/" + id + "/cancel", "");
       }
       open.forEach(SseClient::close);
+    }
+  }
+
+  /**
+   * Revoking a key takes effect within {@code conveyor.api.auth.cache-ttl} (1 s in the test
+   * context) on new requests; a stream opened before must not go on for its whole timeout.
+   */
+  @Test
+  void aStreamEndsSoonAfterItsKeyIsRevoked() throws Exception {
+    Api client = newClient();
+    String id = client.submitVoterList();
+
+    try (SseClient sse = new SseClient(client.stream("/api/reports/" + id + "/events"))) {
+      assertThat(sse.nextEvent(WAIT).json().get("status").asString()).isEqualTo("PENDING");
+
+      jdbc.sql("UPDATE api_clients SET revoked_at = now() WHERE id = :id")
+          .param("id", client.clientId())
+          .update();
+
+      assertThat(sse.nextEvent(WAIT)).isEqualTo(SseClient.END);
+      await().atMost(WAIT).until(() -> client.get("/api/reports/" + id).status(), is(401));
     }
   }
 
