@@ -117,6 +117,24 @@ class FailureTests extends QueueTestBase {
     }
 
     @Test
+    void anErrorMessageWithANulCharacterIsStillRecorded() {
+      // PostgreSQL text cannot hold U+0000, yet exception messages may (a binary response body).
+      run(
+          handler(
+              "binary.reply",
+              ctx -> {
+                throw JobFailure.permanent("upstream answered \u0000\u0001garbage");
+              }));
+      long id = queue.enqueue(JobRequest.of("binary.reply", "{}")).job().id();
+
+      awaitState(id, JobState.DISCARDED);
+      assertThat(queue.errors(id))
+          .singleElement()
+          .satisfies(
+              e -> assertThat(e.error()).startsWith("upstream answered ").endsWith("garbage"));
+    }
+
+    @Test
     void unknownKindIsRetriedNotLost() {
       run(handler("known", ctx -> {}));
       long id = queue.enqueue(JobRequest.of("unknown.kind", "{}").withMaxAttempts(2)).job().id();

@@ -229,7 +229,13 @@ final class JobExecutor {
     }
   }
 
+  /**
+   * The error as stored: at most {@value #MAX_ERROR_LENGTH} characters, and without U+0000, which
+   * PostgreSQL text cannot hold (a message quoting a binary reply would make the write fail, and
+   * the outcome would be lost to a lease expiry).
+   */
   private static String truncate(String message) {
-    return message.length() <= MAX_ERROR_LENGTH ? message : message.substring(0, MAX_ERROR_LENGTH);
+    String text = message.replace('\0', '\uFFFD');
+    return text.length() <= MAX_ERROR_LENGTH ? text : text.substring(0, MAX_ERROR_LENGTH);
   }
 }
