@@ -1,5 +1,6 @@
 package dev.conveyor.queue;
 
+import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.Objects;
@@ -57,9 +58,27 @@ public record Schedule(
     return new Schedule(name, cron, zone, job, missedPolicy);
   }
 
-  /** The first occurrence strictly after {@code after}, or null if there is none. */
+  /**
+   * The first occurrence strictly after {@code after}, or null if there is none.
+   *
+   * <p>An occurrence whose wall-clock time does not exist on a day (a daily 02:30 on the night the
+   * clocks jump from 02:00 to 03:00) runs that day, shifted forward by the length of the gap, as
+   * cron runs jobs of a skipped hour right after the jump; {@link CronExpression} alone would skip
+   * the day. An hour repeated when the clocks go back is left as {@link CronExpression} reads it.
+   */
   public @Nullable ZonedDateTime next(ZonedDateTime after) {
-    return CronExpression.parse(cron).next(after.withZoneSameInstant(zone));
+    CronExpression expression = CronExpression.parse(cron);
+    ZonedDateTime local = after.withZoneSameInstant(zone);
+    ZonedDateTime next = expression.next(local);
+    LocalDateTime wallClock = expression.next(local.toLocalDateTime());
+    if (wallClock != null) {
+      // ZonedDateTime.of moves a time inside a gap forward by the gap's length.
+      ZonedDateTime shifted = ZonedDateTime.of(wallClock, zone);
+      if (shifted.isAfter(after) && (next == null || shifted.isBefore(next))) {
+        return shifted;
+      }
+    }
+    return next;
   }
 
   /** Seconds are optional: a five-field expression runs at second 0. Validates the result. */

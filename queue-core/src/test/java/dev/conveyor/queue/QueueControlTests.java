@@ -9,6 +9,8 @@ import dev.conveyor.queue.QueueControl.QueueLimits;
 import dev.conveyor.queue.runtime.WorkerRuntime;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -322,6 +324,28 @@ class QueueControlTests extends QueueTestBase {
               });
       assertThat(queue.schedules())
           .allSatisfy(s -> assertThat(s.nextRunAt()).isAfter(Instant.now()));
+    }
+
+    @Test
+    void aDailyTimeThatTheSpringForwardGapSkipsStillRunsThatDayOnce() {
+      // In Berlin the clocks jump from 02:00 to 03:00 on 2024-03-31: 02:30 does not exist then.
+      ZoneId berlin = ZoneId.of("Europe/Berlin");
+      Schedule daily =
+          Schedule.of("nightly", "0 30 2 * * *", JobRequest.of("k", "{}")).withZone(berlin);
+
+      ZonedDateTime gapDay = daily.next(ZonedDateTime.of(2024, 3, 30, 12, 0, 0, 0, berlin));
+      assertThat(gapDay).isEqualTo(ZonedDateTime.of(2024, 3, 31, 3, 30, 0, 0, berlin));
+      assertThat(daily.next(gapDay)).isEqualTo(ZonedDateTime.of(2024, 4, 1, 2, 30, 0, 0, berlin));
+
+      // Schedules whose times all exist are not moved: an hourly one goes straight from 01:00 to
+      // 03:00 (02:00 does not exist), without a second run at 03:00.
+      Schedule hourly =
+          Schedule.of("hourly", "0 0 * * * *", JobRequest.of("k", "{}")).withZone(berlin);
+      ZonedDateTime beforeGap = ZonedDateTime.of(2024, 3, 31, 1, 0, 0, 0, berlin);
+      ZonedDateTime afterGap = hourly.next(beforeGap);
+      assertThat(afterGap).isEqualTo(ZonedDateTime.of(2024, 3, 31, 3, 0, 0, 0, berlin));
+      assertThat(hourly.next(afterGap))
+          .isEqualTo(ZonedDateTime.of(2024, 3, 31, 4, 0, 0, 0, berlin));
     }
 
     @Test
