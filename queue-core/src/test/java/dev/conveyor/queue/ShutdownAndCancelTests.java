@@ -4,7 +4,10 @@ import static dev.conveyor.queue.Handlers.handler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.conveyor.queue.QueueControl.QueueLimits;
 import dev.conveyor.queue.runtime.WorkerRuntime;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +79,52 @@ class ShutdownAndCancelTests extends QueueTestBase {
       await().atMost(Duration.ofSeconds(5)).until(() -> job(longJob).state() == JobState.COMPLETED);
       assertThat(job(longJob).leaseOwner()).isEqualTo("second");
       assertThat(job(longJob).attempt()).isEqualTo(1);
+    }
+
+    @Test
+    void aJobClaimedWhileTheWorkerStopsIsHandedBackNotLeftRunning() throws Exception {
+      // A limited queue's claim first locks the queue's control row: holding that lock here keeps
+      // the worker's claim in flight for as long as the test likes.
+      queue.setLimits("limited", QueueLimits.maxRunning(5));
+      long id = queue.enqueue(JobRequest.of("late", "{}").withQueue("limited")).job().id();
+      try (Connection blocker = dataSource.getConnection()) {
+        blocker.setAutoCommit(false);
+        try (Statement s = blocker.createStatement()) {
+          s.execute("SELECT 1 FROM conveyor.queue_control WHERE queue = 'limited' FOR UPDATE");
+        }
+        WorkerRuntime worker =
+            start(
+                WorkerRuntime.builder(dataSource)
+                    .config(
+                        testConfig(Map.of("limited", 1))
+                            .withWorkerId("stopping")
+                            .withShutdownTimeout(Duration.ofMillis(100)))
+                    .rescuer(null)
+                    .handler(handler("late", ctx -> {})));
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    jdbc.sql(
+                                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                                    + " AND query LIKE '%FROM conveyor.queue_control%'")
+                            .query(Long.class)
+                            .single()
+                        > 0);
+
+        worker.stop();
+        blocker.rollback();
+      }
+
+      // The claim lands after the worker stopped: the job must go back to the queue at once, not
+      // stay running under a lease nobody renews.
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () -> "stopping".equals(job(id).leaseOwner()) && job(id).state() != JobState.RUNNING);
+      Job after = job(id);
+      assertThat(after.state()).isEqualTo(JobState.AVAILABLE);
+      assertThat(after.attempt()).isZero();
     }
   }
 

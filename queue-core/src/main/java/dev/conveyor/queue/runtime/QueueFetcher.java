@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,10 +27,16 @@ final class QueueFetcher implements Runnable {
     List<Job> claim(String queue, int demand);
   }
 
+  /** Takes the jobs of one claim, in claim order: runs them, or hands them back if stopping. */
+  @FunctionalInterface
+  interface Dispatcher {
+    void dispatch(List<Job> jobs);
+  }
+
   private final String queue;
   private final Claimer claimer;
   private final WorkerConfig config;
-  private final Consumer<Job> dispatch;
+  private final Dispatcher dispatch;
   private final AtomicInteger free;
   private final Waker waker = new Waker();
   private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
@@ -42,7 +47,7 @@ final class QueueFetcher implements Runnable {
   private volatile boolean failing;
 
   QueueFetcher(
-      String queue, int concurrency, Claimer claimer, WorkerConfig config, Consumer<Job> dispatch) {
+      String queue, int concurrency, Claimer claimer, WorkerConfig config, Dispatcher dispatch) {
     this.queue = queue;
     this.claimer = claimer;
     this.config = config;
@@ -129,7 +134,7 @@ final class QueueFetcher implements Runnable {
         log.debug("claimed {} of {} demanded from queue {}", jobs.size(), demand, queue);
         if (!jobs.isEmpty()) {
           free.addAndGet(-jobs.size());
-          jobs.stream().sorted(CLAIM_ORDER).forEach(dispatch);
+          dispatch.dispatch(jobs.stream().sorted(CLAIM_ORDER).toList());
         }
         if (jobs.size() < demand) {
           waker.await(jittered(config.pollInterval()));

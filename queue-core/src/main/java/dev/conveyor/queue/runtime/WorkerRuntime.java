@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -107,6 +108,13 @@ public final class WorkerRuntime implements AutoCloseable {
   /** Queues with cluster-wide limits: claimed through the serialized, limited claim. */
   private volatile Set<String> limitedQueues = Set.of();
 
+  /**
+   * Orders dispatching against {@link #stop}: a claim's jobs are dispatched while the phase is
+   * {@code RUNNING} under this lock, and {@code stop} leaves that phase under it, so each claim is
+   * either counted in before {@code stop} waits for running jobs, or handed back.
+   */
+  private final Object dispatchLock = new Object();
+
   private volatile Phase phase = Phase.NEW;
   private volatile boolean abandoned;
 
@@ -157,7 +165,8 @@ public final class WorkerRuntime implements AutoCloseable {
             (queue, concurrency) ->
                 fetchers.put(
                     queue,
-                    new QueueFetcher(queue, concurrency, this::claim, config, this::dispatchFrom)));
+                    new QueueFetcher(
+                        queue, concurrency, this::claim, config, this::dispatchClaimed)));
     this.listener =
         b.listenSource == null
             ? null
@@ -276,6 +285,42 @@ public final class WorkerRuntime implements AutoCloseable {
     fetchers.values().forEach(QueueFetcher::wake);
   }
 
+  private void dispatchClaimed(List<Job> jobs) {
+    synchronized (dispatchLock) {
+      if (phase == Phase.RUNNING) {
+        jobs.forEach(this::dispatchFrom);
+        return;
+      }
+    }
+    handBack(jobs);
+  }
+
+  /**
+   * Releases jobs whose claim returned after {@link #stop} began: {@code stop} neither waits for
+   * nor releases them, so without this they would stay running, unrenewed, until the rescuer takes
+   * them after their lease, an attempt spent on a run that never happened.
+   */
+  private void handBack(List<Job> jobs) {
+    Long[] ids = new Long[jobs.size()];
+    UUID[] tokens = new UUID[jobs.size()];
+    for (int i = 0; i < ids.length; i++) {
+      Job job = jobs.get(i);
+      ids[i] = job.id();
+      tokens[i] = Objects.requireNonNull(job.leaseToken(), "a claimed job has a token");
+      fetchers.get(job.queue()).slotFreed();
+    }
+    try {
+      repository.releaseMany(ids, tokens);
+      log.info("released {} jobs claimed while stopping", ids.length);
+    } catch (RuntimeException e) {
+      log.error(
+          "could not release {} jobs claimed while stopping; they are rescued when their lease"
+              + " expires",
+          ids.length,
+          e);
+    }
+  }
+
   private void dispatchFrom(Job job) {
     QueueFetcher fetcher = fetchers.get(job.queue());
     RunningJob running =
@@ -354,7 +399,9 @@ public final class WorkerRuntime implements AutoCloseable {
       timers.shutdownNow();
       return;
     }
-    phase = Phase.STOPPING;
+    synchronized (dispatchLock) {
+      phase = Phase.STOPPING;
+    }
     log.info(
         "worker {} stopping: no new claims, waiting up to {} for {} running jobs",
         config.workerId(),
