@@ -8,13 +8,19 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.conveyor.queue.jdbc.JobRepository;
 import dev.conveyor.queue.maintenance.LeaseRescuer;
 import dev.conveyor.queue.runtime.WorkerRuntime;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -196,6 +202,65 @@ class LeaseTests extends QueueTestBase {
               repository.completeMany(
                   new Long[] {second.id()}, new java.util.UUID[] {second.leaseToken()}))
           .containsExactly(second.id());
+    }
+  }
+
+  @Nested
+  class Heartbeat {
+
+    @Test
+    void aWorkerWhoseHeartbeatsStallStopsTreatingTheJobAsItsOwnBeforeTheLeaseExpires()
+        throws Exception {
+      CountDownLatch started = new CountDownLatch(1);
+      AtomicReference<Instant> toldAt = new AtomicReference<>();
+      RetryPolicy muchLater = new ExponentialBackoff(Duration.ofHours(1), Duration.ofHours(1), 0);
+      start(
+          WorkerRuntime.builder(dataSource)
+              .config(testConfig(Map.of("default", 1)).withLease(Duration.ofSeconds(3)))
+              .rescuer(null)
+              .handler(
+                  handler(
+                      "stalled",
+                      muchLater,
+                      ctx -> {
+                        started.countDown();
+                        while (!ctx.isCancellationRequested()) {
+                          LockSupport.parkNanos(5_000_000);
+                        }
+                        toldAt.set(Instant.now());
+                        ctx.throwIfCancellationRequested();
+                      })));
+      long id = queue.enqueue(JobRequest.of("stalled", "{}")).job().id();
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+      // Another transaction holds the job's row, so every heartbeat now hangs (as it would on a
+      // dead network) and the lease runs out in the database.
+      try (Connection blocker = dataSource.getConnection()) {
+        blocker.setAutoCommit(false);
+        Instant expiresAt;
+        try (PreparedStatement s =
+            blocker.prepareStatement(
+                "SELECT lease_expires_at FROM conveyor.queue_job WHERE id = ? FOR UPDATE")) {
+          s.setLong(1, id);
+          try (ResultSet rs = s.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+            expiresAt = rs.getObject(1, OffsetDateTime.class).toInstant();
+          }
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> toldAt.get() != null);
+        assertThat(toldAt.get()).as("told before the lease ran out").isBefore(expiresAt);
+        blocker.rollback();
+      }
+
+      // The database never took the job back: the attempt that gave it up is a failed attempt to
+      // retry, not a cancellation nobody asked for.
+      await().atMost(Duration.ofSeconds(10)).until(() -> job(id).state() != JobState.RUNNING);
+      Job after = job(id);
+      assertThat(after.state()).isEqualTo(JobState.AVAILABLE);
+      assertThat(after.cancelRequested()).isFalse();
+      assertThat(queue.errors(id))
+          .singleElement()
+          .satisfies(e -> assertThat(e.errorClass()).isEqualTo(LeaseLostException.class.getName()));
     }
   }
 }

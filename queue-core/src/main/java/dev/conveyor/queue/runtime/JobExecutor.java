@@ -4,6 +4,7 @@ import dev.conveyor.queue.Job;
 import dev.conveyor.queue.JobFailure;
 import dev.conveyor.queue.JobHandler;
 import dev.conveyor.queue.JobState;
+import dev.conveyor.queue.LeaseLostException;
 import dev.conveyor.queue.QueueMetrics;
 import dev.conveyor.queue.RetryPolicy;
 import dev.conveyor.queue.jdbc.JobRepository;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -93,6 +95,11 @@ final class JobExecutor {
     } catch (JobFailure.Snooze e) {
       return new Outcome.Snoozed(e.delay());
     } catch (JobFailure.Cancelled e) {
+      if (!running.cancelRequested() && running.leaseLost()) {
+        // The handler stopped because its lease was (presumed) lost, not because anyone cancelled
+        // the job: a failed attempt, which the fence refuses unless the job is still this one's.
+        return retry(job, handler, new LeaseLostException(job.id()));
+      }
       return new Outcome.Cancelled();
     } catch (Throwable e) {
       if (running.completedWithin()) {
@@ -102,10 +109,14 @@ final class JobExecutor {
       if (running.isCancellationRequested() && !running.leaseLost()) {
         return new Outcome.Cancelled();
       }
-      RetryPolicy policy =
-          handler == null || handler.retryPolicy() == null ? defaultRetry : handler.retryPolicy();
-      return new Outcome.Failed(e, false, policy.backoff(job.attempt()));
+      return retry(job, handler, e);
     }
+  }
+
+  private Outcome retry(Job job, @Nullable JobHandler handler, Throwable error) {
+    RetryPolicy policy =
+        handler == null || handler.retryPolicy() == null ? defaultRetry : handler.retryPolicy();
+    return new Outcome.Failed(error, false, policy.backoff(job.attempt()));
   }
 
   private void record(RunningJob running, Outcome outcome) {

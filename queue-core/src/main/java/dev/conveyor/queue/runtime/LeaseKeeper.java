@@ -14,6 +14,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Renews the leases of every job this worker holds, in one statement per heartbeat, and learns from
  * the same statement which of them lost their lease or were asked to cancel.
+ *
+ * <p>It also tells each job until when its lease is surely held, on this JVM's monotonic clock: a
+ * lease granted by a statement sent at {@code t} runs out in the database no sooner than {@code t +
+ * lease}. A job whose heartbeats fail or hang is presumed lost one heartbeat before that (see
+ * {@link #giveUpAt}), so its handler is told to stop before the rescuer may hand the job to another
+ * worker.
  */
 final class LeaseKeeper {
 
@@ -22,16 +28,31 @@ final class LeaseKeeper {
 
   private final JobRepository repository;
   private final Duration lease;
+  private final Duration heartbeat;
   private final Predicate<RunningJob> stillHeld;
 
   /**
    * @param stillHeld whether the worker still holds a job after the statement ran (a job whose
    *     outcome was recorded meanwhile is no longer running, and that is no lost lease)
    */
-  LeaseKeeper(JobRepository repository, Duration lease, Predicate<RunningJob> stillHeld) {
+  LeaseKeeper(
+      JobRepository repository,
+      Duration lease,
+      Duration heartbeat,
+      Predicate<RunningJob> stillHeld) {
     this.repository = repository;
     this.lease = lease;
+    this.heartbeat = heartbeat;
     this.stillHeld = stillHeld;
+  }
+
+  /**
+   * When a lease granted by a statement sent at {@code sentNanos} ({@link System#nanoTime()}) must
+   * be presumed lost: when the next heartbeat would come too late to renew it. Only durations on
+   * the monotonic clock are compared, never this JVM's wall clock with the database's.
+   */
+  long giveUpAt(long sentNanos) {
+    return sentNanos + lease.toNanos() - heartbeat.toNanos();
   }
 
   /** One heartbeat over {@code held}; failures are logged and the next beat tries again. */
@@ -60,9 +81,13 @@ final class LeaseKeeper {
       ids[i] = chunk.get(i).job().id();
       tokens[i] = chunk.get(i).token();
     }
+    long sent = System.nanoTime();
     Map<Long, Boolean> held = repository.extendLeases(ids, tokens, lease);
     for (RunningJob job : chunk) {
       Boolean cancel = held.get(job.job().id());
+      if (cancel != null) {
+        job.leaseRenewed(giveUpAt(sent));
+      }
       if (cancel == null) {
         if (!stillHeld.test(job)) {
           continue;

@@ -30,7 +30,11 @@ final class QueueFetcher implements Runnable {
   /** Takes the jobs of one claim, in claim order: runs them, or hands them back if stopping. */
   @FunctionalInterface
   interface Dispatcher {
-    void dispatch(List<Job> jobs);
+    /**
+     * @param claimSentNanos {@link System#nanoTime()} just before the claim was sent: the leases it
+     *     granted run out no sooner than one lease duration after it
+     */
+    void dispatch(List<Job> jobs, long claimSentNanos);
   }
 
   private final String queue;
@@ -112,8 +116,10 @@ final class QueueFetcher implements Runnable {
         }
         int demand = Math.min(available, config.maxClaimBatch());
         List<Job> jobs;
+        long claimSent;
         try {
-          lastClaim = System.nanoTime();
+          claimSent = System.nanoTime();
+          lastClaim = claimSent;
           jobs = claimer.claim(queue, demand);
           lastSuccessNanos = System.nanoTime();
           if (failing) {
@@ -134,7 +140,7 @@ final class QueueFetcher implements Runnable {
         log.debug("claimed {} of {} demanded from queue {}", jobs.size(), demand, queue);
         if (!jobs.isEmpty()) {
           free.addAndGet(-jobs.size());
-          dispatch.dispatch(jobs.stream().sorted(CLAIM_ORDER).toList());
+          dispatch.dispatch(jobs.stream().sorted(CLAIM_ORDER).toList(), claimSent);
         }
         if (jobs.size() < demand) {
           waker.await(jittered(config.pollInterval()));

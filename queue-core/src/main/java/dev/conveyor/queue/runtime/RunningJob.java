@@ -5,6 +5,7 @@ import dev.conveyor.queue.JobContext;
 import dev.conveyor.queue.LeaseLostException;
 import dev.conveyor.queue.jdbc.JobRepository;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -25,6 +26,9 @@ final class RunningJob implements JobContext {
   private final LeaseKeeper leaseKeeper;
   private final QueueFetcher fetcher;
 
+  /** {@link System#nanoTime()} from which the lease is presumed lost (see LeaseKeeper). */
+  private final AtomicLong giveUpAtNanos;
+
   private volatile boolean cancellationRequested;
   private volatile boolean leaseLost;
   private volatile boolean completedWithin;
@@ -33,6 +37,7 @@ final class RunningJob implements JobContext {
 
   RunningJob(
       Job job,
+      long claimSentNanos,
       JobRepository repository,
       TransactionTemplate transactions,
       TransactionTemplate outsideTransactions,
@@ -45,6 +50,7 @@ final class RunningJob implements JobContext {
     this.outsideTransactions = outsideTransactions;
     this.leaseKeeper = leaseKeeper;
     this.fetcher = fetcher;
+    this.giveUpAtNanos = new AtomicLong(leaseKeeper.giveUpAt(claimSentNanos));
     this.cancellationRequested = job.cancelRequested();
   }
 
@@ -92,7 +98,7 @@ final class RunningJob implements JobContext {
 
   @Override
   public boolean isCancellationRequested() {
-    return cancellationRequested || leaseLost;
+    return cancellationRequested || leaseLost();
   }
 
   @Override
@@ -124,8 +130,32 @@ final class RunningJob implements JobContext {
     return completedWithin;
   }
 
+  /**
+   * True once the fence refused a write of this attempt, the job was released at shutdown, or no
+   * heartbeat renewed the lease in time: then another worker may hold the job, and this attempt
+   * must stop treating it as its own (its writes stay fenced either way).
+   */
   boolean leaseLost() {
+    if (!leaseLost && System.nanoTime() - giveUpAtNanos.get() >= 0) {
+      leaseLost = true;
+      log.warn(
+          "job {}: no heartbeat renewed its lease in time; presuming it lost and asking the handler"
+              + " to stop",
+          job.id());
+    }
     return leaseLost;
+  }
+
+  /** Whether cancellation of the job itself was requested (a lost lease aside). */
+  boolean cancelRequested() {
+    return cancellationRequested;
+  }
+
+  /** A heartbeat renewed the lease; {@code giveUpAt} as computed by the LeaseKeeper. */
+  void leaseRenewed(long giveUpAt) {
+    // Beats of the timer and of the handler's own heartbeat() may finish out of order.
+    giveUpAtNanos.accumulateAndGet(
+        giveUpAt, (current, later) -> later - current > 0 ? later : current);
   }
 
   void requestCancellation() {

@@ -143,7 +143,11 @@ public final class WorkerRuntime implements AutoCloseable {
     this.completer =
         new Completer(repository, config.maxCompletionBatch(), this::completionRecorded);
     this.leaseKeeper =
-        new LeaseKeeper(repository, config.leaseDuration(), job -> held.get(job.job().id()) == job);
+        new LeaseKeeper(
+            repository,
+            config.leaseDuration(),
+            config.heartbeatInterval(),
+            job -> held.get(job.job().id()) == job);
     Map<String, JobHandler> handlers = new HashMap<>();
     for (JobHandler handler : b.handlers) {
       if (handlers.put(handler.kind(), handler) != null) {
@@ -285,10 +289,10 @@ public final class WorkerRuntime implements AutoCloseable {
     fetchers.values().forEach(QueueFetcher::wake);
   }
 
-  private void dispatchClaimed(List<Job> jobs) {
+  private void dispatchClaimed(List<Job> jobs, long claimSentNanos) {
     synchronized (dispatchLock) {
       if (phase == Phase.RUNNING) {
-        jobs.forEach(this::dispatchFrom);
+        jobs.forEach(job -> dispatchFrom(job, claimSentNanos));
         return;
       }
     }
@@ -321,10 +325,17 @@ public final class WorkerRuntime implements AutoCloseable {
     }
   }
 
-  private void dispatchFrom(Job job) {
+  private void dispatchFrom(Job job, long claimSentNanos) {
     QueueFetcher fetcher = fetchers.get(job.queue());
     RunningJob running =
-        new RunningJob(job, repository, transactions, outsideTransactions, leaseKeeper, fetcher);
+        new RunningJob(
+            job,
+            claimSentNanos,
+            repository,
+            transactions,
+            outsideTransactions,
+            leaseKeeper,
+            fetcher);
     held.put(job.id(), running);
     handlersRunning.incrementAndGet();
     if (job.startedAt() != null) {
