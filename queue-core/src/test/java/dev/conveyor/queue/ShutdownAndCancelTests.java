@@ -178,5 +178,38 @@ class ShutdownAndCancelTests extends QueueTestBase {
       assertThat(job(id).cancelRequested()).isTrue();
       assertThat(queue.errors(id)).isEmpty();
     }
+
+    @Test
+    void aJobWhoseCancellationWasRequestedEndsCancelledWhenItsWorkerStopsNotRunsAgain()
+        throws Exception {
+      CountDownLatch running = new CountDownLatch(1);
+      CountDownLatch never = new CountDownLatch(1);
+      WorkerRuntime worker =
+          start(
+              WorkerRuntime.builder(dataSource)
+                  .config(
+                      testConfig(Map.of("default", 1))
+                          .withWorkerId("stopping")
+                          .withShutdownTimeout(Duration.ofMillis(200)))
+                  .handler(
+                      handler(
+                          "stubborn",
+                          ctx -> {
+                            // A handler that does not look at its cancellation flag.
+                            running.countDown();
+                            never.await();
+                          })));
+      long id = queue.enqueue(JobRequest.of("stubborn", "{}")).job().id();
+      assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(queue.cancel(id)).isEqualTo(CancelResult.CANCEL_REQUESTED);
+
+      worker.stop();
+
+      // Released at shutdown, it must not go back to the queue to run again: the rescuer, a
+      // failure or a snooze would all have ended it cancelled.
+      Job after = job(id);
+      assertThat(after.state()).isEqualTo(JobState.CANCELLED);
+      assertThat(after.finalizedAt()).isNotNull();
+    }
   }
 }

@@ -385,7 +385,10 @@ public final class JobRepository {
         .isPresent();
   }
 
-  /** Hands running attempts back as available now; returns the ids released. */
+  /**
+   * Hands running attempts back as available now (cancelled, if that was requested); returns the
+   * ids released.
+   */
   public List<Long> releaseMany(Long[] ids, UUID[] tokens) {
     return jdbc.sql(RELEASE_MANY)
         .param("ids", SqlArrays.of("int8", ids))
