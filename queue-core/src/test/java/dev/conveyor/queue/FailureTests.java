@@ -170,6 +170,28 @@ class FailureTests extends QueueTestBase {
   }
 
   @Nested
+  class OperatorRetry {
+
+    @Test
+    void aDeadJobWhoseUniqueKeyWasTakenMeanwhileIsNotRetried() {
+      long dead = queue.enqueue(JobRequest.of("k", "{}").withUniqueKey("key")).job().id();
+      jdbc.sql(
+              "UPDATE conveyor.queue_job SET state = 'discarded', finalized_at = now() WHERE id = :id")
+          .param("id", dead)
+          .update();
+      long successor = queue.enqueue(JobRequest.of("k", "{}").withUniqueKey("key")).job().id();
+
+      assertThat(queue.retry(dead)).isEqualTo(RetryResult.KEY_TAKEN);
+      assertThat(job(dead).state()).isEqualTo(JobState.DISCARDED);
+      assertThat(job(successor).state()).isEqualTo(JobState.AVAILABLE);
+
+      queue.cancel(successor);
+      assertThat(queue.retry(dead)).isEqualTo(RetryResult.RETRIED);
+      assertThat(job(dead).state()).isEqualTo(JobState.AVAILABLE);
+    }
+  }
+
+  @Nested
   class Snooze {
 
     @Test
