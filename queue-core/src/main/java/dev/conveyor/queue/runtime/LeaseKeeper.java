@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It also tells each job until when its lease is surely held, on this JVM's monotonic clock: a
  * lease granted by a statement sent at {@code t} runs out in the database no sooner than {@code t +
- * lease}. A job whose heartbeats fail or hang is presumed lost one heartbeat before that (see
+ * lease}. A job whose heartbeats fail or hang is presumed lost in the last sixth of that (see
  * {@link #giveUpAt}), so its handler is told to stop before the rescuer may hand the job to another
  * worker.
  */
@@ -28,31 +28,27 @@ final class LeaseKeeper {
 
   private final JobRepository repository;
   private final Duration lease;
-  private final Duration heartbeat;
   private final Predicate<RunningJob> stillHeld;
 
   /**
    * @param stillHeld whether the worker still holds a job after the statement ran (a job whose
    *     outcome was recorded meanwhile is no longer running, and that is no lost lease)
    */
-  LeaseKeeper(
-      JobRepository repository,
-      Duration lease,
-      Duration heartbeat,
-      Predicate<RunningJob> stillHeld) {
+  LeaseKeeper(JobRepository repository, Duration lease, Predicate<RunningJob> stillHeld) {
     this.repository = repository;
     this.lease = lease;
-    this.heartbeat = heartbeat;
     this.stillHeld = stillHeld;
   }
 
   /**
    * When a lease granted by a statement sent at {@code sentNanos} ({@link System#nanoTime()}) must
-   * be presumed lost: when the next heartbeat would come too late to renew it. Only durations on
-   * the monotonic clock are compared, never this JVM's wall clock with the database's.
+   * be presumed lost: in its last sixth. Heartbeats come at most a third of a lease apart, so by
+   * then one beat has failed and the next is late, and one missed beat alone never gives a job up;
+   * what is left is the handler's time to stop before the rescuer may take the job. Only durations
+   * on the monotonic clock are compared, never this JVM's wall clock with the database's.
    */
   long giveUpAt(long sentNanos) {
-    return sentNanos + lease.toNanos() - heartbeat.toNanos();
+    return sentNanos + lease.toNanos() - lease.toNanos() / 6;
   }
 
   /** One heartbeat over {@code held}; failures are logged and the next beat tries again. */

@@ -143,11 +143,7 @@ public final class WorkerRuntime implements AutoCloseable {
     this.completer =
         new Completer(repository, config.maxCompletionBatch(), this::completionRecorded);
     this.leaseKeeper =
-        new LeaseKeeper(
-            repository,
-            config.leaseDuration(),
-            config.heartbeatInterval(),
-            job -> held.get(job.job().id()) == job);
+        new LeaseKeeper(repository, config.leaseDuration(), job -> held.get(job.job().id()) == job);
     Map<String, JobHandler> handlers = new HashMap<>();
     for (JobHandler handler : b.handlers) {
       if (handlers.put(handler.kind(), handler) != null) {
