@@ -187,6 +187,12 @@ class LeaseTests extends QueueTestBase {
                   first.id(), first.leaseToken(), true, Duration.ZERO, "late", "X"))
           .isEmpty();
       assertThat(repository.updateProgress(first.id(), first.leaseToken(), 50)).isFalse();
+      assertThat(repository.recordSnooze(first.id(), first.leaseToken(), Duration.ZERO)).isEmpty();
+      assertThat(repository.recordCancelled(first.id(), first.leaseToken())).isFalse();
+      assertThat(
+              repository.releaseMany(
+                  new Long[] {first.id()}, new java.util.UUID[] {first.leaseToken()}))
+          .isEmpty();
       assertThat(
               repository.extendLeases(
                   new Long[] {first.id()},
