@@ -164,8 +164,34 @@ class LeaseTests extends QueueTestBase {
           .during(Duration.ofMillis(500))
           .atMost(Duration.ofSeconds(5))
           .until(() -> job(id).state() == JobState.AVAILABLE);
-      assertThat(job(id).leaseToken()).isEqualTo(tokensSeen.getFirst());
+      assertThat(job(id).attempt()).isEqualTo(1);
       assertThat(count("state = 'completed'")).isZero();
+    }
+
+    /**
+     * {@link JobContext#leaseToken()}: a receiver of an attempt's effects refuses those whose token
+     * is not the job's. A rescued or released attempt may still be sending (a partitioned worker, a
+     * handler interrupted at shutdown), so its token must stop being the job's at once, not only
+     * when another worker claims the job.
+     */
+    @Test
+    void aRescuedOrReleasedAttemptsTokenIsNoLongerTheJobs() {
+      JobRepository repository = new JobRepository(dataSource, null);
+      long rescuedId = queue.enqueue(JobRequest.of("k", "{}").withQueue("rescued")).job().id();
+      Job expiring = repository.claimAvailable("rescued", 1, "w1", Duration.ofMillis(1)).getFirst();
+      new JobRepository(dataSource, () -> Instant.now().plusSeconds(60)).rescueExpired(10);
+      assertThat(job(rescuedId).state()).isEqualTo(JobState.AVAILABLE);
+      assertThat(job(rescuedId).leaseToken()).isNotEqualTo(expiring.leaseToken());
+
+      long releasedId = queue.enqueue(JobRequest.of("k", "{}").withQueue("released")).job().id();
+      Job stopping =
+          repository.claimAvailable("released", 1, "w2", Duration.ofSeconds(30)).getFirst();
+      assertThat(
+              repository.releaseMany(
+                  new Long[] {releasedId}, new java.util.UUID[] {stopping.leaseToken()}))
+          .containsExactly(releasedId);
+      assertThat(job(releasedId).state()).isEqualTo(JobState.AVAILABLE);
+      assertThat(job(releasedId).leaseToken()).isNotEqualTo(stopping.leaseToken());
     }
 
     @Test

@@ -2,7 +2,11 @@
 -- worker takes them at once instead of after the lease expires (NOTIFY wakes them). The attempt
 -- is given back: the job did not fail. A job whose cancellation was requested ends cancelled
 -- instead, as the rescuer, a failure or a snooze would end it: handed back, it would run again.
--- The old token stays on the row, so the stopped handler stays fenced.
+-- A job handed back gets a fresh lease token that no attempt holds, so that effects the stopped
+-- handler still sends are refused by receivers that fence on the job's token (see
+-- JobContext.leaseToken); a job that ends cancelled keeps its attempt's token (that attempt's
+-- report of the cancellation is the last word). Queue writes of the stopped handler are refused
+-- either way: they need state = 'running'.
 -- Locks: the released rows. Index: queue_job_pkey.
 WITH released AS (
     UPDATE conveyor.queue_job j
@@ -11,6 +15,7 @@ WITH released AS (
                                 ELSE coalesce(CAST(:now AS timestamptz), now()) END,
         finalized_at     = CASE WHEN j.cancel_requested THEN coalesce(CAST(:now AS timestamptz), now()) END,
         attempt          = CASE WHEN j.cancel_requested THEN j.attempt ELSE j.attempt - 1 END,
+        lease_token      = CASE WHEN j.cancel_requested THEN j.lease_token ELSE gen_random_uuid() END,
         lease_expires_at = NULL
     FROM unnest(CAST(:ids AS bigint[]), CAST(:tokens AS uuid[])) AS r(id, token)
     WHERE j.id = r.id
