@@ -84,6 +84,14 @@ public final class Worker {
         (UUID) row.get("lease_token"));
   }
 
+  /**
+   * The attempt's worker stopped before it finished: its job is handed back to the queue with the
+   * queue's own release (release_many.sql), as a graceful shutdown does.
+   */
+  public void releaseJob(Attempt attempt) {
+    jobs.releaseMany(new Long[] {attempt.jobId()}, new UUID[] {attempt.leaseToken()});
+  }
+
   /** Completes the attempt's job in the queue (fenced on its token), as the worker does. */
   public boolean completeJob(Attempt attempt) {
     return jobs.completeMany(new Long[] {attempt.jobId()}, new UUID[] {attempt.leaseToken()})

@@ -177,6 +177,18 @@ class ReportEventTests extends ApiTestBase {
     }
 
     @Test
+    void aReleasedAttemptIsRefusedBeforeAnotherWorkerClaimsTheJob() {
+      Worker.Attempt first = worker.claim(reportId);
+      worker.send(worker.started(first));
+      // The worker stops mid-report: the job goes back to the queue, and the interrupted handler,
+      // seeing its lease lost, still reports a cancellation nobody asked for.
+      worker.releaseJob(first);
+
+      assertRefused(worker.send(worker.cancelled(first)), "stale lease token");
+      assertThat(report().get("status").asString()).isEqualTo("PROCESSING");
+    }
+
+    @Test
     void newerAttemptsFirstEventTakesOwnershipEvenIfItIsNotStarted() {
       Worker.Attempt first = worker.claim(reportId);
       worker.send(worker.started(first));
