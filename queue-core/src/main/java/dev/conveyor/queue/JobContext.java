@@ -47,7 +47,12 @@ public interface JobContext {
   /** True once cancellation of this job was requested, or its lease was lost. */
   boolean isCancellationRequested();
 
-  /** Throws {@link JobFailure#cancelled()} if {@link #isCancellationRequested()}. */
+  /**
+   * Throws {@link JobFailure#cancelled()} if {@link #isCancellationRequested()}. The worker's
+   * context throws {@link LeaseLostException} instead when the job was not cancelled but its lease
+   * was lost: another attempt may own the job, so the handler must not report a cancellation (nor
+   * anything else) for it.
+   */
   default void throwIfCancellationRequested() {
     if (isCancellationRequested()) {
       throw JobFailure.cancelled();

@@ -245,6 +245,7 @@ class LeaseTests extends QueueTestBase {
         throws Exception {
       CountDownLatch started = new CountDownLatch(1);
       AtomicReference<Instant> toldAt = new AtomicReference<>();
+      AtomicReference<RuntimeException> thrown = new AtomicReference<>();
       RetryPolicy muchLater = new ExponentialBackoff(Duration.ofHours(1), Duration.ofHours(1), 0);
       start(
           WorkerRuntime.builder(dataSource)
@@ -260,7 +261,12 @@ class LeaseTests extends QueueTestBase {
                           LockSupport.parkNanos(5_000_000);
                         }
                         toldAt.set(Instant.now());
-                        ctx.throwIfCancellationRequested();
+                        try {
+                          ctx.throwIfCancellationRequested();
+                        } catch (RuntimeException e) {
+                          thrown.set(e);
+                          throw e;
+                        }
                       })));
       long id = queue.enqueue(JobRequest.of("stalled", "{}")).job().id();
       assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
@@ -281,6 +287,9 @@ class LeaseTests extends QueueTestBase {
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> toldAt.get() != null);
         assertThat(toldAt.get()).as("told before the lease ran out").isBefore(expiresAt);
+        // Nobody cancelled the job: a handler must not report a cancellation (another attempt may
+        // own the job by now), so the check says what happened.
+        assertThat(thrown.get()).isInstanceOf(LeaseLostException.class);
         blocker.rollback();
       }
 

@@ -2,6 +2,7 @@ package dev.conveyor.queue.runtime;
 
 import dev.conveyor.queue.Job;
 import dev.conveyor.queue.JobContext;
+import dev.conveyor.queue.JobFailure;
 import dev.conveyor.queue.LeaseLostException;
 import dev.conveyor.queue.jdbc.JobRepository;
 import java.util.UUID;
@@ -99,6 +100,19 @@ final class RunningJob implements JobContext {
   @Override
   public boolean isCancellationRequested() {
     return cancellationRequested || leaseLost();
+  }
+
+  /**
+   * Tells a lost lease from a cancellation: see {@link JobContext#throwIfCancellationRequested}.
+   */
+  @Override
+  public void throwIfCancellationRequested() {
+    if (cancellationRequested) {
+      throw JobFailure.cancelled();
+    }
+    if (leaseLost()) {
+      throw new LeaseLostException(job.id());
+    }
   }
 
   @Override
