@@ -8,7 +8,11 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs one task on a fixed delay on its own daemon thread; a failure is logged, never fatal. */
+/**
+ * Runs one task on a fixed delay on its own daemon thread; a failure is logged, never fatal. That
+ * includes an {@link Error}: a scheduled executor silently cancels a task that throws, and a
+ * rescuer or pruner that stopped that way would not be noticed until jobs piled up.
+ */
 final class PeriodicTask {
 
   private static final Logger log = LoggerFactory.getLogger(PeriodicTask.class);
@@ -55,7 +59,7 @@ final class PeriodicTask {
   private void runSafely() {
     try {
       task.run();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       log.error("{} failed; trying again in {}", name, interval, e);
     }
   }

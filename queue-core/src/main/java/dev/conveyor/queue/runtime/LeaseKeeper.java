@@ -58,7 +58,7 @@ final class LeaseKeeper {
       List<RunningJob> chunk = jobs.subList(from, Math.min(jobs.size(), from + CHUNK));
       try {
         extend(chunk);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) { // an Error would cancel the scheduled heartbeat
         log.error("heartbeat failed for {} jobs; retrying at the next beat", chunk.size(), e);
       }
     }

@@ -127,7 +127,7 @@ final class QueueFetcher implements Runnable {
           }
           failing = false;
           backoff.reset();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an Error must not end this queue's fetching
           if (!failing) {
             log.error("claiming from queue {} failed; backing off and retrying", queue, e);
           } else {

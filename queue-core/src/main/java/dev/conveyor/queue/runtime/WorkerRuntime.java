@@ -276,7 +276,7 @@ public final class WorkerRuntime implements AutoCloseable {
         }
       }
       limitedQueues = Set.copyOf(limited);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) { // an Error would cancel the scheduled refresh for good
       log.debug("could not read queue controls; keeping the last view", e);
     }
   }
