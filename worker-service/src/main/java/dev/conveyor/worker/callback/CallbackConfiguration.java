@@ -48,7 +48,12 @@ class CallbackConfiguration {
 
   @Bean
   DeliverWebhookHandler deliverWebhookHandler(
-      WebhookSender sender, JdbcClient jdbc, JsonMapper json, DeliveryRetryProperties retry) {
-    return new DeliverWebhookHandler(sender, jdbc, json, retry.policy());
+      WebhookSender sender,
+      JdbcClient jdbc,
+      JsonMapper json,
+      DeliveryRetryProperties retry,
+      WebhookProperties webhooks) {
+    return new DeliverWebhookHandler(
+        sender, jdbc, json, retry.policy(), webhooks.giveUpAfter(), InstantSource.system());
   }
 }

@@ -7,6 +7,8 @@ import dev.conveyor.queue.RetryPolicy;
 import dev.conveyor.worker.Secret;
 import dev.conveyor.worker.SqlFiles;
 import java.net.URI;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -20,7 +22,10 @@ import tools.jackson.databind.json.JsonMapper;
  * api_clients.webhook_secret}, {@code webhookId} as {@code webhook-id} on every attempt. Answers
  * map to outcomes as for {@code callback.deliver} ({@link DeliveryRules}); a URL whose host is or
  * resolves to a non-public address is refused for good unless allowed ({@link AddressPolicy},
- * checked by {@link WebhookSender} on the addresses it connects to).
+ * checked by {@link WebhookSender} on the addresses it connects to). A {@code Retry-After} is
+ * honoured (a snooze, no attempt spent) only until the webhook is {@code giveUpAfter} old; after
+ * that such an answer ends the delivery for good, so a receiver that always asks to retry later
+ * cannot keep it alive for ever.
  */
 class DeliverWebhookHandler implements JobHandler {
 
@@ -33,13 +38,22 @@ class DeliverWebhookHandler implements JobHandler {
   private final JdbcClient jdbc;
   private final JsonMapper json;
   private final @Nullable RetryPolicy retryPolicy;
+  private final Duration giveUpAfter;
+  private final InstantSource clock;
 
   DeliverWebhookHandler(
-      WebhookSender sender, JdbcClient jdbc, JsonMapper json, @Nullable RetryPolicy retryPolicy) {
+      WebhookSender sender,
+      JdbcClient jdbc,
+      JsonMapper json,
+      @Nullable RetryPolicy retryPolicy,
+      Duration giveUpAfter,
+      InstantSource clock) {
     this.sender = sender;
     this.jdbc = jdbc;
     this.json = json;
     this.retryPolicy = retryPolicy;
+    this.giveUpAfter = giveUpAfter;
+    this.clock = clock;
   }
 
   @Override
@@ -89,7 +103,22 @@ class DeliverWebhookHandler implements JobHandler {
     } catch (IllegalArgumentException e) {
       throw JobFailure.permanent("client " + clientId.asLong() + ": " + e.getMessage());
     }
-    sender.deliver(url, signer, webhookId, json.writeValueAsBytes(body));
+    try {
+      sender.deliver(url, signer, webhookId, json.writeValueAsBytes(body));
+    } catch (JobFailure.Snooze e) {
+      Duration age = Duration.between(ctx.job().createdAt(), clock.instant());
+      if (age.compareTo(giveUpAfter) >= 0) {
+        throw JobFailure.permanent(
+            DeliveryRules.shown(url)
+                + " still asked to retry later "
+                + age.toHours()
+                + " h after the webhook was enqueued; given up (webhooks.give-up-after "
+                + giveUpAfter
+                + ")",
+            e);
+      }
+      throw e;
+    }
   }
 
   private static String text(JsonNode payload, String name) {

@@ -40,12 +40,14 @@ class DeliverWebhookHandlerTests {
   static final TestDatabase db = TestDatabase.get();
   static final String CLIENT_SECRET = "whsec_3ptOY4ytApu8R1h/IYoPGdc4JOiKzkhOeA2dzswnEvY=";
   static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
+  static final Duration GIVE_UP_AFTER = Duration.ofHours(72);
 
   record Received(Map<String, List<String>> headers, byte[] body) {}
 
   final JdbcClient jdbc = JdbcClient.create(db.dataSource());
   final List<Received> received = new CopyOnWriteArrayList<>();
   volatile int status = 204;
+  volatile @Nullable String retryAfter;
   HttpServer server;
   final List<WebhookSender> senders = new ArrayList<>();
 
@@ -69,6 +71,9 @@ class DeliverWebhookHandlerTests {
             // Back to this server: a followed redirect would show as a second request.
             exchange.getResponseHeaders().add("Location", "/elsewhere");
           }
+          if (retryAfter != null) {
+            exchange.getResponseHeaders().add("Retry-After", retryAfter);
+          }
           if (status >= 500) {
             byte[] answer = "try later".getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(status, answer.length);
@@ -89,18 +94,23 @@ class DeliverWebhookHandlerTests {
             25,
             Duration.ofSeconds(1),
             100);
-    handler = handler(properties, true);
-    refusingHandler = handler(properties, false);
+    handler = handler(properties, true, InstantSource.system());
+    refusingHandler = handler(properties, false, InstantSource.system());
+    this.properties = properties;
   }
 
-  private DeliverWebhookHandler handler(WorkerServiceProperties properties, boolean allowPrivate) {
+  private WorkerServiceProperties properties;
+
+  private DeliverWebhookHandler handler(
+      WorkerServiceProperties properties, boolean allowPrivate, InstantSource clock) {
     WebhookSender sender =
         new WebhookSender(
             properties,
             new AddressPolicy(allowPrivate),
             new DeliveryRules(InstantSource.fixed(NOW)));
     senders.add(sender);
-    return new DeliverWebhookHandler(sender, jdbc, JsonMapper.builder().build(), null);
+    return new DeliverWebhookHandler(
+        sender, jdbc, JsonMapper.builder().build(), null, GIVE_UP_AFTER, clock);
   }
 
   @AfterEach
@@ -178,6 +188,35 @@ class DeliverWebhookHandlerTests {
     assertThatThrownBy(() -> handler.handle(StubJobContext.withPayload(payload(clientId))))
         .isInstanceOf(DeliveryFailedException.class)
         .hasMessageEndingWith("answered 502: try later");
+  }
+
+  @Test
+  void aRetryAfterSnoozesAYoungWebhook() {
+    status = 503;
+    retryAfter = "120";
+    long clientId = client(CLIENT_SECRET, false);
+
+    assertThatThrownBy(() -> handler.handle(StubJobContext.withPayload(payload(clientId))))
+        .isInstanceOfSatisfying(
+            JobFailure.Snooze.class, s -> assertThat(s.delay()).isEqualTo(Duration.ofSeconds(120)));
+  }
+
+  @Test
+  void aReceiverThatStillAsksToRetryLaterWhenTheWebhookIsOldIsGivenUp() {
+    status = 429;
+    retryAfter = "1";
+    long clientId = client(CLIENT_SECRET, false);
+    // The stub job was enqueued now; this handler's clock is past the limit.
+    DeliverWebhookHandler late =
+        handler(
+            properties,
+            true,
+            InstantSource.fixed(Instant.now().plus(GIVE_UP_AFTER).plusSeconds(60)));
+
+    assertThatThrownBy(() -> late.handle(StubJobContext.withPayload(payload(clientId))))
+        .isInstanceOf(JobFailure.Permanent.class)
+        .hasMessageContaining("still asked to retry later 72 h after the webhook was enqueued");
+    assertThat(received).hasSize(1);
   }
 
   @Test
