@@ -80,6 +80,11 @@ final class PdfTableWriter implements TableWriter {
 
   private void finishTable() {
     if (table != null) {
+      if (table.size() <= table.getHeaderRows()) {
+        // OpenPDF leaves out a table of header rows only; an empty table still shows its header,
+        // as CSV and XLSX do, so it counts that row as a body row.
+        table.setHeaderRows(0);
+      }
       table.setComplete(true);
       document.add(table);
       table = null;

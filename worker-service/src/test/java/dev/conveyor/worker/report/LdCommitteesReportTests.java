@@ -121,6 +121,23 @@ class LdCommitteesReportTests {
   }
 
   @Test
+  void anAssemblyDistrictWithoutVotersOrMembersGivesHeaderOnlyFiles() {
+    String empty = "{\"county\":\"" + county + "\",\"assemblyDistrict\":99,\"party\":\"DEM\"}";
+    List<Row> rows =
+        TestFiles.xlsxSheets(GeneratorRun.of(generator, "XLSX", empty).bytes()).get("AD 99 DEM");
+    assertThat(rows).hasSize(1);
+    assertThat(rows.getFirst().getCellText(3)).isEqualTo("Name");
+
+    List<String> pages = TestFiles.pdfPages(GeneratorRun.of(generator, "PDF", empty).bytes());
+    assertThat(pages).hasSize(1);
+    // README: "PDF: a titled table whose header repeats on every page", so the one page has it.
+    assertThat(pages.getFirst())
+        .contains(county + " County, Assembly District 99")
+        .contains("Seat Role Name Street Address City ZIP Code");
+    assertThat(pages.getFirst().lines().filter(l -> l.endsWith(" VACANCY"))).isEmpty();
+  }
+
+  @Test
   void progressStepsOncePerLine() {
     GeneratorRun run = GeneratorRun.of(generator, "XLSX", params());
 
