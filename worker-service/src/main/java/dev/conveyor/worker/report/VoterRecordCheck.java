@@ -20,6 +20,8 @@ final class VoterRecordCheck {
   private static final Pattern STATE_VOTER_ID = Pattern.compile("[A-Za-z0-9]{1,25}");
   private static final Pattern ZIP_CODE = Pattern.compile("[0-9]{5}(-[0-9]{4})?");
   private static final Pattern WHOLE_NUMBER = Pattern.compile("[0-9]{1,4}");
+  // LocalDate.parse alone also takes a signed year of more than four digits (+12000-01-01).
+  private static final Pattern DATE = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}");
   private static final LocalDate EARLIEST = LocalDate.of(1900, 1, 1);
 
   /**
@@ -140,6 +142,9 @@ final class VoterRecordCheck {
       return null;
     }
     try {
+      if (!DATE.matcher(value).matches()) {
+        throw new DateTimeParseException("not YYYY-MM-DD", value, 0);
+      }
       LocalDate date = LocalDate.parse(value);
       if (date.isBefore(EARLIEST)) {
         problems.add(column(i) + " must not be before " + EARLIEST);
