@@ -8,6 +8,15 @@ import dev.conveyor.api.Worker;
 import dev.conveyor.queue.Job;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.JobState;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -90,5 +99,109 @@ class CancelReportTests extends ApiTestBase {
     assertThat(webhook.queue()).isEqualTo("webhooks");
     assertThat(webhook.payload())
         .contains("report.cancelled", "https://client.example/hooks/reports");
+  }
+
+  /**
+   * The client's cancel races the worker finishing (its job completed in the queue, then
+   * report.completed): whichever wins, the report reaches exactly one final status, the one the job
+   * reached, and exactly one webhook is enqueued, carrying it.
+   */
+  @Test
+  void cancelRacingTheWorkersCompletionEndsCompletedWithOneWebhook() throws Exception {
+    for (int round = 0; round < 15; round++) {
+      Api client = newClient();
+      String id = client.submitVoterList("https://client.example/hooks/reports");
+      Worker worker = worker();
+      Worker.Attempt attempt = worker.claim(id);
+      worker.send(worker.started(attempt));
+      UUID file =
+          worker.storeArtifact(
+              id, "r.csv", "text/csv", "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8));
+
+      List<Object> results =
+          race(
+              () -> client.post("/api/reports/" + id + "/cancel", "").status(),
+              () -> {
+                assertThat(worker.completeJob(attempt)).isTrue();
+                return worker
+                    .send(worker.completed(attempt, file))
+                    .json()
+                    .get("applied")
+                    .asBoolean();
+              });
+
+      assertThat(results.get(0)).isIn(202, 409);
+      assertThat(results.get(1)).isEqualTo(true);
+      assertThat(client.get("/api/reports/" + id).json().get("status").asString())
+          .isEqualTo("COMPLETED");
+      assertThat(webhookPayloads(id)).singleElement().asString().contains("report.completed");
+    }
+  }
+
+  /**
+   * The client's cancel races a worker claiming the job and reporting report.started: either the
+   * job is cancelled before the claim (the report ends CANCELLED, the claim finds nothing) or the
+   * claim wins (a cancellation request; the worker's report.cancelled ends it). One final status,
+   * one webhook.
+   */
+  @Test
+  void cancelRacingTheClaimAndStartEndsCancelledWithOneWebhook() throws Exception {
+    for (int round = 0; round < 15; round++) {
+      Api client = newClient();
+      String id = client.submitVoterList("https://client.example/hooks/reports");
+      Worker worker = worker();
+
+      List<Object> results =
+          race(
+              () -> client.post("/api/reports/" + id + "/cancel", "").status(),
+              () -> {
+                try {
+                  Worker.Attempt a = worker.claim(id);
+                  worker.send(worker.started(a));
+                  return a;
+                } catch (RuntimeException lostTheRace) {
+                  return null;
+                }
+              });
+
+      if (results.get(1) instanceof Worker.Attempt a) {
+        assertThat(results.get(0)).isEqualTo(202);
+        assertThat(worker.send(worker.cancelled(a)).json().get("applied").asBoolean()).isTrue();
+      } else {
+        assertThat(results.get(0)).isEqualTo(200);
+      }
+      assertThat(client.get("/api/reports/" + id).json().get("status").asString())
+          .isEqualTo("CANCELLED");
+      assertThat(webhookPayloads(id)).singleElement().asString().contains("report.cancelled");
+    }
+  }
+
+  private List<String> webhookPayloads(String reportId) {
+    return jdbc.sql("SELECT CAST(payload AS text) FROM conveyor.queue_job WHERE unique_key = :key")
+        .param("key", "webhook:" + reportId)
+        .query(String.class)
+        .list();
+  }
+
+  /** Runs the tasks at once, released together by a latch; their results in order. */
+  private static List<Object> race(Callable<?>... tasks) throws Exception {
+    CountDownLatch start = new CountDownLatch(1);
+    try (ExecutorService pool = Executors.newFixedThreadPool(tasks.length)) {
+      List<Future<?>> futures = new ArrayList<>();
+      for (Callable<?> task : tasks) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return task.call();
+                }));
+      }
+      start.countDown();
+      List<Object> results = new ArrayList<>();
+      for (Future<?> f : futures) {
+        results.add(f.get());
+      }
+      return results;
+    }
   }
 }
