@@ -160,9 +160,9 @@ class Report extends AssignedIdEntity {
     finish(ReportStatus.CANCELLED, at);
   }
 
-  /** Cancelled before any worker took it. */
+  /** Cancelled by the API: no worker took it, or its job ended cancelled unreported. */
   void cancelNow(Instant at) {
-    cancelRequestedAt = at;
+    requestCancel(at);
     finish(ReportStatus.CANCELLED, at);
   }
 

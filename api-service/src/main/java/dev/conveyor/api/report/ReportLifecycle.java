@@ -8,6 +8,7 @@ import dev.conveyor.api.web.FieldProblem;
 import dev.conveyor.queue.CancelResult;
 import dev.conveyor.queue.Job;
 import dev.conveyor.queue.JobQueue;
+import dev.conveyor.queue.JobState;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -142,7 +143,8 @@ public class ReportLifecycle {
   /**
    * Cancels the caller's report: one no worker has started is cancelled now, together with its job;
    * a running one gets a cancellation request that its worker sees (the report ends CANCELLED when
-   * the worker reports it, or COMPLETED/FAILED if it finished first).
+   * the worker reports it, or COMPLETED/FAILED if it finished first). A report whose job already
+   * ended cancelled without its worker reporting it is cancelled now.
    *
    * @return the report afterwards, and whether it is cancelled already
    */
@@ -159,6 +161,11 @@ public class ReportLifecycle {
     }
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     CancelResult result = queue.cancel(report.jobId());
+    if (result == CancelResult.ALREADY_FINISHED && jobEndedCancelled(report)) {
+      // The job ended cancelled but no worker said so (a shutdown handed back, or the rescuer
+      // took back, a job whose cancellation was requested): no event will come, so settle it here.
+      result = CancelResult.CANCELLED;
+    }
     switch (result) {
       case CANCELLED -> {
         report.cancelNow(now);
@@ -175,6 +182,10 @@ public class ReportLifecycle {
 
   /** The report after a cancel request, and whether it is already cancelled. */
   public record Cancellation(ReportView report, boolean cancelled) {}
+
+  private boolean jobEndedCancelled(Report report) {
+    return queue.find(report.jobId()).map(j -> j.state() == JobState.CANCELLED).orElse(false);
+  }
 
   private @Nullable UUID currentToken(Report report) {
     Optional<Job> job = queue.find(report.jobId());

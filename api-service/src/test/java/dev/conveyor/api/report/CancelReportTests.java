@@ -102,6 +102,32 @@ class CancelReportTests extends ApiTestBase {
   }
 
   /**
+   * A cancellation was requested; then the worker stopped before its handler said so (a shutdown
+   * handed the job back, which ends a cancel-requested job cancelled, and the stopped handler,
+   * having lost its lease, sends nothing; the rescuer does the same for a killed worker). No event
+   * will ever come: the client's next cancel settles the report instead of a 409 for ever.
+   */
+  @Test
+  void cancelSettlesAReportWhoseJobEndedCancelledWithoutItsWorkerSayingSo() {
+    Api client = newClient();
+    String id = client.submitVoterList("https://client.example/hooks/reports");
+    Worker worker = worker();
+    Worker.Attempt attempt = worker.claim(id);
+    worker.send(worker.started(attempt));
+    assertThat(client.post("/api/reports/" + id + "/cancel", "").status()).isEqualTo(202);
+    worker.releaseJob(attempt);
+    assertThat(queue.findByUniqueKey(id).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+
+    Api.Response r = client.post("/api/reports/" + id + "/cancel", "");
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().get("status").asString()).isEqualTo("CANCELLED");
+    assertThat(client.get("/api/reports/" + id).json().get("status").asString())
+        .isEqualTo("CANCELLED");
+    assertThat(webhookPayloads(id)).singleElement().asString().contains("report.cancelled");
+  }
+
+  /**
    * The client's cancel races the worker finishing (its job completed in the queue, then
    * report.completed): whichever wins, the report reaches exactly one final status, the one the job
    * reached, and exactly one webhook is enqueued, carrying it.
