@@ -5,11 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.conveyor.api.Api;
 import dev.conveyor.api.ApiTestBase;
+import dev.conveyor.api.Signing;
 import dev.conveyor.api.Worker;
 import dev.conveyor.queue.Job;
 import dev.conveyor.queue.JobQueue;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -237,6 +245,131 @@ class ReportEventTests extends ApiTestBase {
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.json().get("applied").asBoolean()).isFalse();
       assertThat(r.json().get("reason").asString()).startsWith("no report");
+    }
+  }
+
+  /** Events for one report arriving at once, from threads released together by a latch. */
+  @Nested
+  class Concurrent {
+
+    @Test
+    void racingFinalEventsApplyExactlyOneAndEnqueueOneWebhookWithThatStatus() throws Exception {
+      for (int round = 0; round < 10; round++) {
+        String id = client.submitVoterList("https://client.example/hooks");
+        Worker.Attempt a = worker.claim(id);
+        worker.send(worker.started(a));
+        UUID file =
+            worker.storeArtifact(id, "r.csv", "text/csv", "a,b\n".getBytes(StandardCharsets.UTF_8));
+        String completed = worker.completed(a, file);
+        String failed = worker.failed(a, "BOOM", "it broke");
+        String cancelled = worker.cancelled(a);
+
+        List<Api.Response> responses =
+            race(
+                () -> worker.send(completed),
+                () -> worker.send(failed),
+                () -> worker.send(cancelled),
+                () -> worker.send(completed));
+
+        List<String> applied = new ArrayList<>();
+        for (Api.Response r : responses) {
+          assertThat(r.status()).as(r.toString()).isEqualTo(200);
+          if (r.json().get("applied").asBoolean()) {
+            applied.add(r.json().get("status").asString());
+          }
+        }
+        assertThat(applied).hasSize(1);
+        String status = applied.getFirst();
+        assertThat(client.get("/api/reports/" + id).json().get("status").asString())
+            .isEqualTo(status);
+        assertThat(webhookPayloads(id))
+            .singleElement()
+            .asString()
+            .contains("report." + status.toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+
+    @Test
+    void oneDeliveryRepeatedAtOnceUnderItsWebhookIdIsAppliedOnce() throws Exception {
+      for (int round = 0; round < 10; round++) {
+        String id = client.submitVoterList("https://client.example/hooks");
+        Worker.Attempt a = worker.claim(id);
+        UUID file =
+            worker.storeArtifact(id, "r.csv", "text/csv", "a,b\n".getBytes(StandardCharsets.UTF_8));
+        String body = worker.completed(a, file);
+        String webhookId = "msg_" + UUID.randomUUID();
+        long now = java.time.Instant.now().getEpochSecond();
+
+        List<Api.Response> responses =
+            race(
+                () -> worker.send(body, webhookId, now, Signing.CURRENT_SECRET),
+                () -> worker.send(body, webhookId, now, Signing.CURRENT_SECRET),
+                () -> worker.send(body, webhookId, now, Signing.CURRENT_SECRET));
+
+        assertThat(responses)
+            .filteredOn(r -> r.json().get("applied").asBoolean())
+            .as(responses.toString())
+            .hasSize(1);
+        assertThat(
+                jdbc.sql("SELECT count(*) FROM webhook_receipts WHERE webhook_id = :id")
+                    .param("id", webhookId)
+                    .query(Integer.class)
+                    .single())
+            .isEqualTo(1);
+        assertThat(webhookPayloads(id)).singleElement().asString().contains("report.completed");
+      }
+    }
+
+    @Test
+    void progressEventsArrivingAtOnceEndAtTheHighest() throws Exception {
+      for (int round = 0; round < 5; round++) {
+        String id = client.submitVoterList();
+        Worker.Attempt a = worker.claim(id);
+        worker.send(worker.started(a));
+        List<Callable<Api.Response>> sends = new ArrayList<>();
+        for (int p = 10; p <= 90; p += 10) {
+          String body = worker.progress(a, p);
+          sends.add(() -> worker.send(body));
+        }
+
+        race(sends);
+
+        assertThat(client.get("/api/reports/" + id).json().get("progress").asInt()).isEqualTo(90);
+      }
+    }
+  }
+
+  private List<String> webhookPayloads(String id) {
+    return jdbc.sql("SELECT CAST(payload AS text) FROM conveyor.queue_job WHERE unique_key = :key")
+        .param("key", "webhook:" + id)
+        .query(String.class)
+        .list();
+  }
+
+  /** Runs the tasks at once, released together by a latch; their results in order. */
+  @SafeVarargs
+  private static <T> List<T> race(Callable<T>... tasks) throws Exception {
+    return race(List.of(tasks));
+  }
+
+  private static <T> List<T> race(List<Callable<T>> tasks) throws Exception {
+    CountDownLatch start = new CountDownLatch(1);
+    try (ExecutorService pool = Executors.newFixedThreadPool(tasks.size())) {
+      List<Future<T>> futures = new ArrayList<>();
+      for (Callable<T> task : tasks) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return task.call();
+                }));
+      }
+      start.countDown();
+      List<T> results = new ArrayList<>();
+      for (Future<T> f : futures) {
+        results.add(f.get());
+      }
+      return results;
     }
   }
 

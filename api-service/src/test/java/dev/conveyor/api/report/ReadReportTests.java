@@ -92,6 +92,53 @@ class ReadReportTests extends ApiTestBase {
       assertThat(seen).containsExactlyElementsOf(ids.reversed());
     }
 
+    /**
+     * Reports created in the same microsecond (a burst across replicas) are ordered by id within
+     * it: split over pages, none is skipped or repeated, with and without a status filter.
+     */
+    @Test
+    void reportsCreatedInTheSameMicrosecondAreNeitherSkippedNorRepeatedAcrossPages() {
+      Api client = newClient();
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 7; i++) {
+        ids.add(client.submitVoterList());
+      }
+      client.post("/api/reports/" + ids.get(3) + "/cancel", "");
+      jdbc.sql(
+              "UPDATE reports SET created_at = '2026-01-01T00:00:00.123456Z'"
+                  + " WHERE owner_id = :owner")
+          .param("owner", client.clientId())
+          .update();
+
+      for (String filter : List.of("", "&status=PENDING", "&status=PENDING,CANCELLED")) {
+        for (int size = 1; size <= 3; size++) {
+          List<String> seen = new ArrayList<>();
+          String cursor = null;
+          do {
+            JsonNode page =
+                client
+                    .get(
+                        "/api/reports?limit="
+                            + size
+                            + filter
+                            + (cursor == null ? "" : "&cursor=" + cursor))
+                    .json();
+            page.get("items").forEach(item -> seen.add(item.get("reportId").asString()));
+            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asString();
+          } while (cursor != null);
+
+          List<String> expected = new ArrayList<>(ids);
+          if (filter.equals("&status=PENDING")) {
+            expected.remove(ids.get(3));
+          }
+          assertThat(seen).as(filter + " size " + size).doesNotHaveDuplicates();
+          assertThat(seen)
+              .as(filter + " size " + size)
+              .containsExactlyInAnyOrderElementsOf(expected);
+        }
+      }
+    }
+
     @Test
     void filtersByStatus() {
       Api client = newClient();
