@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.conveyor.api.Api;
 import dev.conveyor.api.ApiTestBase;
 import dev.conveyor.api.Worker;
+import dev.conveyor.api.auth.Role;
 import dev.conveyor.queue.Job;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.JobState;
@@ -125,6 +126,21 @@ class CancelReportTests extends ApiTestBase {
     assertThat(client.get("/api/reports/" + id).json().get("status").asString())
         .isEqualTo("CANCELLED");
     assertThat(webhookPayloads(id)).singleElement().asString().contains("report.cancelled");
+  }
+
+  /** An operator cancelled the job of a waiting report; the client's cancel settles the report. */
+  @Test
+  void cancelSettlesAReportWhoseWaitingJobAnOperatorCancelled() {
+    Api client = newClient();
+    String id = client.submitVoterList();
+    Api admin = newClient(Role.ADMIN);
+    long jobId = worker().jobId(id);
+    assertThat(admin.post("/api/admin/jobs/" + jobId + "/cancel", "").status()).isEqualTo(200);
+
+    Api.Response r = client.post("/api/reports/" + id + "/cancel", "");
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().get("status").asString()).isEqualTo("CANCELLED");
   }
 
   /**
