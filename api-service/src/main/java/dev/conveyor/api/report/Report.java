@@ -160,6 +160,13 @@ class Report extends AssignedIdEntity {
     finish(ReportStatus.CANCELLED, at);
   }
 
+  /** Failed by the API: its job ended (or is gone) and no worker will report it. */
+  void failUnreported(String code, String message, Instant at) {
+    errorCode = code;
+    errorMessage = message;
+    finish(ReportStatus.FAILED, at);
+  }
+
   /** Cancelled by the API: no worker took it, or its job ended cancelled unreported. */
   void cancelNow(Instant at) {
     requestCancel(at);

@@ -7,6 +7,7 @@ import dev.conveyor.api.web.ApiException;
 import dev.conveyor.api.web.FieldProblem;
 import dev.conveyor.queue.CancelResult;
 import dev.conveyor.queue.Job;
+import dev.conveyor.queue.JobError;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.JobState;
 import java.time.Instant;
@@ -16,6 +17,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -34,6 +37,8 @@ import org.springframework.transaction.annotation.Transactional;
  */
 @Service
 public class ReportLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(ReportLifecycle.class);
 
   private final ReportRepository reports;
   private final JobQueue queue;
@@ -178,6 +183,41 @@ public class ReportLifecycle {
     }
     reports.flush();
     return new Cancellation(views.view(report), result == CancelResult.CANCELLED);
+  }
+
+  /**
+   * Settles a report whose job ended without a worker event (see {@link ReportSettler}): FAILED
+   * when the job was discarded (its last error in the message) or is gone, CANCELLED when it was
+   * cancelled, with the client's webhook in the same transaction. Under the report's row lock and
+   * re-checked, so replicas sweeping at once, or a late worker event, settle it once.
+   */
+  @Transactional
+  void settleUnreported(UUID id) {
+    Optional<Report> locked = reports.findForUpdate(id);
+    if (locked.isEmpty() || locked.get().status().isTerminal()) {
+      return;
+    }
+    Report report = locked.get();
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Optional<Job> job = queue.find(report.jobId());
+    if (job.isEmpty()) {
+      report.failUnreported(
+          "JOB_LOST", "the report's queue job is gone and no worker reported an outcome", now);
+    } else if (job.get().state() == JobState.CANCELLED) {
+      report.cancelNow(now);
+    } else if (job.get().state() == JobState.DISCARDED) {
+      List<JobError> errors = queue.errors(report.jobId());
+      String last = errors.isEmpty() ? "no error recorded" : errors.getLast().error();
+      report.failUnreported(
+          "JOB_DISCARDED",
+          truncate("the report's job ended without a report from its worker: " + last),
+          now);
+    } else {
+      return;
+    }
+    webhooks.finished(report);
+    reports.flush();
+    log.warn("Report {} settled {}: its job ended without a worker event", id, report.status());
   }
 
   /** The report after a cancel request, and whether it is already cancelled. */
