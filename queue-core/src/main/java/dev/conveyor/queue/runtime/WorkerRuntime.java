@@ -309,14 +309,19 @@ public final class WorkerRuntime implements AutoCloseable {
       tokens[i] = Objects.requireNonNull(job.leaseToken(), "a claimed job has a token");
       fetchers.get(job.queue()).slotFreed();
     }
+    release(ids, tokens, "jobs claimed while stopping");
+  }
+
+  /** Hands jobs back (release_many.sql); if that fails, the rescuer takes them after the lease. */
+  private void release(Long[] ids, UUID[] tokens, String which) {
     try {
-      repository.releaseMany(ids, tokens);
-      log.info("released {} jobs claimed while stopping", ids.length);
+      List<Long> released = repository.releaseMany(ids, tokens);
+      log.warn("released {} {} for other workers", released.size(), which);
     } catch (RuntimeException e) {
       log.error(
-          "could not release {} jobs claimed while stopping; they are rescued when their lease"
-              + " expires",
+          "could not release {} {}; they are rescued when their lease expires",
           ids.length,
+          which,
           e);
     }
   }
@@ -476,15 +481,7 @@ public final class WorkerRuntime implements AutoCloseable {
       ids[i] = unfinished.get(i).job().id();
       tokens[i] = unfinished.get(i).token();
     }
-    try {
-      List<Long> released = repository.releaseMany(ids, tokens);
-      log.warn("released {} unfinished jobs for other workers", released.size());
-    } catch (RuntimeException e) {
-      log.error(
-          "could not release {} unfinished jobs; they are rescued when their lease" + " expires",
-          unfinished.size(),
-          e);
-    }
+    release(ids, tokens, "unfinished jobs");
     for (RunningJob job : unfinished) {
       job.markLeaseLost();
       job.interrupt();
