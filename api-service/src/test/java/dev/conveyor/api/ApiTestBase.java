@@ -3,6 +3,13 @@ package dev.conveyor.api;
 import dev.conveyor.api.auth.ApiKeys;
 import dev.conveyor.api.auth.Role;
 import dev.conveyor.testsupport.TestDatabase;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,5 +88,41 @@ public abstract class ApiTestBase {
 
   protected Worker worker() {
     return new Worker(new Api(port, null), jdbc, dataSource);
+  }
+
+  /** The payloads of the client webhook jobs enqueued for a report (unique key webhook:<id>). */
+  protected List<String> webhookPayloads(String reportId) {
+    return jdbc.sql("SELECT CAST(payload AS text) FROM conveyor.queue_job WHERE unique_key = :key")
+        .param("key", "webhook:" + reportId)
+        .query(String.class)
+        .list();
+  }
+
+  /** Runs the tasks at once, released together by a latch; their results in order. */
+  @SafeVarargs
+  protected static <T> List<T> race(Callable<? extends T>... tasks) throws Exception {
+    return race(List.of(tasks));
+  }
+
+  /** See {@link #race(Callable[])}. */
+  protected static <T> List<T> race(List<? extends Callable<? extends T>> tasks) throws Exception {
+    CountDownLatch start = new CountDownLatch(1);
+    try (ExecutorService pool = Executors.newFixedThreadPool(tasks.size())) {
+      List<Future<? extends T>> futures = new ArrayList<>();
+      for (Callable<? extends T> task : tasks) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return task.call();
+                }));
+      }
+      start.countDown();
+      List<T> results = new ArrayList<>();
+      for (Future<? extends T> f : futures) {
+        results.add(f.get());
+      }
+      return results;
+    }
   }
 }

@@ -14,10 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -336,40 +332,6 @@ class ReportEventTests extends ApiTestBase {
 
         assertThat(client.get("/api/reports/" + id).json().get("progress").asInt()).isEqualTo(90);
       }
-    }
-  }
-
-  private List<String> webhookPayloads(String id) {
-    return jdbc.sql("SELECT CAST(payload AS text) FROM conveyor.queue_job WHERE unique_key = :key")
-        .param("key", "webhook:" + id)
-        .query(String.class)
-        .list();
-  }
-
-  /** Runs the tasks at once, released together by a latch; their results in order. */
-  @SafeVarargs
-  private static <T> List<T> race(Callable<T>... tasks) throws Exception {
-    return race(List.of(tasks));
-  }
-
-  private static <T> List<T> race(List<Callable<T>> tasks) throws Exception {
-    CountDownLatch start = new CountDownLatch(1);
-    try (ExecutorService pool = Executors.newFixedThreadPool(tasks.size())) {
-      List<Future<T>> futures = new ArrayList<>();
-      for (Callable<T> task : tasks) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  return task.call();
-                }));
-      }
-      start.countDown();
-      List<T> results = new ArrayList<>();
-      for (Future<T> f : futures) {
-        results.add(f.get());
-      }
-      return results;
     }
   }
 

@@ -10,14 +10,8 @@ import dev.conveyor.queue.Job;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.JobState;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -215,35 +209,6 @@ class CancelReportTests extends ApiTestBase {
       assertThat(client.get("/api/reports/" + id).json().get("status").asString())
           .isEqualTo("CANCELLED");
       assertThat(webhookPayloads(id)).singleElement().asString().contains("report.cancelled");
-    }
-  }
-
-  private List<String> webhookPayloads(String reportId) {
-    return jdbc.sql("SELECT CAST(payload AS text) FROM conveyor.queue_job WHERE unique_key = :key")
-        .param("key", "webhook:" + reportId)
-        .query(String.class)
-        .list();
-  }
-
-  /** Runs the tasks at once, released together by a latch; their results in order. */
-  private static List<Object> race(Callable<?>... tasks) throws Exception {
-    CountDownLatch start = new CountDownLatch(1);
-    try (ExecutorService pool = Executors.newFixedThreadPool(tasks.length)) {
-      List<Future<?>> futures = new ArrayList<>();
-      for (Callable<?> task : tasks) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  return task.call();
-                }));
-      }
-      start.countDown();
-      List<Object> results = new ArrayList<>();
-      for (Future<?> f : futures) {
-        results.add(f.get());
-      }
-      return results;
     }
   }
 }

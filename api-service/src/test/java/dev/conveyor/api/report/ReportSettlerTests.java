@@ -7,7 +7,6 @@ import dev.conveyor.api.ApiTestBase;
 import dev.conveyor.api.Worker;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -62,13 +61,6 @@ class ReportSettlerTests extends ApiTestBase {
 
   private JsonNode report(String id) {
     return client.get("/api/reports/" + id).json();
-  }
-
-  private List<String> webhookPayloads(String reportId) {
-    return jdbc.sql("SELECT CAST(payload AS text) FROM conveyor.queue_job WHERE unique_key = :key")
-        .param("key", "webhook:" + reportId)
-        .query(String.class)
-        .list();
   }
 
   @Test
