@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Submissions and status reads of one API JVM in alternating windows, after a warm-up that lasts
+# until the JIT has caught up: shows how requests/s, p99 and the API's CPU per request settle, and
+# compares server settings (one JVM per call; run calls one after the other, never at once).
+#
+# Usage:
+#   bench/api-windows.sh <label> <exec jar> [rounds] [seconds] [API arguments...]
+#   e.g. bench/api-windows.sh threads-8 api-service/target/api-service-0.1.0-SNAPSHOT-exec.jar 4 15 \
+#          --server.tomcat.threads.max=8
+#
+# Prints one line per round: POST requests/s, p99 and API CPU ms per request, then the same for
+# GET /api/reports/{id} (a PENDING report), then the number of methods waiting for the C2 compiler.
+# Warm-up: 10 s of each in turn for at least MINWARM seconds (default 200) and until fewer than
+# 10 methods wait for the compiler (at most MAXWARM, default 400). Database: CONVEYOR_DB_URL
+# (+ _USER, _PASSWORD) and PGURL as for bench/api-load.sh, else a throwaway PostgreSQL.
+set -euo pipefail
+
+LABEL=${1:?usage: api-windows.sh <label> <exec jar> [rounds] [seconds] [API arguments...]}
+JAR=${2:?exec jar}
+ROUNDS=${3:-4}
+SECS=${4:-15}
+shift $(($# < 4 ? $# : 4))
+PORT=${PORT:-18082}
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+JCMD=${JAVA_HOME:+$JAVA_HOME/bin/}jcmd
+export CONVEYOR_API_BOOTSTRAP_KEY=${CONVEYOR_API_BOOTSTRAP_KEY:-cvk_bench_bootstrap_key_0123456789}
+export CONVEYOR_API_KEY=$CONVEYOR_API_BOOTSTRAP_KEY
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [ -z "${CONVEYOR_DB_URL:-}" ]; then
+  # shellcheck source=lib/throwaway-pg.sh
+  source "$HERE/lib/throwaway-pg.sh"
+  start_throwaway_pg "$HERE/../.bench/pg" 256MB >&2
+  export CONVEYOR_DB_URL=$CONVEYOR_BENCH_DB_URL CONVEYOR_DB_USER=bench CONVEYOR_DB_PASSWORD=""
+  PGURL="postgresql://bench@127.0.0.1:$PG_PORT/postgres"
+fi
+: "${PGURL:?PGURL (psql URL of the same database) is required}"
+
+"$JAVA" -Xmx1g ${JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" "$@" >"${OUT:-/tmp}/api-windows-api.log" 2>&1 &
+API=$!
+trap 'kill $API 2>/dev/null || true; wait $API 2>/dev/null || true; if declare -F stop_throwaway_pg >/dev/null; then stop_throwaway_pg; fi' EXIT
+for _ in $(seq 120); do
+  curl -fs "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1 && break
+  sleep 1
+done
+
+new_report() {
+  curl -fs -X POST -H "Authorization: Bearer $CONVEYOR_API_KEY" -H 'Content-Type: application/json' \
+    -d '{"type":"voterList","format":"CSV","parameters":{"county":"Kings"}}' \
+    "http://127.0.0.1:$PORT/api/reports" | sed 's/.*"reportId":"\([^"]*\)".*/\1/'
+}
+compile_queue() { "$JCMD" $API Compiler.queue 2>/dev/null | grep -c '^ *[0-9]' || true; }
+load() { wrk -t2 -c32 -d"$2" --latency -s "$HERE/$1" "http://127.0.0.1:$PORT" 2>&1; }
+
+CONVEYOR_REPORT_ID=$(new_report)
+export CONVEYOR_REPORT_ID
+warm0=$(date +%s)
+while :; do
+  load api-submit.lua 10s >/dev/null
+  load api-status.lua 10s >/dev/null
+  waiting=$(compile_queue)
+  warmed=$(($(date +%s) - warm0))
+  if { [ "$waiting" -lt 10 ] && [ "$warmed" -ge "${MINWARM:-200}" ]; } || [ "$warmed" -ge "${MAXWARM:-400}" ]; then
+    break
+  fi
+done
+echo "$LABEL: warm-up ${warmed}s, methods waiting for the JIT: $waiting"
+psql "$PGURL" -XAtqc 'TRUNCATE reports, conveyor.queue_job'
+CONVEYOR_REPORT_ID=$(new_report)
+
+# "<requests/s> <p99> <API CPU ms per request>" of one window
+window() {
+  local a0 a1 out rate p99
+  a0=$(awk '{print $14 + $15}' "/proc/$API/stat")
+  out=$(load "$1" "${SECS}s")
+  a1=$(awk '{print $14 + $15}' "/proc/$API/stat")
+  rate=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p99=$(echo "$out" | awk '/ 99%/ {print $2}')
+  echo "$rate/s p99 $p99 API $(awk -v t=$((a1 - a0)) -v hz="$(getconf CLK_TCK)" -v r="$rate" -v s="$SECS" \
+    'BEGIN { printf "%.3f", 1000 * t / hz / (r * s) }') ms"
+}
+for i in $(seq "$ROUNDS"); do
+  echo "$LABEL $i | POST $(window api-submit.lua) | GET $(window api-status.lua) | JIT queue $(compile_queue)"
+done
