@@ -70,8 +70,9 @@ curl -fs "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null
 
 # Warm-up: submissions and status reads in turn, 10 s each, for at least WARMUP seconds and until
 # the JIT's compile queue is (nearly) empty. Under 32 busy request threads on 2 cores the C2
-# compiler thread gets a small share of the CPU: after 30 s over a thousand methods were still
-# waiting for C2, and a JVM measured then ran at a third of its steady-state speed.
+# compiler thread gets a small share of the CPU: after a minute over a thousand methods were
+# still waiting for C2, and a JVM measured then spent about three times the CPU per request of a
+# settled one.
 compile_queue() {
   "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" $API Compiler.queue 2>/dev/null | grep -c '^ *[0-9]' || true
 }
