@@ -68,28 +68,9 @@ for _ in $(seq 120); do
 done
 curl -fs "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null
 
-# Warm-up: submissions and status reads in turn, 10 s each, for at least WARMUP seconds and until
-# the JIT's compile queue is (nearly) empty. Under 32 busy request threads on 2 cores the C2
-# compiler thread gets a small share of the CPU: after a minute over a thousand methods were
-# still waiting for C2, and a JVM measured then spent about three times the CPU per request of a
-# settled one.
-compile_queue() {
-  "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" $API Compiler.queue 2>/dev/null | grep -c '^ *[0-9]' || true
-}
-CONVEYOR_REPORT_ID=$(curl -fs -X POST -H "Authorization: Bearer $CONVEYOR_API_KEY" \
-  -H 'Content-Type: application/json' -d '{"type":"voterList","format":"CSV","parameters":{"county":"Kings"}}' \
-  "http://127.0.0.1:$PORT/api/reports" | sed 's/.*"reportId":"\([^"]*\)".*/\1/')
-export CONVEYOR_REPORT_ID
-warm0=$(date +%s)
-while :; do
-  wrk -t2 -c"$CLIENTS" -d10s -s "$HERE/api-submit.lua" "http://127.0.0.1:$PORT" >/dev/null
-  wrk -t2 -c"$CLIENTS" -d10s -s "$HERE/api-status.lua" "http://127.0.0.1:$PORT" >/dev/null
-  waiting=$(compile_queue); warmed=$(($(date +%s) - warm0))
-  if { [ "$warmed" -ge "$WARMUP" ] && [ "$waiting" -lt 10 ]; } || [ "$warmed" -ge $((2 * WARMUP)) ]; then
-    break
-  fi
-done
-echo "warm-up ${warmed}s; methods waiting for the JIT: $waiting"
+# shellcheck source=lib/warm-up.sh
+source "$HERE/lib/warm-up.sh"
+warm_up_api $API "http://127.0.0.1:$PORT" "$CLIENTS" "$WARMUP" $((2 * WARMUP))
 sql "TRUNCATE reports, conveyor.queue_job"
 sql "SELECT pg_stat_statements_reset()" >/dev/null 2>&1 || true
 

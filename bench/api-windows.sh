@@ -22,7 +22,6 @@ SECS=${4:-15}
 shift $(($# < 4 ? $# : 4))
 PORT=${PORT:-18082}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
-JCMD=${JAVA_HOME:+$JAVA_HOME/bin/}jcmd
 export CONVEYOR_API_BOOTSTRAP_KEY=${CONVEYOR_API_BOOTSTRAP_KEY:-cvk_bench_bootstrap_key_0123456789}
 export CONVEYOR_API_KEY=$CONVEYOR_API_BOOTSTRAP_KEY
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -43,29 +42,14 @@ for _ in $(seq 120); do
   sleep 1
 done
 
-new_report() {
-  curl -fs -X POST -H "Authorization: Bearer $CONVEYOR_API_KEY" -H 'Content-Type: application/json' \
-    -d '{"type":"voterList","format":"CSV","parameters":{"county":"Kings"}}' \
-    "http://127.0.0.1:$PORT/api/reports" | sed 's/.*"reportId":"\([^"]*\)".*/\1/'
-}
-compile_queue() { "$JCMD" $API Compiler.queue 2>/dev/null | grep -c '^ *[0-9]' || true; }
+# shellcheck source=lib/warm-up.sh
+source "$HERE/lib/warm-up.sh"
 load() { wrk -t2 -c32 -d"$2" --latency -s "$HERE/$1" "http://127.0.0.1:$PORT" 2>&1; }
 
-CONVEYOR_REPORT_ID=$(new_report)
-export CONVEYOR_REPORT_ID
-warm0=$(date +%s)
-while :; do
-  load api-submit.lua 10s >/dev/null
-  load api-status.lua 10s >/dev/null
-  waiting=$(compile_queue)
-  warmed=$(($(date +%s) - warm0))
-  if { [ "$waiting" -lt 10 ] && [ "$warmed" -ge "${MINWARM:-200}" ]; } || [ "$warmed" -ge "${MAXWARM:-400}" ]; then
-    break
-  fi
-done
-echo "$LABEL: warm-up ${warmed}s, methods waiting for the JIT: $waiting"
+echo "$LABEL: $(warm_up_api $API "http://127.0.0.1:$PORT" 32 "${MINWARM:-200}" "${MAXWARM:-400}")"
 psql "$PGURL" -XAtqc 'TRUNCATE reports, conveyor.queue_job'
-CONVEYOR_REPORT_ID=$(new_report)
+CONVEYOR_REPORT_ID=$(new_report "http://127.0.0.1:$PORT")
+export CONVEYOR_REPORT_ID
 
 # "<requests/s> <p99> <API CPU ms per request>" of one window
 window() {
@@ -79,5 +63,5 @@ window() {
     'BEGIN { printf "%.3f", 1000 * t / hz / (r * s) }') ms"
 }
 for i in $(seq "$ROUNDS"); do
-  echo "$LABEL $i | POST $(window api-submit.lua) | GET $(window api-status.lua) | JIT queue $(compile_queue)"
+  echo "$LABEL $i | POST $(window api-submit.lua) | GET $(window api-status.lua) | JIT queue $(compile_queue $API)"
 done
