@@ -25,18 +25,14 @@ JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 export CONVEYOR_API_BOOTSTRAP_KEY=${CONVEYOR_API_BOOTSTRAP_KEY:-cvk_bench_bootstrap_key_0123456789}
 export CONVEYOR_API_KEY=$CONVEYOR_API_BOOTSTRAP_KEY
 HERE=$(cd "$(dirname "$0")" && pwd)
-if [ -z "${CONVEYOR_DB_URL:-}" ]; then
-  # shellcheck source=lib/throwaway-pg.sh
-  source "$HERE/lib/throwaway-pg.sh"
-  start_throwaway_pg "$HERE/../.bench/pg" 256MB >&2
-  export CONVEYOR_DB_URL=$CONVEYOR_BENCH_DB_URL CONVEYOR_DB_USER=bench CONVEYOR_DB_PASSWORD=""
-  PGURL="postgresql://bench@127.0.0.1:$PG_PORT/postgres"
-fi
+# shellcheck source=lib/throwaway-pg.sh
+source "$HERE/lib/throwaway-pg.sh"
+api_db_or_throwaway_pg "$HERE/../.bench/pg" >&2
 : "${PGURL:?PGURL (psql URL of the same database) is required}"
 
 "$JAVA" -Xmx1g ${JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" "$@" >"${OUT:-/tmp}/api-windows-api.log" 2>&1 &
 API=$!
-trap 'kill $API 2>/dev/null || true; wait $API 2>/dev/null || true; if declare -F stop_throwaway_pg >/dev/null; then stop_throwaway_pg; fi' EXIT
+trap 'kill $API 2>/dev/null || true; wait $API 2>/dev/null || true; stop_throwaway_pg' EXIT
 for _ in $(seq 120); do
   curl -fs "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1 && break
   sleep 1

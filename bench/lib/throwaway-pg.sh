@@ -107,6 +107,18 @@ start_throwaway_pg() {
   echo "- Durability: fsync=$("${PSQL[@]}" -c 'SHOW fsync'), synchronous_commit=$("${PSQL[@]}" -c 'SHOW synchronous_commit'), wal_sync_method=$("${PSQL[@]}" -c 'SHOW wal_sync_method')"
 }
 
+# For the API benchmarks: unless CONVEYOR_DB_URL names a database already, starts a throwaway
+# cluster in DIR (shared_buffers=256MB) and points CONVEYOR_DB_URL / _USER / _PASSWORD and PGURL
+# (psql) at it.
+api_db_or_throwaway_pg() {
+  if [[ -n "${CONVEYOR_DB_URL:-}" ]]; then
+    return
+  fi
+  start_throwaway_pg "$1" 256MB
+  export CONVEYOR_DB_URL=$CONVEYOR_BENCH_DB_URL CONVEYOR_DB_USER=bench CONVEYOR_DB_PASSWORD=""
+  PGURL="postgresql://bench@127.0.0.1:$PG_PORT/postgres"
+}
+
 print_machine() {
   echo "== Machine"
   echo "- nproc: $(nproc)"
