@@ -108,9 +108,8 @@ public final class JobRepository {
    * claim takes before the new one: {@link #countAhead} without a second round trip.
    */
   public Optional<InsertedJob> enqueueOne(JobRequest request, boolean notify, long maxAhead) {
-    return jdbc.sql(ENQUEUE_ONE)
+    return jdbc.sql(bound(ENQUEUE_ONE, maxAhead))
         .param("notify", notify)
-        .param("max_ahead", maxAhead)
         .param("queue", request.queue())
         .param("kind", request.kind())
         .param("payload", request.payload())
@@ -510,9 +509,8 @@ public final class JobRepository {
 
   /** Jobs a claim would take before this one; empty unless the job is available. */
   public OptionalLong countAhead(long id, long maxCount) {
-    return jdbc.sql(COUNT_AHEAD)
+    return jdbc.sql(bound(COUNT_AHEAD, maxCount))
         .param("id", id)
-        .param("max_count", maxCount)
         .query((rs, i) -> rs.getLong(1))
         .optional()
         .map(OptionalLong::of)
@@ -634,5 +632,20 @@ public final class JobRepository {
 
   private static String sql(String name) {
     return SqlFiles.load(JobRepository.class, name);
+  }
+
+  /**
+   * The statement with its count bound written in as a number. Not a bind parameter on purpose: for
+   * a prepared statement PostgreSQL compares the cost of a generic plan with that of plans made for
+   * the given values, and a generic plan assumes a {@code LIMIT} parameter reads a tenth of the
+   * rows. Once a backlog exists it therefore plans the statement again on every call, which was
+   * about 0.2 ms of server CPU per enqueue (half the statement's run time). A {@code long} cannot
+   * carry SQL; every other value stays a bind parameter.
+   */
+  private static String bound(String sql, long max) {
+    if (max < 0) {
+      throw new IllegalArgumentException("max must not be negative");
+    }
+    return sql.replace("{{max_ahead}}", Long.toString(max));
   }
 }

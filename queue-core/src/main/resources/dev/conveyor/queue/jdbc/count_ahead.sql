@@ -1,6 +1,6 @@
 -- count_ahead: how many available jobs of the same queue a claim would take before this one
--- (the claim orders by priority, run_at, id), counting at most :max_count. Null when the job is
--- not available.
+-- (the claim orders by priority, run_at, id), counting at most {{max_ahead}} (written in as a
+-- number, as in enqueue_one.sql). Null when the job is not available.
 -- The bound matters on hot paths (an API answering "jobs ahead" per enqueue): an exact count
 -- reads one index entry per waiting job, so its cost grows with the backlog; LIMIT stops the scan.
 -- Locks: none. Index: queue_job_claim_idx (row comparison on its trailing columns).
@@ -11,7 +11,7 @@ SELECT (SELECT count(*)
               WHERE a.state = 'available'
                 AND a.queue = j.queue
                 AND (a.priority, a.run_at, a.id) < (j.priority, j.run_at, j.id)
-              LIMIT :max_count) ahead) AS ahead
+              LIMIT {{max_ahead}}) ahead) AS ahead
 FROM conveyor.queue_job j
 WHERE j.id = :id
   AND j.state = 'available'

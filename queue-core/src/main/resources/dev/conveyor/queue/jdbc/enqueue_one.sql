@@ -5,9 +5,11 @@
 -- Locks: the new row. Index: queue_job_unique_key_idx (conflict inference).
 -- NOTIFY: delivered at commit, dropped on rollback; not sent for a delayed job, nor when :notify
 -- is false (the caller wakes workers after commit itself, coalesced: see EnqueueNotifier).
--- ahead: with :max_ahead > 0, what count_ahead.sql answers for the new job (available jobs of its
--- queue that a claim takes first, at most :max_ahead), without a second round trip; the scalar
--- subquery runs only then (CASE), so a plain enqueue (:max_ahead = 0) pays nothing for it.
+-- ahead: with {{max_ahead}} > 0, what count_ahead.sql answers for the new job (available jobs of
+-- its queue that a claim takes first, at most {{max_ahead}}), without a second round trip; with 0
+-- the planner drops the scalar subquery, so a plain enqueue pays nothing for it.
+-- {{max_ahead}} is written in as a number by JobRepository (see bound() there), not bound: a LIMIT
+-- parameter would make PostgreSQL re-plan this statement on every call once a backlog exists.
 WITH inserted AS (
     INSERT INTO conveyor.queue_job
         (queue, kind, payload, priority, run_at, max_attempts, unique_key, partition_key)
@@ -21,7 +23,7 @@ WITH inserted AS (
 SELECT inserted.*,
        CASE WHEN CAST(:notify AS boolean) AND run_at <= now()
             THEN pg_notify('conveyor_job', queue) END AS woken,
-       CASE WHEN CAST(:max_ahead AS bigint) > 0
+       CASE WHEN {{max_ahead}} > 0
             THEN (SELECT count(*)
                   FROM (SELECT 1
                         FROM conveyor.queue_job a
@@ -29,5 +31,5 @@ SELECT inserted.*,
                           AND a.queue = inserted.queue
                           AND (a.priority, a.run_at, a.id)
                               < (inserted.priority, inserted.run_at, inserted.id)
-                        LIMIT CAST(:max_ahead AS bigint)) ahead) END AS ahead
+                        LIMIT {{max_ahead}}) ahead) END AS ahead
 FROM inserted
