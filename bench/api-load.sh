@@ -40,17 +40,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/lib/throwaway-pg.sh"
 BENCH_PG_STAT_STATEMENTS=1 api_db_or_throwaway_pg "$HERE/../.bench/pg"
 
-# utime+stime in clock ticks of one pid, or of every process whose command is postgres
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-# Exited backends count too: the postmaster reaps them, so their CPU is in its cutime/cstime.
-pg_ticks() {
-  local sum=0 p
-  for p in $(pgrep -x postgres); do
-    sum=$((sum + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$p/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$sum"
-}
-HZ=$(getconf CLK_TCK)
+# shellcheck source=lib/cpu.sh
+source "$HERE/lib/cpu.sh"
 sql() { psql "$PGURL" -XAtqc "$1"; }
 
 # shellcheck disable=SC2086

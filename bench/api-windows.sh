@@ -8,8 +8,9 @@
 #   e.g. bench/api-windows.sh threads-8 api-service/target/api-service-0.1.0-SNAPSHOT-exec.jar 4 15 \
 #          --server.tomcat.threads.max=8
 #
-# Prints one line per round: POST requests/s, p99 and API CPU ms per request, then the same for
-# GET /api/reports/{id} (a PENDING report), then the number of methods waiting for the C2 compiler.
+# Prints one line per round: POST requests/s, p99, and API and PostgreSQL CPU ms per request
+# (PostgreSQL: all its processes, so a database shared with other work inflates it), then the same
+# for GET /api/reports/{id} (a PENDING report), then the number of methods waiting for the C2 compiler.
 # Warm-up: 10 s of each in turn for at least MINWARM seconds (default 200) and until fewer than
 # 10 methods wait for the compiler (at most MAXWARM, default 400). Database: CONVEYOR_DB_URL
 # (+ _USER, _PASSWORD) and PGURL as for bench/api-load.sh, else a throwaway PostgreSQL.
@@ -47,16 +48,18 @@ psql "$PGURL" -XAtqc 'TRUNCATE reports, conveyor.queue_job'
 CONVEYOR_REPORT_ID=$(new_report "http://127.0.0.1:$PORT")
 export CONVEYOR_REPORT_ID
 
-# "<requests/s> <p99> <API CPU ms per request>" of one window
+# shellcheck source=lib/cpu.sh
+source "$HERE/lib/cpu.sh"
+# "<requests/s> <p99> <API and PostgreSQL CPU ms per request>" of one window
 window() {
-  local a0 a1 out rate p99
-  a0=$(awk '{print $14 + $15}' "/proc/$API/stat")
+  local a0 a1 p0 p1 out rate p99
+  a0=$(ticks $API); p0=$(pg_ticks)
   out=$(load "$1" "${SECS}s")
-  a1=$(awk '{print $14 + $15}' "/proc/$API/stat")
+  a1=$(ticks $API); p1=$(pg_ticks)
   rate=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p99=$(echo "$out" | awk '/ 99%/ {print $2}')
-  echo "$rate/s p99 $p99 API $(awk -v t=$((a1 - a0)) -v hz="$(getconf CLK_TCK)" -v r="$rate" -v s="$SECS" \
-    'BEGIN { printf "%.3f", 1000 * t / hz / (r * s) }') ms"
+  awk -v a=$((a1 - a0)) -v p=$((p1 - p0)) -v hz="$HZ" -v r="$rate" -v s="$SECS" -v p99="$p99" \
+    'BEGIN { printf "%s/s p99 %s API %.3f PG %.3f ms", r, p99, 1000 * a / hz / (r * s), 1000 * p / hz / (r * s) }'
 }
 for i in $(seq "$ROUNDS"); do
   echo "$LABEL $i | POST $(window api-submit.lua) | GET $(window api-status.lua) | JIT queue $(compile_queue $API)"

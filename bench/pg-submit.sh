@@ -2,23 +2,18 @@
 # PostgreSQL's share of a submission, without the API: runs bench/pg-submit.sql with pgbench for
 # each variant given, from an empty reports/queue_job each time, and prints transactions/s,
 # PostgreSQL CPU per transaction (all postgres processes, from /proc) and the wait events of the
-# busy sessions (sampled). Usage (a migrated database, an api_clients row with id 1):
-#   PGURL=postgresql://postgres@127.0.0.1:5515/conveyor bench/pg-submit.sh "notify=1 cap=1000" "notify=0 cap=100"
+# busy sessions (sampled). A variant is a list of pgbench variables (-D). Usage (a migrated
+# database, an api_clients row with id 1):
+#   PGURL=postgresql://postgres@127.0.0.1:5515/conveyor bench/pg-submit.sh "notify=1" "notify=0"
+# Server settings for one run go through libpq's PGOPTIONS, e.g. PGOPTIONS='-c plan_cache_mode=force_custom_plan'.
 set -euo pipefail
 : "${PGURL:?PGURL is required}"
 SECS=${SECS:-20}
 CLIENTS=${CLIENTS:-32}
 PGBENCH=${PGBENCH:-$(command -v pgbench || echo /usr/lib/postgresql/15/bin/pgbench)}
 HERE=$(cd "$(dirname "$0")" && pwd)
-HZ=$(getconf CLK_TCK)
-# Exited backends count too: the postmaster reaps them, so their CPU is in its cutime/cstime.
-pg_ticks() {
-  local sum=0 p
-  for p in $(pgrep -x postgres); do
-    sum=$((sum + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$p/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$sum"
-}
+# shellcheck source=lib/cpu.sh
+source "$HERE/lib/cpu.sh"
 for variant in "$@"; do
   defs=(-D owner=1)
   for kv in $variant; do defs+=(-D "$kv"); done

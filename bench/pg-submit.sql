@@ -1,7 +1,10 @@
--- pgbench script: the SQL of one POST /api/reports transaction as the API runs it (job insert,
--- report insert, bounded jobsAhead count, commit), without the API. -D notify=1 sends the
--- wake-up NOTIFY from the transaction (queue-core's default); notify=0 leaves it to a coalescing
--- EnqueueNotifier (at most one NOTIFY per 10 ms, negligible here). -D cap=<n>: the jobsAhead bound.
+-- pgbench script: the SQL of one POST /api/reports transaction as the API runs it (job insert
+-- with its bounded jobsAhead count in the same statement, as queue-core's enqueue_one.sql; report
+-- insert; commit), without the API. -D notify=1 sends the wake-up NOTIFY from the transaction
+-- (queue-core's default); notify=0 leaves it to a coalescing EnqueueNotifier (at most one NOTIFY
+-- per 10 ms, negligible here). The count's bound is the literal 100 (the API's default
+-- jobs-ahead-cap), written in as queue-core does: a pgbench variable would be a parameter under
+-- -M prepared, and a LIMIT parameter makes PostgreSQL plan the statement again on every call.
 -- Needs an api_clients row with id = :owner (default 1). See bench/pg-submit.sh.
 BEGIN;
 WITH inserted AS (
@@ -14,7 +17,12 @@ WITH inserted AS (
     RETURNING *
 )
 SELECT inserted.id AS job_id,
-       CASE WHEN :notify = 1 AND run_at <= now() THEN pg_notify('conveyor_job', queue) END AS woken
+       CASE WHEN :notify = 1 AND run_at <= now() THEN pg_notify('conveyor_job', queue) END AS woken,
+       (SELECT count(*)
+        FROM (SELECT 1 FROM conveyor.queue_job a
+              WHERE a.state = 'available' AND a.queue = inserted.queue
+                AND (a.priority, a.run_at, a.id) < (inserted.priority, inserted.run_at, inserted.id)
+              LIMIT 100) ahead) AS ahead
 FROM inserted \gset
 INSERT INTO reports (id, owner_id, type, format, parameters, status, progress, attempts, priority,
                      request_fingerprint, job_id, created_at)
@@ -22,11 +30,4 @@ VALUES (CAST(lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000)::bigint)
              || substr(md5(random()::text), 1, 20) AS uuid),
         :owner, 'voterList', 'CSV', '{"county": "Kings", "assemblyDistrict": 5}', 'PENDING', 0, 0,
         0, md5(random()::text) || md5(random()::text), :job_id, now());
-SELECT (SELECT count(*)
-        FROM (SELECT 1 FROM conveyor.queue_job a
-              WHERE a.state = 'available' AND a.queue = j.queue
-                AND (a.priority, a.run_at, a.id) < (j.priority, j.run_at, j.id)
-              LIMIT :cap) ahead)
-FROM conveyor.queue_job j
-WHERE j.id = :job_id AND j.state = 'available';
 COMMIT;
