@@ -7,6 +7,9 @@ import io.swagger.v3.oas.annotations.Parameter;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -48,8 +51,22 @@ class UploadController {
       throw ApiException.badRequest(
           "filename", "must be 1 to 255 letters, digits, '.', '_', '-' or spaces");
     }
-    return stored(
-        files.storeUpload(caller.clientId(), filename, "text/csv", request.getInputStream()));
+    // Spooled to a temporary file first, as Tomcat does for a multipart part: the body arrives at
+    // the client's pace, and reading it inside storeUpload's transaction would hold a pooled
+    // connection and an open transaction (which holds back vacuum) for as long as a slow client
+    // takes. The size limit applies while spooling (the request wrapper counts the body).
+    Path spooled = Files.createTempFile("conveyor-upload-", ".csv");
+    try {
+      try (InputStream body = request.getInputStream();
+          OutputStream out = Files.newOutputStream(spooled)) {
+        body.transferTo(out);
+      }
+      try (InputStream in = Files.newInputStream(spooled)) {
+        return stored(files.storeUpload(caller.clientId(), filename, "text/csv", in));
+      }
+    } finally {
+      Files.deleteIfExists(spooled);
+    }
   }
 
   /**

@@ -4,13 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.conveyor.api.Api;
 import dev.conveyor.api.ApiTestBase;
+import dev.conveyor.api.auth.Caller;
+import dev.conveyor.api.auth.Role;
+import jakarta.servlet.ServletInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.mock.web.DelegatingServletInputStream;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 class UploadTests extends ApiTestBase {
+
+  @Autowired UploadController uploads;
 
   @Test
   void uploadIsStoredInChunksWithSizeAndHash() throws Exception {
@@ -35,6 +50,49 @@ class UploadTests extends ApiTestBase {
             .query(byte[].class)
             .single();
     assertThat(stored).isEqualTo(csv);
+  }
+
+  /**
+   * A raw body arrives at the client's pace; it must not be read inside the transaction that stores
+   * it (that would hold a pooled connection and an open transaction for as long as a slow client
+   * takes). The request's stream records, at every read, whether a transaction is open on the
+   * reading thread.
+   */
+  @Test
+  void aRawUploadIsReadBeforeAnyTransactionOpens() throws Exception {
+    Api client = newClient();
+    byte[] csv = "state_voter_id,last_name\nNY1,Doe\n".getBytes(StandardCharsets.UTF_8);
+    List<Boolean> inTransaction = new ArrayList<>();
+    MockHttpServletRequest request =
+        new MockHttpServletRequest() {
+          @Override
+          public ServletInputStream getInputStream() {
+            InputStream body = new ByteArrayInputStream(csv);
+            return new DelegatingServletInputStream(
+                new FilterInputStream(body) {
+                  @Override
+                  public int read() throws IOException {
+                    inTransaction.add(
+                        TransactionSynchronizationManager.isActualTransactionActive());
+                    return super.read();
+                  }
+
+                  @Override
+                  public int read(byte[] b, int off, int len) throws IOException {
+                    inTransaction.add(
+                        TransactionSynchronizationManager.isActualTransactionActive());
+                    return super.read(b, off, len);
+                  }
+                });
+          }
+        };
+
+    var response =
+        uploads.upload(new Caller(client.clientId(), "t", Role.CLIENT), "slow.csv", request);
+
+    assertThat(response.getStatusCode().value()).isEqualTo(201);
+    assertThat(response.getBody().sizeBytes()).isEqualTo(csv.length);
+    assertThat(inTransaction).isNotEmpty().containsOnly(false);
   }
 
   @Test
