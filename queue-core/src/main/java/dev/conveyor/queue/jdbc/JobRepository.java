@@ -638,8 +638,8 @@ public final class JobRepository {
    * The statement with its count bound written in as a number. Not a bind parameter on purpose: for
    * a prepared statement PostgreSQL compares the cost of a generic plan with that of plans made for
    * the given values, and a generic plan assumes a {@code LIMIT} parameter reads a tenth of the
-   * rows. Once a backlog exists it therefore plans the statement again on every call, which was
-   * about 0.2 ms of server CPU per enqueue (half the statement's run time). A {@code long} cannot
+   * rows. Once a backlog exists it therefore plans the statement again on every call, which cost
+   * about 0.2 ms of server CPU per enqueue, about as much as running it. A {@code long} cannot
    * carry SQL; every other value stays a bind parameter.
    */
   private static String bound(String sql, long max) {
