@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 class RunTests extends QueueTestBase {
 
@@ -172,7 +173,7 @@ class RunTests extends QueueTestBase {
       }
 
       List<Map<String, Object>> plans =
-          org.springframework.jdbc.core.simple.JdbcClient.create(oneConnection)
+          JdbcClient.create(oneConnection)
               .sql(
                   "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
                       + " WHERE statement LIKE '%enqueue_one%' OR statement LIKE '%count_ahead%'")
