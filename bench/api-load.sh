@@ -18,7 +18,7 @@
 # (bench/api-status.lua) for the same time after the POST run.
 # PGURL must reach the database as a user that may read pg_stat_statements and truncate
 # reports/queue_job (the bench empties both after the warm-up). Extra JVM options: JAVA_OPTS;
-# extra API arguments: API_ARGS (e.g. --server.tomcat.threads.max=200 for Tomcat's default).
+# extra API arguments: API_ARGS (e.g. --server.tomcat.threads.max=8).
 # WARMUP (seconds, default 240) is the least warm-up; it goes on until the JIT has caught up.
 # The API's own log goes to ${OUT:-/tmp}/api-load-api.log. JFR=<file.jfr> records a profile of the
 # measured run (not of start-up and warm-up). ASYNC_PROFILER=<path to libasyncProfiler.so> (from
@@ -32,7 +32,6 @@ CLIENTS=${3:-32}
 WARMUP=${WARMUP:-240}
 PORT=${PORT:-18080}
 OUT=${OUT:-/tmp}
-JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 export CONVEYOR_API_BOOTSTRAP_KEY=${CONVEYOR_API_BOOTSTRAP_KEY:-cvk_bench_bootstrap_key_0123456789}
 export CONVEYOR_API_KEY=$CONVEYOR_API_BOOTSTRAP_KEY
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -44,19 +43,12 @@ BENCH_PG_STAT_STATEMENTS=1 api_db_or_throwaway_pg "$HERE/../.bench/pg"
 source "$HERE/lib/cpu.sh"
 sql() { psql "$PGURL" -XAtqc "$1"; }
 
-# shellcheck disable=SC2086
-"$JAVA" -Xmx1g ${JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" ${API_ARGS:-} >"$OUT/api-load-api.log" 2>&1 &
-API=$!
-trap 'kill $API 2>/dev/null || true; wait $API 2>/dev/null || true; stop_throwaway_pg' EXIT
 : "${PGURL:?PGURL (psql URL of the same database) is required}"
-for _ in $(seq 120); do
-  curl -fs "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1 && break
-  sleep 1
-done
-curl -fs "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null
-
 # shellcheck source=lib/warm-up.sh
 source "$HERE/lib/warm-up.sh"
+trap 'kill ${API:-} 2>/dev/null || true; wait ${API:-} 2>/dev/null || true; stop_throwaway_pg' EXIT
+# shellcheck disable=SC2086
+start_api "$JAR" "$PORT" "$OUT/api-load-api.log" ${API_ARGS:-}
 warm_up_api $API "http://127.0.0.1:$PORT" "$CLIENTS" "$WARMUP" $((2 * WARMUP))
 sql "TRUNCATE reports, conveyor.queue_job"
 sql "SELECT pg_stat_statements_reset()" >/dev/null 2>&1 || true

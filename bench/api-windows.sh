@@ -22,7 +22,6 @@ ROUNDS=${3:-4}
 SECS=${4:-15}
 shift $(($# < 4 ? $# : 4))
 PORT=${PORT:-18082}
-JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 export CONVEYOR_API_BOOTSTRAP_KEY=${CONVEYOR_API_BOOTSTRAP_KEY:-cvk_bench_bootstrap_key_0123456789}
 export CONVEYOR_API_KEY=$CONVEYOR_API_BOOTSTRAP_KEY
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -31,16 +30,10 @@ source "$HERE/lib/throwaway-pg.sh"
 api_db_or_throwaway_pg "$HERE/../.bench/pg" >&2
 : "${PGURL:?PGURL (psql URL of the same database) is required}"
 
-"$JAVA" -Xmx1g ${JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" "$@" >"${OUT:-/tmp}/api-windows-api.log" 2>&1 &
-API=$!
-trap 'kill $API 2>/dev/null || true; wait $API 2>/dev/null || true; stop_throwaway_pg' EXIT
-for _ in $(seq 120); do
-  curl -fs "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1 && break
-  sleep 1
-done
-
 # shellcheck source=lib/warm-up.sh
 source "$HERE/lib/warm-up.sh"
+trap 'kill ${API:-} 2>/dev/null || true; wait ${API:-} 2>/dev/null || true; stop_throwaway_pg' EXIT
+start_api "$JAR" "$PORT" "${OUT:-/tmp}/api-windows-api.log" "$@"
 load() { wrk -t2 -c32 -d"$2" --latency -s "$HERE/$1" "http://127.0.0.1:$PORT" 2>&1; }
 
 echo "$LABEL: $(warm_up_api $API "http://127.0.0.1:$PORT" 32 "${MINWARM:-200}" "${MAXWARM:-400}")"

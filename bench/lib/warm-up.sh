@@ -1,5 +1,11 @@
-# Sourced by bench/api-load.sh and bench/api-windows.sh: warms a running API up until its JIT has
-# caught up.
+# Sourced by bench/api-load.sh and bench/api-windows.sh: starts an API and warms it up until its
+# JIT has caught up.
+#
+#   start_api JAR PORT LOG [API arguments...]
+#
+# starts the exec jar with -Xmx1g and JAVA_OPTS on PORT, output to LOG, sets API to its pid and
+# waits (up to 2 minutes) until it is ready; fails if it is not. Set an EXIT trap that stops
+# ${API:-} before calling it.
 #
 #   warm_up_api PID URL CLIENTS MIN_SECONDS MAX_SECONDS
 #
@@ -12,6 +18,21 @@
 # CONVEYOR_REPORT_ID (the report read).
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+start_api() {
+  local jar=$1 port=$2 log=$3
+  shift 3
+  # shellcheck disable=SC2086
+  "${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xmx1g ${JAVA_OPTS:-} -jar "$jar" --server.port="$port" "$@" \
+    >"$log" 2>&1 &
+  API=$!
+  for _ in $(seq 120); do
+    curl -fs "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null 2>&1 && return
+    sleep 1
+  done
+  echo "the API did not become ready; see $log" >&2
+  return 1
+}
 
 # methods of JVM $1 waiting for the JIT compiler
 compile_queue() {
