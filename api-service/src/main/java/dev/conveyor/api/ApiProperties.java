@@ -18,7 +18,7 @@ import org.springframework.util.unit.DataSize;
  * @param reports how report jobs are enqueued
  * @param webhooks how client webhooks are enqueued
  * @param events live updates (SSE)
- * @param limits request size limits
+ * @param limits request size and concurrency limits
  * @param auth API key checking
  */
 @ConfigurationProperties("conveyor.api")
@@ -36,7 +36,7 @@ public record ApiProperties(
     reports = Objects.requireNonNullElseGet(reports, () -> new Reports(null, 0, null, 0, null));
     webhooks = Objects.requireNonNullElseGet(webhooks, () -> new Webhooks(null, 0, false));
     events = Objects.requireNonNullElseGet(events, () -> new Events(null, null, null, 0));
-    limits = Objects.requireNonNullElseGet(limits, () -> new Limits(null, null));
+    limits = Objects.requireNonNullElseGet(limits, () -> new Limits(null, null, 0, null));
     auth = Objects.requireNonNullElseGet(auth, () -> new Auth(null));
   }
 
@@ -187,19 +187,42 @@ public record ApiProperties(
   }
 
   /**
-   * Request size limits; a larger body is refused with 413 before it is read.
+   * Request limits.
    *
-   * @param jsonBody JSON requests; 64 KB
+   * @param jsonBody JSON requests; 64 KB. A larger body is refused with 413 before it is read
    * @param upload file uploads ({@code POST /api/uploads}); 20 MB
+   * @param concurrentRequests how many API requests run at once; the others wait in order of
+   *     arrival. Downloads and uploads are not counted (they run at the client's pace). Four per
+   *     available processor by default
+   * @param admissionTimeout how long a request waits for its turn before it is refused with 503 and
+   *     {@code Retry-After}; 5 s
    */
-  public record Limits(@Nullable DataSize jsonBody, @Nullable DataSize upload) {
+  public record Limits(
+      @Nullable DataSize jsonBody,
+      @Nullable DataSize upload,
+      int concurrentRequests,
+      @Nullable Duration admissionTimeout) {
 
     public static final DataSize DEFAULT_JSON_BODY = DataSize.ofKilobytes(64);
     public static final DataSize DEFAULT_UPLOAD = DataSize.ofMegabytes(20);
+    public static final Duration DEFAULT_ADMISSION_TIMEOUT = Duration.ofSeconds(5);
 
     public Limits {
       jsonBody = Objects.requireNonNullElse(jsonBody, DEFAULT_JSON_BODY);
       upload = Objects.requireNonNullElse(upload, DEFAULT_UPLOAD);
+      concurrentRequests =
+          concurrentRequests == 0
+              ? 4 * Runtime.getRuntime().availableProcessors()
+              : concurrentRequests;
+      admissionTimeout = Objects.requireNonNullElse(admissionTimeout, DEFAULT_ADMISSION_TIMEOUT);
+      if (concurrentRequests < 1) {
+        throw new IllegalArgumentException(
+            "conveyor.api.limits.concurrent-requests must be at least 1");
+      }
+      if (admissionTimeout.isNegative()) {
+        throw new IllegalArgumentException(
+            "conveyor.api.limits.admission-timeout must not be negative");
+      }
     }
   }
 

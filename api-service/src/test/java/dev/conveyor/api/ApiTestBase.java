@@ -37,6 +37,9 @@ import org.springframework.test.context.DynamicPropertySource;
       "conveyor.api.bootstrap-key=" + ApiTestBase.BOOTSTRAP_KEY,
       "conveyor.api.limits.json-body=16KB",
       "conveyor.api.limits.upload=256KB",
+      // Small, so that a test can fill it; short, so that a test can outlast it.
+      "conveyor.api.limits.concurrent-requests=4",
+      "conveyor.api.limits.admission-timeout=2s",
       "spring.datasource.hikari.maximum-pool-size=30",
       // Short, so that a test can outlast it: SSE streams set their own timeout.
       "spring.mvc.async.request-timeout=2s"

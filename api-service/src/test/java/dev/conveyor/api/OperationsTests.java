@@ -87,13 +87,19 @@ class OperationsTests extends ApiTestBase {
   }
 
   @Test
-  void prometheusScrapesQueueAndHttpMetrics() {
+  void prometheusScrapesQueueHttpAndAdmissionMetrics() {
     newClient().submitVoterList();
 
     Api.Response r = anonymous.get("/actuator/prometheus");
 
     assertThat(r.status()).isEqualTo(200);
-    assertThat(r.body()).contains("conveyor_jobs_enqueued_total", "http_server_requests_seconds");
+    assertThat(r.body())
+        .contains(
+            "conveyor_jobs_enqueued_total",
+            "http_server_requests_seconds",
+            "conveyor_api_admission_running",
+            "conveyor_api_admission_waiting",
+            "conveyor_api_admission_rejected_total");
   }
 
   @Test
