@@ -18,7 +18,7 @@
 # (bench/api-status.lua) for the same time after the POST run.
 # PGURL must reach the database as a user that may read pg_stat_statements and truncate
 # reports/queue_job (the bench empties both after the warm-up). Extra JVM options: JAVA_OPTS;
-# extra API arguments: API_ARGS (e.g. --server.tomcat.threads.max=8).
+# extra API arguments: API_ARGS (e.g. --conveyor.api.limits.concurrent-requests=16).
 # WARMUP (seconds, default 240) is the least warm-up; it goes on until the JIT has caught up.
 # The API's own log goes to ${OUT:-/tmp}/api-load-api.log. JFR=<file.jfr> records a profile of the
 # measured run (not of start-up and warm-up). ASYNC_PROFILER=<path to libasyncProfiler.so> (from

@@ -5,8 +5,8 @@
 #
 # Usage:
 #   bench/api-windows.sh <label> <exec jar> [rounds] [seconds] [API arguments...]
-#   e.g. bench/api-windows.sh threads-8 api-service/target/api-service-0.1.0-SNAPSHOT-exec.jar 4 15 \
-#          --server.tomcat.threads.max=8
+#   e.g. bench/api-windows.sh limit-16 api-service/target/api-service-0.1.0-SNAPSHOT-exec.jar 4 15 \
+#          --conveyor.api.limits.concurrent-requests=16
 #
 # Prints one line per round: POST requests/s, p99, and API and PostgreSQL CPU ms per request
 # (PostgreSQL: all its processes, so a database shared with other work inflates it), then the same
