@@ -93,6 +93,14 @@ public abstract class ApiTestBase {
     return new Worker(new Api(port, null), jdbc, dataSource);
   }
 
+  /** How many artifacts (uploads and report files) the client owns. */
+  protected long artifactsOf(Api client) {
+    return jdbc.sql("SELECT count(*) FROM artifacts WHERE owner_id = :owner")
+        .param("owner", client.clientId())
+        .query(Long.class)
+        .single();
+  }
+
   /** The payloads of the client webhook jobs enqueued for a report (unique key webhook:<id>). */
   protected List<String> webhookPayloads(String reportId) {
     return jdbc.sql("SELECT CAST(payload AS text) FROM conveyor.queue_job WHERE unique_key = :key")

@@ -111,12 +111,7 @@ class UploadTests extends ApiTestBase {
     assertThat(declared.status()).isEqualTo(413);
     assertThat(chunked.status()).as(chunked.toString()).isEqualTo(413);
     assertThat(chunked.contentType()).startsWith("application/problem+json");
-    assertThat(
-            jdbc.sql("SELECT count(*) FROM artifacts WHERE owner_id = :owner")
-                .param("owner", client.clientId())
-                .query(Long.class)
-                .single())
-        .isZero();
+    assertThat(artifactsOf(client)).isZero();
   }
 
   @Test
@@ -172,12 +167,7 @@ class UploadTests extends ApiTestBase {
     assertThat(missing.json().get("errors").findValuesAsString("field")).containsExactly("file");
     assertThat(tooBig.status()).as(tooBig.toString()).isEqualTo(413);
     assertThat(tooBig.contentType()).startsWith("application/problem+json");
-    assertThat(
-            jdbc.sql("SELECT count(*) FROM artifacts WHERE owner_id = :owner")
-                .param("owner", client.clientId())
-                .query(Long.class)
-                .single())
-        .isZero();
+    assertThat(artifactsOf(client)).isZero();
   }
 
   /**

@@ -120,12 +120,7 @@ class ConcurrencyLimitTests extends ApiTestBase {
     }
     // The abandoned uploads stored nothing.
     await().until(() -> threadsIn(UPLOAD) == 0);
-    assertThat(
-            jdbc.sql("SELECT count(*) FROM artifacts WHERE owner_id = :owner")
-                .param("owner", client.clientId())
-                .query(Long.class)
-                .single())
-        .isZero();
+    assertThat(artifactsOf(client)).isZero();
   }
 
   /** A request whose head and the first bytes of its body are sent, and nothing more. */
