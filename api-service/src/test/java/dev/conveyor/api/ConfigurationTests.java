@@ -46,6 +46,25 @@ class ConfigurationTests {
     assertThat(properties.webhooks().allowPrivateAddresses()).isFalse();
     assertThat(properties.events().heartbeat()).isEqualTo(Duration.ofSeconds(15));
     assertThat(properties.limits().jsonBody()).isEqualTo(DataSize.ofKilobytes(64));
+    assertThat(properties.limits().concurrentRequests())
+        .isEqualTo(4 * Runtime.getRuntime().availableProcessors());
+    assertThat(properties.limits().admissionTimeout()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void limitsBindAndNonsenseIsRefusedNamingTheProperty() {
+    ApiProperties properties =
+        bind(
+            Map.of(
+                "conveyor.api.limits.concurrent-requests", "16",
+                "conveyor.api.limits.admission-timeout", "250ms"));
+    assertThat(properties.limits().concurrentRequests()).isEqualTo(16);
+    assertThat(properties.limits().admissionTimeout()).isEqualTo(Duration.ofMillis(250));
+
+    assertThatThrownBy(() -> new ApiProperties.Limits(null, null, -1, null))
+        .hasMessageContaining("conveyor.api.limits.concurrent-requests");
+    assertThatThrownBy(() -> new ApiProperties.Limits(null, null, 0, Duration.ofSeconds(-1)))
+        .hasMessageContaining("conveyor.api.limits.admission-timeout");
   }
 
   @Test

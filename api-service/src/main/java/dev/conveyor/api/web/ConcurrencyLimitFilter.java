@@ -16,6 +16,7 @@ import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UnsupportedEncodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
@@ -146,9 +147,14 @@ class ConcurrencyLimitFilter extends OncePerRequestFilter implements MeterBinder
     }
 
     @Override
-    public BufferedReader getReader() {
+    public BufferedReader getReader() throws UnsupportedEncodingException {
       String encoding = getCharacterEncoding();
-      Charset charset = encoding == null ? StandardCharsets.ISO_8859_1 : Charset.forName(encoding);
+      Charset charset;
+      try {
+        charset = encoding == null ? StandardCharsets.ISO_8859_1 : Charset.forName(encoding);
+      } catch (IllegalArgumentException e) {
+        throw new UnsupportedEncodingException(encoding); // as the container's own reader does
+      }
       return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), charset));
     }
   }
