@@ -32,6 +32,17 @@ class OperationsTests extends ApiTestBase {
   }
 
   @Test
+  void theErrorPageAskedForByNameIs404ProblemNot500() {
+    for (String method : List.of("GET", "POST", "DELETE")) {
+      Api.Response r = anonymous.method(method, "/error", null);
+
+      assertThat(r.status()).as(method).isEqualTo(404);
+      assertThat(r.contentType()).startsWith("application/problem+json");
+      assertThat(r.json().get("status").asInt()).isEqualTo(404);
+    }
+  }
+
+  @Test
   void wrongMethodIs405Problem() {
     Api.Response r = newClient().method("DELETE", "/api/reports", null);
 

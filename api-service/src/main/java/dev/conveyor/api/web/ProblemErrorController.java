@@ -1,5 +1,6 @@
 package dev.conveyor.api.web;
 
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
@@ -23,11 +24,13 @@ class ProblemErrorController implements ErrorController {
   ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
     Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
     HttpStatus status =
-        code instanceof Integer value
-            ? HttpStatus.resolve(value) == null
-                ? HttpStatus.INTERNAL_SERVER_ERROR
-                : HttpStatus.valueOf(value)
-            : HttpStatus.INTERNAL_SERVER_ERROR;
+        request.getDispatcherType() == DispatcherType.REQUEST
+            ? HttpStatus.NOT_FOUND // asked for by name: not a resource, and nothing failed
+            : code instanceof Integer value
+                ? HttpStatus.resolve(value) == null
+                    ? HttpStatus.INTERNAL_SERVER_ERROR
+                    : HttpStatus.valueOf(value)
+                : HttpStatus.INTERNAL_SERVER_ERROR;
     String detail =
         status.is5xxServerError() ? "An unexpected error occurred" : status.getReasonPhrase();
     return ResponseEntity.status(status)
