@@ -15,4 +15,9 @@ final class BodyTooLargeException extends IOException {
   long limit() {
     return limit;
   }
+
+  /** The problem's detail for a body over this limit, the same wherever it is refused. */
+  static String detail(long limit) {
+    return "The request body is larger than " + limit + " bytes";
+  }
 }

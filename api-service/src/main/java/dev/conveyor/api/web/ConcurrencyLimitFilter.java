@@ -100,7 +100,7 @@ class ConcurrencyLimitFilter extends OncePerRequestFilter implements MeterBinder
           response,
           json,
           HttpStatus.CONTENT_TOO_LARGE,
-          "The request body is larger than " + e.limit() + " bytes",
+          BodyTooLargeException.detail(e.limit()),
           request.getRequestURI());
       return;
     }
@@ -132,12 +132,10 @@ class ConcurrencyLimitFilter extends OncePerRequestFilter implements MeterBinder
   /** The request with its body already read. */
   private static final class ReadBody extends HttpServletRequestWrapper {
 
-    private final byte[] body;
     private final Bytes stream;
 
     ReadBody(HttpServletRequest request, byte[] body) {
       super(request);
-      this.body = body;
       this.stream = new Bytes(new ByteArrayInputStream(body));
     }
 
@@ -155,7 +153,7 @@ class ConcurrencyLimitFilter extends OncePerRequestFilter implements MeterBinder
       } catch (IllegalArgumentException e) {
         throw new UnsupportedEncodingException(encoding); // as the container's own reader does
       }
-      return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), charset));
+      return new BufferedReader(new InputStreamReader(stream, charset));
     }
   }
 

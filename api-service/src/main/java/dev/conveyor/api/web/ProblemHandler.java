@@ -45,9 +45,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
         .body(
             Problems.of(
-                HttpStatus.CONTENT_TOO_LARGE,
-                "The request body is larger than " + e.limit() + " bytes",
-                List.of()));
+                HttpStatus.CONTENT_TOO_LARGE, BodyTooLargeException.detail(e.limit()), List.of()));
   }
 
   @ExceptionHandler(MethodArgumentTypeMismatchException.class)
@@ -87,7 +85,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
           .body(
               Problems.of(
                   HttpStatus.CONTENT_TOO_LARGE,
-                  "The request body is larger than " + tooLarge.limit() + " bytes",
+                  BodyTooLargeException.detail(tooLarge.limit()),
                   List.of()));
     }
     JacksonException json = cause(ex, JacksonException.class);

@@ -61,7 +61,7 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
           response,
           json,
           HttpStatus.CONTENT_TOO_LARGE,
-          "The request body is larger than " + limit + " bytes",
+          BodyTooLargeException.detail(limit),
           request.getRequestURI());
       return;
     }

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -63,15 +64,21 @@ class ConcurrencyLimitFilterTests {
     return meters.get(name).gauge().value();
   }
 
-  /** Runs a request through the filter on its own thread; the chain waits for {@code release}. */
-  private Future<MockHttpServletResponse> held(
+  /**
+   * Runs a request through a filter of one place on its own thread and returns once it has the
+   * place; its handler keeps it until {@code release}.
+   */
+  private Future<MockHttpServletResponse> holdingTheOnlyPlace(
       ConcurrencyLimitFilter filter, CountDownLatch release) {
-    return threads.submit(
-        () -> {
-          MockHttpServletResponse response = new MockHttpServletResponse();
-          filter.doFilter(request("/api/reports"), response, (req, res) -> waitFor(release));
-          return response;
-        });
+    Future<MockHttpServletResponse> held =
+        threads.submit(
+            () -> {
+              MockHttpServletResponse response = new MockHttpServletResponse();
+              filter.doFilter(request("/api/reports"), response, (req, res) -> waitFor(release));
+              return response;
+            });
+    await().until(() -> gauge("conveyor.api.admission.running") == 1);
+    return held;
   }
 
   private static void waitFor(CountDownLatch latch) {
@@ -86,11 +93,10 @@ class ConcurrencyLimitFilterTests {
   void waitingRequestsRunInTheOrderTheyArrived() throws Exception {
     ConcurrencyLimitFilter filter = filter(1, Duration.ofSeconds(30));
     CountDownLatch release = new CountDownLatch(1);
-    Future<MockHttpServletResponse> first = held(filter, release);
-    await().until(() -> gauge("conveyor.api.admission.running") == 1);
+    Future<MockHttpServletResponse> first = holdingTheOnlyPlace(filter, release);
 
     List<Integer> ran = new CopyOnWriteArrayList<>();
-    List<Future<?>> waiting = new java.util.ArrayList<>();
+    List<Future<?>> waiting = new ArrayList<>();
     for (int i = 1; i <= 5; i++) {
       int n = i;
       waiting.add(
@@ -118,8 +124,7 @@ class ConcurrencyLimitFilterTests {
   void aRequestThatWaitsPastTheTimeoutIs503ProblemWithRetryAfter() throws Exception {
     ConcurrencyLimitFilter filter = filter(1, Duration.ofMillis(200));
     CountDownLatch release = new CountDownLatch(1);
-    Future<MockHttpServletResponse> first = held(filter, release);
-    await().until(() -> gauge("conveyor.api.admission.running") == 1);
+    Future<MockHttpServletResponse> first = holdingTheOnlyPlace(filter, release);
 
     AtomicBoolean ran = new AtomicBoolean();
     MockHttpServletResponse refused = new MockHttpServletResponse();
