@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code conveyor.jobs.enqueued} (queue): counted after the enqueue commits
  *   <li>{@code conveyor.jobs.completed|retried|discarded|cancelled|snoozed} (queue, kind)
  *   <li>{@code conveyor.jobs.rescued} (queue, kind): taken back from an expired lease
+ *   <li>{@code conveyor.jobs.unrecorded} (queue, kind): outcomes the database refused to record for
+ *       a reason retrying would not change (a constraint or data error); such a job is rescued once
+ *       its lease expires
  *   <li>{@code conveyor.job.execute} (queue, kind, outcome): the handler's run, as an {@code
  *       Observation} when an {@code ObservationRegistry} is given, else a timer
  *   <li>{@code conveyor.job.wait} (queue): enqueue (or run-at) to start, a histogram
@@ -61,6 +64,11 @@ public final class QueueMetrics {
 
   public void rescued(String queue, String kind) {
     counter("conveyor.jobs.rescued", queue, kind).increment();
+  }
+
+  /** Counts one outcome the database refused for good (not an outage); see the class comment. */
+  public void unrecorded(String queue, String kind) {
+    counter("conveyor.jobs.unrecorded", queue, kind).increment();
   }
 
   public void listenerReconnected() {

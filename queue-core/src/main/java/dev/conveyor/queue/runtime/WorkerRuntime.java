@@ -141,7 +141,11 @@ public final class WorkerRuntime implements AutoCloseable {
               return t;
             });
     this.completer =
-        new Completer(repository, config.maxCompletionBatch(), this::completionRecorded);
+        new Completer(
+            repository,
+            config.maxCompletionBatch(),
+            this::completionRecorded,
+            this::completionDropped);
     this.leaseKeeper =
         new LeaseKeeper(repository, config.leaseDuration(), job -> held.get(job.job().id()) == job);
     Map<String, JobHandler> handlers = new HashMap<>();
@@ -363,6 +367,15 @@ public final class WorkerRuntime implements AutoCloseable {
     } else {
       log.warn("job {} lost its lease before its completion was recorded", job.job().id());
     }
+  }
+
+  /**
+   * The database refused the completion for good: stop renewing the lease, so that the job, still
+   * running in the database, is rescued once the lease runs out.
+   */
+  private void completionDropped(RunningJob job) {
+    held.remove(job.job().id(), job);
+    metrics.unrecorded(job.job().queue(), job.job().kind());
   }
 
   private void outcomeRecorded(RunningJob job, Optional<Duration> comesBackIn) {
