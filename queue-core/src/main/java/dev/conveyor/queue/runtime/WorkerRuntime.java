@@ -73,7 +73,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public final class WorkerRuntime implements AutoCloseable {
 
   /** The queue schema generation this code reads and writes (see V001 in db-migrations). */
-  public static final long SCHEMA_VERSION = 2;
+  public static final long SCHEMA_VERSION = 3;
 
   private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
 
@@ -209,6 +209,9 @@ public final class WorkerRuntime implements AutoCloseable {
     }
     checkSchema();
     refreshControls();
+    // At zero until the depth sampler says otherwise: an idle worker exports its queues' series,
+    // so an alert can tell an empty queue from a worker that is gone.
+    config.queues().keySet().forEach(metrics::registerQueue);
     phase = Phase.RUNNING;
     loops.add(Thread.ofPlatform().daemon().name("conveyor-completer").start(completer));
     for (QueueFetcher fetcher : fetchers.values()) {
