@@ -233,12 +233,18 @@ class DepthSamplerTests extends QueueTestBase {
         String plan = String.join("\n", jdbc.sql("EXPLAIN " + count).query(String.class).list());
         assertThat(plan).contains("queue_job_claim_idx").doesNotContain("Seq Scan");
 
-        String analyzed =
-            String.join(
-                "\n",
-                jdbc.sql("EXPLAIN (ANALYZE, TIMING OFF) " + count).query(String.class).list());
-        assertThat(analyzed).doesNotContain("Seq Scan");
-        assertThat(executionMillis(analyzed)).isLessThan(50.0);
+        // The best of three runs: the statement's cost, not how long a loaded machine kept the
+        // server off the CPU.
+        double fastest = Double.MAX_VALUE;
+        for (int run = 0; run < 3; run++) {
+          String analyzed =
+              String.join(
+                  "\n",
+                  jdbc.sql("EXPLAIN (ANALYZE, TIMING OFF) " + count).query(String.class).list());
+          assertThat(analyzed).doesNotContain("Seq Scan");
+          fastest = Math.min(fastest, executionMillis(analyzed));
+        }
+        assertThat(fastest).isLessThan(50.0);
 
         // The estimate (estimate_available.sql) is a plain EXPLAIN: it plans, it never runs.
         Process p = process("p", QueueDepthSampler.Config.DEFAULT_EXACT_LIMIT);

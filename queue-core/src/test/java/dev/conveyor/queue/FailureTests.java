@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.conveyor.queue.maintenance.LeaseRescuer;
+import dev.conveyor.queue.runtime.WorkerConfig;
 import dev.conveyor.queue.runtime.WorkerRuntime;
 import java.time.Duration;
 import java.time.Instant;
@@ -265,10 +266,10 @@ class FailureTests extends QueueTestBase {
       db.execute("DROP SEQUENCE IF EXISTS public.test_completion_refused");
     }
 
-    private WorkerRuntime runWithShortLease(QueueMetrics metrics) {
+    private WorkerRuntime run(QueueMetrics metrics, Duration lease) {
       return start(
           WorkerRuntime.builder(dataSource)
-              .config(testConfig(Map.of("default", 4)).withLease(Duration.ofSeconds(1)))
+              .config(testConfig(Map.of("default", 4)).withLease(lease))
               .metrics(metrics)
               .retryPolicy(FAST)
               .rescuer(new LeaseRescuer.Config(Duration.ofMillis(200), 100))
@@ -297,7 +298,9 @@ class FailureTests extends QueueTestBase {
     void aCompletionRefusedForGoodIsDroppedAndLaterCompletionsGoThrough() {
       db.execute("INSERT INTO public.test_completion_refusals VALUES ('poison', '23514')");
       QueueMetrics metrics = QueueMetrics.simple();
-      runWithShortLease(metrics);
+      // Short enough for the rescue to come soon, long enough that a loaded machine still writes
+      // the completion (and has it refused) before the lease runs out.
+      run(metrics, Duration.ofSeconds(2));
 
       long poison = queue.enqueue(JobRequest.of("poison", "{}").withMaxAttempts(2)).job().id();
       List<Long> first = enqueueOk(5);
@@ -334,11 +337,10 @@ class FailureTests extends QueueTestBase {
     void aCompletionThatFailsForAPassingReasonIsRetriedUntilItIsWritten() {
       db.execute("INSERT INTO public.test_completion_refusals VALUES ('flaky', '40001')");
       QueueMetrics metrics = QueueMetrics.simple();
-      runWithShortLease(metrics);
+      run(metrics, WorkerConfig.DEFAULT_LEASE);
 
       long flaky = queue.enqueue(JobRequest.of("flaky", "{}")).job().id();
-      // Serialization failures, attempt after attempt, for longer than the 1 s lease: the
-      // worker keeps retrying the write and renewing the lease meanwhile.
+      // Serialization failures, write after write: the worker keeps the job and retries.
       await().atMost(Duration.ofSeconds(15)).until(() -> refusals() >= 4);
       assertThat(job(flaky).state()).isEqualTo(JobState.RUNNING);
       db.execute("DELETE FROM public.test_completion_refusals");
