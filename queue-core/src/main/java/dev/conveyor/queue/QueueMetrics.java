@@ -1,6 +1,7 @@
 package dev.conveyor.queue;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -8,6 +9,7 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -21,12 +23,18 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code conveyor.jobs.enqueued} (queue): counted after the enqueue commits
  *   <li>{@code conveyor.jobs.completed|retried|discarded|cancelled|snoozed} (queue, kind)
  *   <li>{@code conveyor.jobs.rescued} (queue, kind): taken back from an expired lease
+ *   <li>{@code conveyor.jobs.unrecorded} (queue, kind): outcomes the database refused to record for
+ *       a reason retrying would not change (a constraint or data error); such a job is rescued once
+ *       its lease expires
  *   <li>{@code conveyor.job.execute} (queue, kind, outcome): the handler's run, as an {@code
  *       Observation} when an {@code ObservationRegistry} is given, else a timer
  *   <li>{@code conveyor.job.wait} (queue): enqueue (or run-at) to start, a histogram
  *   <li>{@code conveyor.listener.reconnects}: LISTEN connections re-established
- *   <li>{@code conveyor.queue.depth}, {@code conveyor.queue.oldest.age} (queue): gauges kept by
- *       {@link dev.conveyor.queue.maintenance.QueueDepthSampler}
+ *   <li>{@code conveyor.queue.depth}, {@code conveyor.queue.oldest.age} (queue): gauges set by
+ *       {@link dev.conveyor.queue.maintenance.QueueDepthSampler} from the cluster's last sample
+ *       (the depth is exact up to the sampler's limit, the planner's estimate above it); registered
+ *       at zero for each queue of a worker when it starts ({@link #registerQueue}), so an idle
+ *       worker exports them too
  * </ul>
  */
 public final class QueueMetrics {
@@ -35,6 +43,13 @@ public final class QueueMetrics {
   private final ObservationRegistry observations;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  private final Map<String, Depth> depths = new ConcurrentHashMap<>();
+
+  /** The values behind one queue's depth gauges. */
+  private static final class Depth {
+    volatile double jobs;
+    volatile double oldestSeconds;
+  }
 
   public QueueMetrics(MeterRegistry registry, ObservationRegistry observations) {
     this.registry = registry;
@@ -61,6 +76,54 @@ public final class QueueMetrics {
 
   public void rescued(String queue, String kind) {
     counter("conveyor.jobs.rescued", queue, kind).increment();
+  }
+
+  /** Counts one outcome the database refused for good (not an outage); see the class comment. */
+  public void unrecorded(String queue, String kind) {
+    counter("conveyor.jobs.unrecorded", queue, kind).increment();
+  }
+
+  /**
+   * Registers the queue's {@code conveyor.queue.depth} and {@code conveyor.queue.oldest.age}
+   * gauges, at zero until a sample says otherwise; does nothing if they exist.
+   */
+  public void registerQueue(String queue) {
+    depth(queue);
+  }
+
+  /** Sets the queue's depth gauges (registering them if needed). */
+  public void queueDepth(String queue, double jobs, double oldestSeconds) {
+    Depth depth = depth(queue);
+    depth.jobs = jobs;
+    depth.oldestSeconds = oldestSeconds;
+  }
+
+  /** The queues that have depth gauges. */
+  public Set<String> depthQueues() {
+    return Set.copyOf(depths.keySet());
+  }
+
+  private Depth depth(String queue) {
+    return depths.computeIfAbsent(
+        queue,
+        q -> {
+          Depth depth = new Depth();
+          Gauge.builder("conveyor.queue.depth", depth, d -> d.jobs)
+              .description(
+                  "Jobs runnable now, from the cluster's last sample: exact up to"
+                      + " conveyor.queue.metrics.depth-exact-limit, the query planner's estimate"
+                      + " above it")
+              .tag("queue", q)
+              .strongReference(true)
+              .register(registry);
+          Gauge.builder("conveyor.queue.oldest.age", depth, d -> d.oldestSeconds)
+              .description("Seconds the oldest runnable job has waited, from the last sample")
+              .baseUnit("seconds")
+              .tag("queue", q)
+              .strongReference(true)
+              .register(registry);
+          return depth;
+        });
   }
 
   public void listenerReconnected() {

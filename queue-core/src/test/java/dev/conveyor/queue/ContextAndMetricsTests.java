@@ -281,8 +281,9 @@ class ContextAndMetricsTests extends QueueTestBase {
       QueueDepthSampler sampler =
           new QueueDepthSampler(
               new dev.conveyor.queue.jdbc.JobRepository(dataSource, null),
-              registry,
-              Duration.ofMinutes(1));
+              metrics,
+              new QueueDepthSampler.Config(Duration.ofMinutes(1), 1000),
+              "metrics-test");
       sampler.sampleNow();
       assertThat(registry.get("conveyor.queue.depth").tag("queue", "idle").gauge().value()).isOne();
       assertThat(registry.getMeters())

@@ -4,13 +4,18 @@ import static dev.conveyor.queue.Handlers.handler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.conveyor.queue.maintenance.LeaseRescuer;
+import dev.conveyor.queue.runtime.WorkerConfig;
 import dev.conveyor.queue.runtime.WorkerRuntime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -217,6 +222,133 @@ class FailureTests extends QueueTestBase {
       assertThat(queue.errors(id)).isEmpty();
       assertThat(Duration.between(starts.get(0), starts.get(1)))
           .isGreaterThanOrEqualTo(Duration.ofMillis(400));
+    }
+  }
+
+  /**
+   * The completion writer and a database that refuses a completion. A test trigger refuses to mark
+   * a job of a listed kind completed, with the listed SQLSTATE, and counts its refusals in a
+   * sequence (a sequence survives the rollback of the refused statement).
+   */
+  @Nested
+  class RefusedCompletions {
+
+    @BeforeEach
+    void installRefusal() {
+      dropRefusal();
+      db.execute(
+          "CREATE TABLE public.test_completion_refusals (kind text PRIMARY KEY, sqlstate text NOT NULL)");
+      db.execute("CREATE SEQUENCE public.test_completion_refused");
+      db.execute(
+          """
+          CREATE FUNCTION public.test_refuse_completion() RETURNS trigger LANGUAGE plpgsql AS $$
+          DECLARE
+              code text;
+          BEGIN
+              SELECT sqlstate INTO code FROM public.test_completion_refusals WHERE kind = NEW.kind;
+              IF code IS NOT NULL THEN
+                  PERFORM nextval('public.test_completion_refused');
+                  RAISE EXCEPTION 'test refuses to complete job %', NEW.id USING ERRCODE = code;
+              END IF;
+              RETURN NEW;
+          END $$""");
+      db.execute(
+          "CREATE TRIGGER test_refuse_completion BEFORE UPDATE ON conveyor.queue_job FOR EACH ROW"
+              + " WHEN (OLD.state = 'running' AND NEW.state = 'completed')"
+              + " EXECUTE FUNCTION public.test_refuse_completion()");
+    }
+
+    @AfterEach
+    void dropRefusal() {
+      db.execute("DROP TRIGGER IF EXISTS test_refuse_completion ON conveyor.queue_job");
+      db.execute("DROP FUNCTION IF EXISTS public.test_refuse_completion()");
+      db.execute("DROP TABLE IF EXISTS public.test_completion_refusals");
+      db.execute("DROP SEQUENCE IF EXISTS public.test_completion_refused");
+    }
+
+    private WorkerRuntime run(QueueMetrics metrics, Duration lease) {
+      return start(
+          WorkerRuntime.builder(dataSource)
+              .config(testConfig(Map.of("default", 4)).withLease(lease))
+              .metrics(metrics)
+              .retryPolicy(FAST)
+              .rescuer(new LeaseRescuer.Config(Duration.ofMillis(200), 100))
+              .handler(handler("poison", ctx -> {}))
+              .handler(handler("flaky", ctx -> {}))
+              .handler(handler("ok", ctx -> {})));
+    }
+
+    private long refusals() {
+      return jdbc.sql(
+              "SELECT CASE WHEN is_called THEN last_value ELSE 0 END"
+                  + " FROM public.test_completion_refused")
+          .query(Long.class)
+          .single();
+    }
+
+    private List<Long> enqueueOk(int n) {
+      List<JobRequest> requests = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        requests.add(JobRequest.of("ok", "{}"));
+      }
+      return queue.enqueueAll(requests).stream().map(e -> e.job().id()).toList();
+    }
+
+    @Test
+    void aCompletionRefusedForGoodIsDroppedAndLaterCompletionsGoThrough() {
+      db.execute("INSERT INTO public.test_completion_refusals VALUES ('poison', '23514')");
+      QueueMetrics metrics = QueueMetrics.simple();
+      // Short enough for the rescue to come soon, long enough that a loaded machine still writes
+      // the completion (and has it refused) before the lease runs out.
+      run(metrics, Duration.ofSeconds(2));
+
+      long poison = queue.enqueue(JobRequest.of("poison", "{}").withMaxAttempts(2)).job().id();
+      List<Long> first = enqueueOk(5);
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> first.stream().allMatch(id -> job(id).state() == JobState.COMPLETED));
+      await().atMost(Duration.ofSeconds(15)).until(() -> refusals() >= 1);
+      List<Long> later = enqueueOk(5);
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> later.stream().allMatch(id -> job(id).state() == JobState.COMPLETED));
+
+      // The refused job was left running, unrenewed: the rescuer took it back after its lease,
+      // twice, and its last attempt ended it dead.
+      Job dead = awaitState(poison, JobState.DISCARDED);
+      assertThat(dead.attempt()).isEqualTo(2);
+      assertThat(queue.errors(poison))
+          .extracting(JobError::errorClass)
+          .containsExactly("LeaseExpired", "LeaseExpired");
+      // Twice per attempt when the refused write was a batch with other jobs in it.
+      assertThat(refusals()).isBetween(2L, 4L);
+      assertThat(
+              metrics
+                  .registry()
+                  .get("conveyor.jobs.unrecorded")
+                  .tag("queue", "default")
+                  .tag("kind", "poison")
+                  .counter()
+                  .count())
+          .isEqualTo(2);
+    }
+
+    @Test
+    void aCompletionThatFailsForAPassingReasonIsRetriedUntilItIsWritten() {
+      db.execute("INSERT INTO public.test_completion_refusals VALUES ('flaky', '40001')");
+      QueueMetrics metrics = QueueMetrics.simple();
+      run(metrics, WorkerConfig.DEFAULT_LEASE);
+
+      long flaky = queue.enqueue(JobRequest.of("flaky", "{}")).job().id();
+      // Serialization failures, write after write: the worker keeps the job and retries.
+      await().atMost(Duration.ofSeconds(15)).until(() -> refusals() >= 4);
+      assertThat(job(flaky).state()).isEqualTo(JobState.RUNNING);
+      db.execute("DELETE FROM public.test_completion_refusals");
+
+      Job done = awaitState(flaky, JobState.COMPLETED);
+      assertThat(done.attempt()).isOne();
+      assertThat(queue.errors(flaky)).isEmpty();
+      assertThat(metrics.registry().find("conveyor.jobs.unrecorded").counters()).isEmpty();
     }
   }
 }

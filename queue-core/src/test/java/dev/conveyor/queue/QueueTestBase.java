@@ -31,6 +31,9 @@ public abstract class QueueTestBase {
   @BeforeEach
   void emptyQueue() {
     db.truncateQueue();
+    // No depth sample yet: the first sampler to look takes one.
+    db.execute("TRUNCATE conveyor.queue_depth");
+    db.execute("UPDATE conveyor.queue_depth_sample SET sampled_at = '-infinity', sampled_by = ''");
   }
 
   @AfterEach

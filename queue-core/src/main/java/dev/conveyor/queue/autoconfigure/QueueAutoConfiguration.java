@@ -43,8 +43,9 @@ import org.springframework.transaction.PlatformTransactionManager;
  *   <li>always: {@link QueueMetrics} (on the application's {@link MeterRegistry} and {@link
  *       ObservationRegistry} when there are any, else {@link QueueMetrics#simple()}) and {@link
  *       JobQueue}, the enqueue side, which is all an API service needs;
- *   <li>with a {@link MeterRegistry}: a {@link QueueDepthSampler} keeping the queue depth gauges,
- *       started and stopped with the context;
+ *   <li>with a {@link MeterRegistry}: a {@link QueueDepthSampler} keeping the queue depth gauges
+ *       (one sampling process per cluster, every process exporting the sample), started and stopped
+ *       with the context;
  *   <li>with at least one {@link JobHandler} bean, unless {@code conveyor.worker.enabled=false}: a
  *       {@link WorkerRuntime} running every handler bean, built from {@link WorkerProperties} and
  *       {@link QueueProperties}, in the application's {@link PlatformTransactionManager} when there
@@ -107,13 +108,14 @@ public final class QueueAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     QueueDepthSampler conveyorQueueDepthSampler(
-        DataSource dataSource, MeterRegistry meterRegistry, QueueProperties queue) {
+        DataSource dataSource, QueueMetrics metrics, QueueProperties queue) {
       return validated(
           () ->
               new QueueDepthSampler(
                   new JobRepository(dataSource, null),
-                  meterRegistry,
-                  queue.metrics().depthIntervalOrDefault()));
+                  metrics,
+                  queue.metrics().toSamplerConfig(),
+                  WorkerConfig.defaultWorkerId()));
     }
 
     @Bean

@@ -169,14 +169,36 @@ public record QueueProperties(
    * Queue metrics ({@code conveyor.queue.metrics.*}).
    *
    * @param depthInterval how often the {@code conveyor.queue.depth} and {@code
-   *     conveyor.queue.oldest.age} gauges are refreshed from the database; default {@link
+   *     conveyor.queue.oldest.age} gauges are refreshed from the database (one process of the
+   *     cluster samples per interval, every process reads the sample); default {@link
    *     QueueDepthSampler#DEFAULT_INTERVAL}
+   * @param depthExactLimit jobs per queue the depth sample counts exactly; above it the gauge is
+   *     the query planner's estimate, so that a sample costs the same with any backlog; 1 to
+   *     {@value QueueDepthSampler.Config#MAX_EXACT_LIMIT}, default {@value
+   *     QueueDepthSampler.Config#DEFAULT_EXACT_LIMIT}
    */
-  public record Metrics(@Nullable Duration depthInterval) {
+  public record Metrics(@Nullable Duration depthInterval, @Nullable Integer depthExactLimit) {
 
     /** The sampling interval, set or default. */
     public Duration depthIntervalOrDefault() {
       return orDefault(depthInterval, QueueDepthSampler.DEFAULT_INTERVAL);
+    }
+
+    /**
+     * The sampler's config.
+     *
+     * @throws IllegalArgumentException if the values are out of range
+     */
+    public QueueDepthSampler.Config toSamplerConfig() {
+      int exactLimit = orDefault(depthExactLimit, QueueDepthSampler.Config.DEFAULT_EXACT_LIMIT);
+      if (exactLimit < 1 || exactLimit > QueueDepthSampler.Config.MAX_EXACT_LIMIT) {
+        throw new IllegalArgumentException(
+            "conveyor.queue.metrics.depth-exact-limit must be between 1 and "
+                + QueueDepthSampler.Config.MAX_EXACT_LIMIT
+                + ", not "
+                + exactLimit);
+      }
+      return new QueueDepthSampler.Config(depthIntervalOrDefault(), exactLimit);
     }
   }
 

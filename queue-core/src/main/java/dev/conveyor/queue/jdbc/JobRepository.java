@@ -17,15 +17,19 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.RowMapper;
@@ -63,6 +67,10 @@ public final class JobRepository {
   private static final String RETRY_FINISHED = sql("retry_finished.sql");
   private static final String COUNT_BY_QUEUE_AND_STATE = sql("count_by_queue_and_state.sql");
   private static final String COUNT_AVAILABLE = sql("count_available.sql");
+  private static final String ESTIMATE_AVAILABLE = sql("estimate_available.sql");
+  private static final String CLAIM_DEPTH_SAMPLE = sql("claim_depth_sample.sql");
+  private static final String STORE_QUEUE_DEPTH = sql("store_queue_depth.sql");
+  private static final String FIND_QUEUE_DEPTH = sql("find_queue_depth.sql");
   private static final String COUNT_AHEAD = sql("count_ahead.sql");
   private static final String LIST_BY_STATE = sql("list_by_state.sql");
   private static final String FIND_ERRORS = sql("find_errors.sql");
@@ -81,6 +89,9 @@ public final class JobRepository {
 
   /** Candidates a limited claim looks at, at least; per-key limits may skip many of them. */
   private static final int MIN_LIMITED_SCAN = 1000;
+
+  /** The top plan node's row estimate in {@code EXPLAIN (FORMAT JSON)} output. */
+  private static final Pattern PLAN_ROWS = Pattern.compile("\"Plan Rows\"\\s*:\\s*([0-9.eE+]+)");
 
   private static final RowMapper<Job> JOB = JobRepository::mapJob;
 
@@ -494,16 +505,137 @@ public final class JobRepository {
         .list();
   }
 
-  /** Per queue: jobs runnable now, and the age of the oldest of them. */
-  public record QueueDepth(String queue, long jobs, double oldestSeconds) {}
+  /**
+   * Per queue: jobs runnable now, and the age of the oldest of them.
+   *
+   * @param estimated whether {@code jobs} is the planner's estimate (the queue had more than the
+   *     exact limit) rather than a count
+   */
+  public record QueueDepth(String queue, long jobs, boolean estimated, double oldestSeconds) {}
 
-  public List<QueueDepth> countAvailable() {
-    return jdbc.sql(COUNT_AVAILABLE)
-        .param("now", now())
+  /**
+   * The depth as one call saw it.
+   *
+   * @param sampledHere whether this call counted it (it claimed the period) rather than read what
+   *     another process stored
+   * @param depths the queues with runnable jobs
+   */
+  public record DepthSample(boolean sampledHere, List<QueueDepth> depths) {}
+
+  /**
+   * Samples the queue depth for the cluster if this period's sample is due and no other process is
+   * taking it (claim_depth_sample.sql), storing the numbers for every process; otherwise reads the
+   * stored sample. One transaction.
+   *
+   * @param sampler who samples, recorded with the sample (at most 256 characters are kept)
+   * @param due how old the stored sample must be to be taken again
+   * @param exactLimit the most jobs per queue counted exactly (see {@link #countAvailable})
+   */
+  public DepthSample sampleQueueDepth(String sampler, Duration due, int exactLimit) {
+    DepthSample sample =
+        transactions.execute(
+            status -> {
+              boolean claimed =
+                  jdbc.sql(CLAIM_DEPTH_SAMPLE)
+                          .param(
+                              "sampler",
+                              sampler.length() > 256 ? sampler.substring(0, 256) : sampler)
+                          .param("due_ms", due.toMillis())
+                          .param("now", now())
+                          .query()
+                          .listOfRows()
+                          .size()
+                      == 1;
+              if (!claimed) {
+                return new DepthSample(false, findQueueDepth());
+              }
+              List<QueueDepth> depths = countAvailable(exactLimit);
+              storeQueueDepth(depths);
+              return new DepthSample(true, depths);
+            });
+    return Objects.requireNonNull(sample);
+  }
+
+  /**
+   * Counts the jobs runnable now per queue, exactly up to {@code exactLimit} per queue; a queue
+   * with more gets the planner's estimate (estimate_available.sql), at least {@code exactLimit +
+   * 1}, marked {@code estimated}. The work is bounded by the limit, not by the backlog.
+   */
+  public List<QueueDepth> countAvailable(int exactLimit) {
+    if (exactLimit < 1 || exactLimit == Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("exactLimit must be positive and below Integer.MAX_VALUE");
+    }
+    List<QueueDepth> counted =
+        jdbc.sql(COUNT_AVAILABLE.replace("{{count_limit}}", Integer.toString(exactLimit + 1)))
+            .param("now", now())
+            .query(
+                (rs, i) ->
+                    new QueueDepth(
+                        rs.getString("queue"),
+                        rs.getLong("jobs"),
+                        false,
+                        rs.getDouble("oldest_seconds")))
+            .list();
+    List<QueueDepth> depths = new ArrayList<>(counted.size());
+    for (QueueDepth depth : counted) {
+      depths.add(
+          depth.jobs() <= exactLimit
+              ? depth
+              : new QueueDepth(
+                  depth.queue(),
+                  Math.max(exactLimit + 1L, estimateAvailable(depth.queue())),
+                  true,
+                  depth.oldestSeconds()));
+    }
+    return depths;
+  }
+
+  /** The planner's estimate of a queue's jobs runnable now; see estimate_available.sql. */
+  public long estimateAvailable(String queue) {
+    String plan =
+        jdbc.sql(ESTIMATE_AVAILABLE)
+            .param("queue", queue)
+            .param("now", now())
+            .query(String.class)
+            .single();
+    Matcher rows = PLAN_ROWS.matcher(plan);
+    if (!rows.find()) {
+      throw new IllegalStateException("no row estimate in the plan: " + plan);
+    }
+    return Math.round(Double.parseDouble(rows.group(1)));
+  }
+
+  private void storeQueueDepth(List<QueueDepth> depths) {
+    int n = depths.size();
+    String[] queues = new String[n];
+    Long[] jobs = new Long[n];
+    Boolean[] estimated = new Boolean[n];
+    Double[] oldest = new Double[n];
+    for (int i = 0; i < n; i++) {
+      QueueDepth d = depths.get(i);
+      queues[i] = d.queue();
+      jobs[i] = d.jobs();
+      estimated[i] = d.estimated();
+      oldest[i] = Math.max(0, d.oldestSeconds());
+    }
+    jdbc.sql(STORE_QUEUE_DEPTH)
+        .param("queues", SqlArrays.of("text", queues))
+        .param("jobs", SqlArrays.of("int8", jobs))
+        .param("estimated", SqlArrays.of("bool", estimated))
+        .param("oldest_seconds", SqlArrays.of("float8", oldest))
+        .update();
+  }
+
+  /** The depth the last sampler stored. */
+  public List<QueueDepth> findQueueDepth() {
+    return jdbc.sql(FIND_QUEUE_DEPTH)
         .query(
             (rs, i) ->
                 new QueueDepth(
-                    rs.getString("queue"), rs.getLong("jobs"), rs.getDouble("oldest_seconds")))
+                    rs.getString("queue"),
+                    rs.getLong("jobs"),
+                    rs.getBoolean("estimated"),
+                    rs.getDouble("oldest_seconds")))
         .list();
   }
 

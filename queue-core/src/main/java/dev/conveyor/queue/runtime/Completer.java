@@ -9,14 +9,22 @@ import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes completions in batches: whatever finished while the previous write was in flight goes into
  * the next statement, so a busy worker completes hundreds of jobs per round trip and an idle one
- * still completes each job at once. A failed write (database down) is retried with backoff until it
- * succeeds or the worker stops; the jobs stay held (and their leases renewed) until then.
+ * still completes each job at once. A write that failed for a passing reason (database down, a
+ * deadlock, too many connections: {@link Transience}) is retried with backoff until it succeeds or
+ * the worker stops; the jobs stay held (and their leases renewed) until then.
+ *
+ * <p>A write the database refuses for a reason that retrying will not change (a constraint or data
+ * error, a broken statement) is not retried: it would block every later completion behind it. The
+ * batch is written again job by job, so that only the jobs whose own write is refused are dropped;
+ * those are logged at ERROR and reported as dropped. Their rows stay running under a lease nobody
+ * renews, so the rescuer takes them back after the lease, as after a crash.
  */
 final class Completer implements Runnable {
 
@@ -25,6 +33,7 @@ final class Completer implements Runnable {
   private final JobRepository repository;
   private final int maxBatch;
   private final BiConsumer<RunningJob, Boolean> recorded;
+  private final Consumer<RunningJob> dropped;
   private final LinkedBlockingQueue<RunningJob> pending = new LinkedBlockingQueue<>();
   private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
   private volatile boolean draining;
@@ -33,11 +42,17 @@ final class Completer implements Runnable {
   /**
    * @param recorded called per job once its completion was written ({@code true}) or refused by the
    *     fence ({@code false})
+   * @param dropped called per job whose completion the database refused for good
    */
-  Completer(JobRepository repository, int maxBatch, BiConsumer<RunningJob, Boolean> recorded) {
+  Completer(
+      JobRepository repository,
+      int maxBatch,
+      BiConsumer<RunningJob, Boolean> recorded,
+      Consumer<RunningJob> dropped) {
     this.repository = repository;
     this.maxBatch = maxBatch;
     this.recorded = recorded;
+    this.dropped = dropped;
   }
 
   void submit(RunningJob job) {
@@ -93,9 +108,36 @@ final class Completer implements Runnable {
         }
         return;
       } catch (RuntimeException e) {
+        if (!Transience.isTransient(e)) {
+          refused(batch, e);
+          return;
+        }
         log.error("recording {} completions failed; retrying", batch.size(), e);
         Thread.sleep(backoff.next());
       }
     }
+  }
+
+  /** A batch whose write failed for good: find the jobs that cause it, drop only those. */
+  private void refused(List<RunningJob> batch, RuntimeException error) throws InterruptedException {
+    if (batch.size() > 1) {
+      log.error(
+          "the database refused to record {} completions; writing them one at a time to find"
+              + " the jobs it refuses",
+          batch.size(),
+          error);
+      for (RunningJob job : batch) {
+        write(List.of(job));
+      }
+      return;
+    }
+    RunningJob job = batch.getFirst();
+    log.error(
+        "the database refused to record the completion of job {} ({}); not retried: its lease"
+            + " will expire and the rescuer will take it back",
+        job.job().id(),
+        job.job().kind(),
+        error);
+    dropped.accept(job);
   }
 }

@@ -222,6 +222,9 @@ final class JobExecutor {
         return result;
       } catch (RuntimeException e) {
         if (!Transience.isTransient(e) || abandoned.get()) {
+          if (!abandoned.get()) {
+            metrics.unrecorded(running.job().queue(), running.job().kind());
+          }
           log.error(
               "could not record the outcome of job {}; its lease will expire and it will"
                   + " be rescued",

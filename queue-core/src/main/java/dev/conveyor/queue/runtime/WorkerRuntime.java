@@ -73,7 +73,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public final class WorkerRuntime implements AutoCloseable {
 
   /** The queue schema generation this code reads and writes (see V001 in db-migrations). */
-  public static final long SCHEMA_VERSION = 2;
+  public static final long SCHEMA_VERSION = 3;
 
   private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
 
@@ -141,7 +141,11 @@ public final class WorkerRuntime implements AutoCloseable {
               return t;
             });
     this.completer =
-        new Completer(repository, config.maxCompletionBatch(), this::completionRecorded);
+        new Completer(
+            repository,
+            config.maxCompletionBatch(),
+            this::completionRecorded,
+            this::completionDropped);
     this.leaseKeeper =
         new LeaseKeeper(repository, config.leaseDuration(), job -> held.get(job.job().id()) == job);
     Map<String, JobHandler> handlers = new HashMap<>();
@@ -205,6 +209,9 @@ public final class WorkerRuntime implements AutoCloseable {
     }
     checkSchema();
     refreshControls();
+    // At zero until the depth sampler says otherwise: an idle worker exports its queues' series,
+    // so an alert can tell an empty queue from a worker that is gone.
+    config.queues().keySet().forEach(metrics::registerQueue);
     phase = Phase.RUNNING;
     loops.add(Thread.ofPlatform().daemon().name("conveyor-completer").start(completer));
     for (QueueFetcher fetcher : fetchers.values()) {
@@ -363,6 +370,15 @@ public final class WorkerRuntime implements AutoCloseable {
     } else {
       log.warn("job {} lost its lease before its completion was recorded", job.job().id());
     }
+  }
+
+  /**
+   * The database refused the completion for good: stop renewing the lease, so that the job, still
+   * running in the database, is rescued once the lease runs out.
+   */
+  private void completionDropped(RunningJob job) {
+    held.remove(job.job().id(), job);
+    metrics.unrecorded(job.job().queue(), job.job().kind());
   }
 
   private void outcomeRecorded(RunningJob job, Optional<Duration> comesBackIn) {

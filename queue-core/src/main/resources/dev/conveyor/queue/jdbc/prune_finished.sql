@@ -1,6 +1,7 @@
 -- prune_finished: delete a small batch of finished jobs past their retention, oldest first.
 -- Small batches with SKIP LOCKED keep locks short and let autovacuum keep up (no bloat wave).
--- Locks: the deleted rows. Index: queue_job_finalized_idx.
+-- Locks: the deleted rows, finished ones that no other write touches; SKIP LOCKED never waits,
+-- so a prune cannot deadlock with another batch. Index: queue_job_finalized_idx.
 WITH doomed AS MATERIALIZED (
     SELECT id
     FROM conveyor.queue_job

@@ -5,7 +5,9 @@
 -- worker), and whoever receives its effects and fences them on the job's token (see
 -- JobContext.leaseToken) must refuse them from now on, not only once another worker claims the job.
 -- Locks: FOR UPDATE SKIP LOCKED on at most :limit rows, so several rescuers (one per worker,
--- no leader) split the work and never block a live worker's writes for long.
+-- no leader) split the work and never block a live worker's writes for long. SKIP LOCKED never
+-- waits for a row, so a rescue cannot deadlock with a heartbeat or a completion; it also locks in
+-- id order, the order of every batched queue_job write (see extend_leases.sql).
 -- Index: queue_job_running_idx (the running set is small: bounded by total concurrency).
 WITH expired AS MATERIALIZED (
     SELECT id

@@ -103,6 +103,8 @@ class QueueAutoConfigurationTests {
             assertThat(queue.pruner().toConfig()).isEqualTo(JobPruner.Config.defaults());
             assertThat(queue.metrics().depthIntervalOrDefault())
                 .isEqualTo(QueueDepthSampler.DEFAULT_INTERVAL);
+            assertThat(queue.metrics().toSamplerConfig())
+                .isEqualTo(QueueDepthSampler.Config.defaults());
             assertThat(queue.listenUrl()).isNull();
             assertThat(queue.listenEnabled()).isTrue();
             assertThat(worker.enabled()).isTrue();
@@ -135,6 +137,7 @@ class QueueAutoConfigurationTests {
               "conveyor.queue.pruner.failed-retention=3d",
               "conveyor.queue.pruner.batch-size=100",
               "conveyor.queue.metrics.depth-interval=30s",
+              "conveyor.queue.metrics.depth-exact-limit=250",
               "conveyor.queue.listen-url=jdbc:postgresql://direct:5432/app",
               "conveyor.queue.listen-enabled=false")
           .run(
@@ -164,8 +167,8 @@ class QueueAutoConfigurationTests {
                             Duration.ofDays(3),
                             100,
                             JobPruner.Config.DEFAULT_MAX_BATCHES));
-                assertThat(queue.metrics().depthIntervalOrDefault())
-                    .isEqualTo(Duration.ofSeconds(30));
+                assertThat(queue.metrics().toSamplerConfig())
+                    .isEqualTo(new QueueDepthSampler.Config(Duration.ofSeconds(30), 250));
                 assertThat(queue.listenUrl()).isEqualTo("jdbc:postgresql://direct:5432/app");
                 assertThat(queue.listenEnabled()).isFalse();
               });
@@ -223,6 +226,20 @@ class QueueAutoConfigurationTests {
                   assertThat(context)
                       .getFailure()
                       .hasStackTraceContaining("depth sampling interval must be positive"));
+    }
+
+    @Test
+    void depthExactLimitOutOfRangeFailsStartupNamingTheSetting() {
+      runner
+          .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+          .withPropertyValues("conveyor.queue.metrics.depth-exact-limit=0")
+          .run(
+              context ->
+                  assertThat(context)
+                      .getFailure()
+                      .hasStackTraceContaining(
+                          "conveyor.queue.metrics.depth-exact-limit must be between 1 and"
+                              + " 1000000, not 0"));
     }
   }
 
