@@ -9,8 +9,10 @@ import dev.conveyor.testsupport.TestDatabase;
 import dev.conveyor.worker.WorkerServiceProperties;
 import dev.conveyor.worker.callback.TestReportEvents;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -35,10 +37,20 @@ class GenerateReportHandlerTests {
   final String callbacksQueue = "callbacks-test-" + System.nanoTime();
   final WorkerServiceProperties properties = GeneratorRun.properties(callbacksQueue);
 
+  @AfterEach
+  void endJobs() {
+    TestJobContext.endAll();
+  }
+
+  /** Writes files as in service: each chunk its own transaction. */
+  ArtifactRepository artifacts() {
+    return new ArtifactRepository(jdbc, Objects.requireNonNull(tx.getTransactionManager()));
+  }
+
   private GenerateReportHandler handler(VoterListReport voterList) {
     return new GenerateReportHandler(
         new ReportRepository(jdbc),
-        new ArtifactRepository(jdbc),
+        artifacts(),
         List.of(voterList),
         TestReportEvents.create(properties, new JobQueue(db.dataSource()), json),
         json,
@@ -48,7 +60,7 @@ class GenerateReportHandlerTests {
   private VoterListReport failing() {
     return new VoterListReport(new RegistryAccess(jdbc, json, 100)) {
       @Override
-      void stream(Filter filter, int fetchSize, RowConsumer rows) {
+      void stream(Filter filter, RowConsumer rows) {
         throw new IllegalStateException("the disk is on fire");
       }
     };
