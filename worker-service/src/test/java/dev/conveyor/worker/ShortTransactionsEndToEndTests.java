@@ -76,18 +76,18 @@ class ShortTransactionsEndToEndTests {
   void aLongReportHoldsNoTransactionOpenAndAKilledOneLeavesNoChunks() throws Exception {
     String county = "Short Tx " + System.nanoTime();
     voters(county);
-    Path log = Files.createTempFile("conveyor-slow-worker", ".log");
+    Path workerLog = Files.createTempFile("conveyor-slow-worker", ".log");
     worker =
         Apps.workerProcess(
             SlowSlicesWorker.class,
             List.of("-D" + SlowSlicesWorker.PAUSE + "=" + PAUSE_MILLIS),
             db,
             Apps.freePort(), // no API: the best-effort events go nowhere, which is fine here
-            log,
+            workerLog,
             "--conveyor.queue.lease.duration=3s",
             "--conveyor.worker-service.fetch-size=" + SLICE);
     long jobId = report(county);
-    await().atMost(Duration.ofSeconds(120)).until(() -> alive(log) && artifactsOf(jobId) > 0);
+    await().atMost(Duration.ofSeconds(120)).until(() -> alive(workerLog) && artifactsOf(jobId) > 0);
 
     // The report is being built. Meanwhile, on another thread, a burst of small jobs on another
     // queue drains, and the test vacuums the queue table.
@@ -101,7 +101,7 @@ class ShortTransactionsEndToEndTests {
         .atMost(WATCHED.plusSeconds(30))
         .pollInterval(Duration.ofMillis(100))
         .until(this::oldestWorkerTransactionSeconds, age -> age < 2.0);
-    assertThat(alive(log)).isTrue();
+    assertThat(alive(workerLog)).isTrue();
     assertThat(jobState(jobId)).isEqualTo("running");
 
     Vacuumed vacuumed = burst.get(4, TimeUnit.MINUTES);
