@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.conveyor.queue.LeaseLostException;
 import dev.conveyor.testsupport.TestDatabase;
 import dev.conveyor.worker.ArtifactSweepProperties;
+import dev.conveyor.worker.SqlFiles;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;
@@ -259,6 +260,44 @@ class ArtifactRepositoryTests {
 
       assertThat(row(inProgress)).containsEntry("stored", false).containsEntry("chunks", 2L);
       assertThat(row(stored)).containsEntry("stored", true).containsEntry("chunks", 1L);
+    }
+
+    /**
+     * The sweep reads only the unstored files through its partial index, however many stored files
+     * the table keeps (20,000 here, removed after), and the job of each by primary key.
+     */
+    @Test
+    void readsTheUnstoredFilesThroughItsPartialIndex() {
+      long owner = newOwner();
+      String prefix = "plan-" + System.nanoTime() + "-";
+      jdbc.sql(
+              """
+              INSERT INTO artifacts (id, owner_id, kind, filename, content_type, size_bytes, sha256)
+              SELECT gen_random_uuid(), :owner, 'report', :prefix || i || '.csv', 'text/csv', 1,
+                     repeat('a', 64)
+              FROM generate_series(1, 20000) AS i
+              """)
+          .param("owner", owner)
+          .param("prefix", prefix)
+          .update();
+      try {
+        jdbc.sql("ANALYZE artifacts").update();
+        String plan =
+            String.join(
+                "\n",
+                jdbc.sql(
+                        "EXPLAIN "
+                            + SqlFiles.load(
+                                    ArtifactRepository.class, "sweep_unstored_artifacts.sql")
+                                .replace(":batch", "20"))
+                    .query(String.class)
+                    .list());
+
+        assertThat(plan).contains("artifacts_unstored_idx").doesNotContain("Seq Scan on artifacts");
+      } finally {
+        jdbc.sql("DELETE FROM artifacts WHERE owner_id = :owner").param("owner", owner).update();
+        jdbc.sql("ANALYZE artifacts").update();
+      }
     }
 
     /**
