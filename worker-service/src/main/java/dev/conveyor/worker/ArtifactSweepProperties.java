@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The sweep of unfinished report files ({@code conveyor.worker-service.artifact-sweep.*},
- * environment {@code CONVEYOR_WORKER_SERVICE_ARTIFACTSWEEP_*}): files whose writing attempt died,
+ * environment {@code CONVEYOR_WORKER_SERVICE_ARTIFACT_SWEEP_*}): files whose writing attempt died,
  * failed, was cancelled or lost its lease before the file was stored, with their chunks.
  *
  * @param interval time between two sweeps of this worker (every replica sweeps; concurrent sweeps
