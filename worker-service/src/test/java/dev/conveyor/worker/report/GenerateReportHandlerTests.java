@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.conveyor.queue.JobFailure;
 import dev.conveyor.queue.JobQueue;
+import dev.conveyor.queue.LeaseLostException;
 import dev.conveyor.testsupport.TestDatabase;
 import dev.conveyor.worker.WorkerServiceProperties;
 import dev.conveyor.worker.callback.TestReportEvents;
@@ -151,6 +152,42 @@ class GenerateReportHandlerTests {
     assertThat(callbacks(f.reportId())).isEmpty();
     assertThat(artifactsOf(f.ownerId())).isZero();
     assertThat(ctx.completed).isFalse();
+  }
+
+  /**
+   * The file is written before the last step, in transactions of its own; "stored" is set only in
+   * the transaction that completes the job. A lease lost just before that step rolls the mark back
+   * with the completion, and the attempt deletes its unfinished file.
+   */
+  @Test
+  void aLeaseLostAtTheLastStepLeavesNoStoredFileAndNoEvent() {
+    Fixture f = report("Onondaga", 300);
+    TestJobContext ctx = new TestJobContext(tx, f.reportId(), 1, 5, false);
+    // The lease is lost as the last step begins: after every chunk, before the completion.
+    ArtifactRepository losingAtTheLastStep =
+        new ArtifactRepository(jdbc, Objects.requireNonNull(tx.getTransactionManager())) {
+          @Override
+          void markStored(UUID id, long jobId, long size, String sha256) {
+            ctx.loseLease();
+            super.markStored(id, jobId, size, sha256);
+          }
+        };
+    GenerateReportHandler handler =
+        new GenerateReportHandler(
+            new ReportRepository(jdbc),
+            losingAtTheLastStep,
+            List.of(new VoterListReport(new RegistryAccess(jdbc, json, 100))),
+            TestReportEvents.create(properties, new JobQueue(db.dataSource()), json),
+            json,
+            properties);
+
+    assertThatThrownBy(() -> handler.handle(ctx)).isInstanceOf(LeaseLostException.class);
+
+    assertThat(ctx.completed).isFalse();
+    assertThat(callbacks(f.reportId())).isEmpty();
+    // Had "stored" committed without the completion, the attempt's clean-up (unstored files
+    // only) would have left the file.
+    assertThat(artifactsOf(f.ownerId())).isZero();
   }
 
   @Test
