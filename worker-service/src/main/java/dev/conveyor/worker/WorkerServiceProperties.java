@@ -20,7 +20,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param callbacksQueue the queue of {@code callback.deliver} jobs
  * @param callbackMaxAttempts attempts of a durable callback before it is discarded
  * @param progressInterval least time between two best-effort {@code report.progress} callbacks
- * @param fetchSize rows fetched per round trip while streaming a report
+ * @param fetchSize rows per slice while a report reads the registry: each slice is one short
+ *     statement of its own, outside any transaction (keyset pagination); also the rows per round
+ *     trip of voterImport's reject list
  */
 @ConfigurationProperties("conveyor.worker-service")
 public record WorkerServiceProperties(

@@ -54,15 +54,30 @@ final class Apps {
    * {@link Process#destroyForcibly()} (SIGKILL: no shutdown hook, no graceful stop).
    */
   static Process workerProcess(TestDatabase db, int apiPort, Path log, String... extra) {
+    return workerProcess(ConveyorWorkerApplication.class, List.of(), db, apiPort, log, extra);
+  }
+
+  /**
+   * A worker as a separate JVM started by {@code main} (a test's variant of the worker), with
+   * {@code jvmOptions} (e.g. {@code -Dname=value}).
+   */
+  static Process workerProcess(
+      Class<?> main,
+      List<String> jvmOptions,
+      TestDatabase db,
+      int apiPort,
+      Path log,
+      String... extra) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
     // Starts faster on a busy machine (and runs slower, which only widens the window to kill it).
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-XX:+UseSerialGC");
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(workerClassPath());
-    command.add(ConveyorWorkerApplication.class.getName());
+    command.add(main.getName());
     command.addAll(List.of(concat(workerArgs(db, apiPort), extra)));
     try {
       return new ProcessBuilder(command)

@@ -112,6 +112,7 @@ class WorkerCrashEndToEndTests {
             db,
             client.port(),
             "--conveyor.queue.rescuer.interval=300ms",
+            "--conveyor.worker-service.artifact-sweep.interval=500ms",
             "--conveyor.worker-service.fetch-size=2000");
     JsonNode report = client.awaitReport(reportId, Duration.ofSeconds(90), ApiClient::isFinal);
 
@@ -125,18 +126,29 @@ class WorkerCrashEndToEndTests {
         .extracting(JobError::attempt, JobError::errorClass)
         .containsExactly(tuple(1, "LeaseExpired"));
 
-    // One file: the first attempt's chunks went with its transaction when the process died.
-    List<String> artifacts =
-        jdbc.sql("SELECT id::text FROM artifacts WHERE filename = :name")
-            .param("name", "voter-list-" + reportId + ".csv")
+    // One file: the dead attempt's unfinished one (its chunks were committed as written) is
+    // removed by the surviving worker's sweep once the job no longer runs under its token.
+    String stored =
+        jdbc.sql("SELECT artifact_id::text FROM reports WHERE id = CAST(:id AS uuid)")
+            .param("id", reportId)
             .query(String.class)
-            .list();
-    assertThat(artifacts)
-        .containsExactly(
-            jdbc.sql("SELECT artifact_id::text FROM reports WHERE id = CAST(:id AS uuid)")
-                .param("id", reportId)
-                .query(String.class)
-                .single());
+            .single();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                jdbc.sql("SELECT id::text FROM artifacts WHERE filename = :name")
+                    .param("name", "voter-list-" + reportId + ".csv")
+                    .query(String.class)
+                    .list(),
+            artifacts -> artifacts.equals(List.of(stored)));
+    assertThat(
+            jdbc.sql(
+                    "SELECT count(*) FROM artifact_chunks c WHERE NOT EXISTS"
+                        + " (SELECT 1 FROM artifacts a WHERE a.id = c.artifact_id)")
+                .query(Long.class)
+                .single())
+        .isZero();
     HttpResponse<byte[]> file = client.download(reportId);
     assertThat(file.statusCode()).isEqualTo(200);
     assertThat(EndToEndTests.sha256(file.body()))

@@ -28,8 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * XLSX puts them on the sheets {@value #SUMMARY} and {@value #APPLICATIONS}; CSV writes the
  * summary, one empty line, then the applications with their own header row. With a {@code status}
- * filter the summary has that status's column only. The detail is streamed with a server-side
- * cursor.
+ * filter the summary has that status's column only. The summary is one short statement (one row per
+ * district); the detail is read in slices ({@link RegistryAccess#forEachInSlices}).
  */
 @Component
 class AbsenteeReport implements ReportGenerator {
@@ -71,14 +71,18 @@ class AbsenteeReport implements ReportGenerator {
     }
   }
 
+  /** A detail row and its place in the order (AD, ED, last, first name, application id). */
+  record Application(
+      List<@Nullable Object> values, int ad, int ed, String lastName, String firstName, long id) {}
+
   private final JdbcClient jdbc;
   private final JsonMapper json;
-  private final int fetchSize;
+  private final RegistryAccess registry;
 
   AbsenteeReport(RegistryAccess registry) {
     this.jdbc = registry.jdbc();
     this.json = registry.json();
-    this.fetchSize = registry.fetchSize();
+    this.registry = registry;
   }
 
   @Override
@@ -106,14 +110,30 @@ class AbsenteeReport implements ReportGenerator {
       writeSummary(filter, writer, progress);
       writer.nextTable(APPLICATIONS);
       writer.header(DETAIL_COLUMNS);
-      bind(jdbc.sql(DETAIL_SQL), filter)
-          .withFetchSize(fetchSize)
-          .query(
-              RowWriter.each(
-                  rs -> {
-                    writer.row(application(rs));
-                    progress.step();
-                  }));
+      registry.forEachInSlices(
+          new Application(List.of(), 0, 0, "", "", 0),
+          (after, limit) ->
+              bind(jdbc.sql(DETAIL_SQL), filter)
+                  .param("afterAd", after.ad())
+                  .param("afterEd", after.ed())
+                  .param("afterLast", after.lastName())
+                  .param("afterFirst", after.firstName())
+                  .param("afterId", after.id())
+                  .param("limit", limit)
+                  .query(
+                      (rs, n) ->
+                          new Application(
+                              application(rs),
+                              rs.getInt("assembly_district"),
+                              rs.getInt("election_district"),
+                              rs.getString("last_name"),
+                              rs.getString("first_name"),
+                              rs.getLong("id")))
+                  .list(),
+          application -> {
+            writer.row(application.values());
+            progress.step();
+          });
     } catch (XlsxTableWriter.TooManyRowsException e) {
       throw new InvalidReportException("TOO_LARGE", e.getMessage());
     }

@@ -1,5 +1,6 @@
 package dev.conveyor.worker.report;
 
+import dev.conveyor.queue.LeaseLostException;
 import dev.conveyor.worker.SqlFiles;
 import java.io.OutputStream;
 import java.security.MessageDigest;
@@ -7,11 +8,14 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Stores what is written to it as the chunks of one artifact ({@code artifact_chunks}, at most
- * {@value #CHUNK_SIZE} bytes a row, in {@code seq} order), through the caller's transaction, while
- * counting the bytes and computing their SHA-256. Holds one chunk in memory. Not thread-safe.
+ * {@value #CHUNK_SIZE} bytes a row, in {@code seq} order), each chunk in a short transaction of its
+ * own, fenced by the writing attempt's lease token (a chunk insert that finds the attempt no longer
+ * holding the job throws {@link LeaseLostException}), while counting the bytes and computing their
+ * SHA-256. Holds one chunk in memory. Not thread-safe.
  */
 final class ArtifactOutputStream extends OutputStream {
 
@@ -22,7 +26,9 @@ final class ArtifactOutputStream extends OutputStream {
       SqlFiles.load(ArtifactOutputStream.class, "insert_artifact_chunk.sql");
 
   private final JdbcClient jdbc;
+  private final TransactionTemplate ownTransaction;
   private final UUID artifactId;
+  private final long jobId;
   private final MessageDigest sha256;
   private final byte[] buffer = new byte[CHUNK_SIZE];
   private int filled;
@@ -30,9 +36,15 @@ final class ArtifactOutputStream extends OutputStream {
   private long size;
   private boolean closed;
 
-  ArtifactOutputStream(JdbcClient jdbc, UUID artifactId) {
+  /**
+   * @param ownTransaction a transaction of its own per chunk ({@code REQUIRES_NEW})
+   */
+  ArtifactOutputStream(
+      JdbcClient jdbc, TransactionTemplate ownTransaction, UUID artifactId, long jobId) {
     this.jdbc = jdbc;
+    this.ownTransaction = ownTransaction;
     this.artifactId = artifactId;
+    this.jobId = jobId;
     try {
       this.sha256 = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -66,7 +78,18 @@ final class ArtifactOutputStream extends OutputStream {
     byte[] data = filled == CHUNK_SIZE ? buffer.clone() : java.util.Arrays.copyOf(buffer, filled);
     sha256.update(data);
     size += data.length;
-    jdbc.sql(INSERT_CHUNK).param("id", artifactId).param("seq", seq++).param("data", data).update();
+    int chunk = seq++;
+    Integer inserted =
+        ownTransaction.execute(
+            s ->
+                jdbc.sql(INSERT_CHUNK)
+                    .param("id", artifactId)
+                    .param("seq", chunk)
+                    .param("data", data)
+                    .update());
+    if (inserted == null || inserted == 0) {
+      throw new LeaseLostException(jobId);
+    }
     filled = 0;
   }
 
@@ -79,6 +102,10 @@ final class ArtifactOutputStream extends OutputStream {
         storeChunk();
       }
     }
+  }
+
+  UUID artifactId() {
+    return artifactId;
   }
 
   /** Bytes stored; final after {@link #close()}. */

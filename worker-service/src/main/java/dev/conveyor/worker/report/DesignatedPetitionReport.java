@@ -29,8 +29,13 @@ import tools.jackson.databind.json.JsonMapper;
  * lines, and the witness statement. The lines are pre-filled, in order, with the party's
  * <em>active</em> voters of the assembly district (name, residence, election district), ordered by
  * election district, then name; the last sheet's remaining lines, and the single sheet of a
- * district without such voters, are left blank. Streamed: the voters come through a cursor and each
- * sheet is written out when complete, so one sheet's voters are held at a time.
+ * district without such voters, are left blank. Streamed: the voters are read in slices ({@link
+ * RegistryAccess#forEachInSlices}) and each sheet is written out when complete, so one slice and
+ * one sheet's voters are held at a time.
+ *
+ * <p>The sheet count N is counted before the first slice; as the slices are separate statements, a
+ * registry change in between could make the lines read differ from N, and the attempt then fails
+ * with {@link RegistryChangedException} (retried) rather than store sheets with a wrong "of N".
  */
 @Component
 class DesignatedPetitionReport implements ReportGenerator {
@@ -49,6 +54,8 @@ class DesignatedPetitionReport implements ReportGenerator {
 
   private static final String SELECT =
       SqlFiles.load(DesignatedPetitionReport.class, "select_petition_signers.sql");
+  private static final String COUNT =
+      SqlFiles.load(DesignatedPetitionReport.class, "count_petition_signers.sql");
 
   /** The validated parameters. */
   record Petition(
@@ -62,14 +69,17 @@ class DesignatedPetitionReport implements ReportGenerator {
   /** A pre-filled signature line. */
   record Signer(String name, String residence, int electionDistrict) {}
 
+  /** A signer and their place in the order (election district, last, first name, voter id). */
+  record Line(Signer signer, int ed, String lastName, String firstName, long id) {}
+
   private final JdbcClient jdbc;
   private final JsonMapper json;
-  private final int fetchSize;
+  private final RegistryAccess registry;
 
   DesignatedPetitionReport(RegistryAccess registry) {
     this.jdbc = registry.jdbc();
     this.json = registry.json();
-    this.fetchSize = registry.fetchSize();
+    this.registry = registry;
   }
 
   @Override
@@ -96,23 +106,64 @@ class DesignatedPetitionReport implements ReportGenerator {
         PdfDocuments.open(
             out, "Designating petition: " + petition.candidateName() + ", " + petition.office());
     Sheets sheets = new Sheets(document, petition);
-    jdbc.sql(SELECT)
-        .param("county", petition.county())
-        .param("assemblyDistrict", petition.assemblyDistrict(), java.sql.Types.SMALLINT)
-        .param("party", petition.party())
-        .withFetchSize(fetchSize)
-        .query(
-            RowWriter.each(
-                rs -> {
-                  if (sheets.total < 0) {
-                    sheets.total = rs.getLong("total");
-                    progress.total(sheets.total);
-                  }
-                  sheets.add(signer(rs));
-                  progress.step();
-                }));
+    sheets.total = bind(jdbc.sql(COUNT), petition).query(Long.class).single();
+    progress.total(sheets.total);
+    long[] read = {0};
+    registry.forEachInSlices(
+        new Line(new Signer("", "", 0), 0, "", "", 0),
+        (after, limit) ->
+            bind(jdbc.sql(SELECT), petition)
+                .param("afterEd", after.ed())
+                .param("afterLast", after.lastName())
+                .param("afterFirst", after.firstName())
+                .param("afterId", after.id())
+                .param("limit", limit)
+                .query(
+                    (rs, n) ->
+                        new Line(
+                            signer(rs),
+                            rs.getInt("election_district"),
+                            rs.getString("last_name"),
+                            rs.getString("first_name"),
+                            rs.getLong("id")))
+                .list(),
+        line -> {
+          if (++read[0] > sheets.total) {
+            throw new RegistryChangedException(petition, sheets.total);
+          }
+          sheets.add(line.signer());
+          progress.step();
+        });
+    if (read[0] != sheets.total) {
+      throw new RegistryChangedException(petition, sheets.total);
+    }
     sheets.finish();
     document.close();
+  }
+
+  private static JdbcClient.StatementSpec bind(JdbcClient.StatementSpec spec, Petition p) {
+    return spec.param("county", p.county())
+        .param("assemblyDistrict", p.assemblyDistrict(), java.sql.Types.SMALLINT)
+        .param("party", p.party());
+  }
+
+  /**
+   * The signers changed between the count and the last slice (a voterImport committed meanwhile):
+   * the sheets' "of N" would be wrong. Retried like any failure; the next attempt counts again.
+   */
+  static final class RegistryChangedException extends RuntimeException {
+    RegistryChangedException(Petition p, long counted) {
+      super(
+          "the "
+              + p.party()
+              + " active voters of "
+              + p.county()
+              + " AD "
+              + p.assemblyDistrict()
+              + " changed while the petition was written ("
+              + counted
+              + " counted first); trying again");
+    }
   }
 
   /** Fills sheets with signers and writes each when it is full. */
@@ -120,7 +171,7 @@ class DesignatedPetitionReport implements ReportGenerator {
     private final Document document;
     private final Petition petition;
     private final List<Signer> lines = new ArrayList<>(LINES_PER_SHEET);
-    private long total = -1;
+    private long total;
     private int written;
 
     Sheets(Document document, Petition petition) {

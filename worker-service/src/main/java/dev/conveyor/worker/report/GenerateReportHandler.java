@@ -25,12 +25,23 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <ol>
  *   <li>loads the report row and sends {@code report.started} (best effort);
- *   <li>in one transaction ({@link JobContext#completeWithin}): the type's {@link ReportGenerator}
- *       writes the file, whose bytes go straight into artifact chunks (size and SHA-256 computed on
- *       the way), marks the artifact stored, enqueues the durable {@code report.completed} callback
- *       and completes the job; a lost lease rolls all of it back;
+ *   <li>inserts the artifact row, unstored, in a short transaction of its own;
+ *   <li>the type's {@link ReportGenerator} reads the registry in bounded slices (each a short
+ *       statement of its own) and writes the file, whose bytes go into artifact chunks, each chunk
+ *       its own short transaction fenced by the attempt's lease token (size and SHA-256 computed on
+ *       the way); no transaction stays open while the report is built;
+ *   <li>in one short transaction ({@link JobContext#completeWithin}): marks the artifact stored,
+ *       enqueues the durable {@code report.completed} callback and completes the job; a lost lease
+ *       rolls it back;
  *   <li>reports progress through {@link ReportProgress}.
  * </ol>
+ *
+ * <p>A generator that writes the registry ({@link ReportGenerator#writesRegistry()}, voterImport)
+ * runs inside the completing transaction instead, so its registry writes commit with the job; its
+ * file's chunks are still written in transactions of their own.
+ *
+ * <p>An attempt that does not complete deletes its unstored file (best effort); what it leaves (a
+ * killed process) is removed by {@link ArtifactSweeper}.
  *
  * <p>A report it cannot produce (unsupported type, unusable parameters) is discarded at once with a
  * durable {@code report.failed}; so is one whose last attempt failed. A cancellation ends with a
@@ -89,7 +100,7 @@ class GenerateReportHandler implements JobHandler {
     }
     events.sendBestEffort(ReportEvent.of(ReportEvent.STARTED, reportId, ctx));
     try {
-      ReportEvent.Artifact artifact = ctx.completeWithin(() -> generate(report, ctx));
+      ReportEvent.Artifact artifact = generate(report, ctx);
       log.info(
           "Report {} ({} {}) stored as artifact {}: {} bytes",
           reportId,
@@ -131,7 +142,6 @@ class GenerateReportHandler implements JobHandler {
       throw new InvalidReportException(
           "UNSUPPORTED_FORMAT", report.type() + " cannot be produced as " + report.format());
     }
-    UUID artifactId = UUID.randomUUID();
     String filename =
         generator.spec().fileStem()
             + "-"
@@ -139,21 +149,66 @@ class GenerateReportHandler implements JobHandler {
             + "."
             + report.format().toLowerCase(Locale.ROOT);
     ArtifactOutputStream out =
-        artifacts.create(artifactId, report.ownerId(), filename, contentType);
+        artifacts.create(
+            UUID.randomUUID(),
+            report.ownerId(),
+            filename,
+            contentType,
+            ctx.jobId(),
+            ctx.leaseToken());
     ReportProgress progress =
         new ReportProgress(ctx, report.id(), events, properties.progressInterval());
+    try {
+      if (generator.writesRegistry()) {
+        return ctx.completeWithin(
+            () -> {
+              write(generator, report, out, progress);
+              return complete(report, ctx, out, filename, contentType);
+            });
+      }
+      write(generator, report, out, progress);
+      return ctx.completeWithin(() -> complete(report, ctx, out, filename, contentType));
+    } catch (RuntimeException e) {
+      discard(out.artifactId());
+      throw e;
+    }
+  }
+
+  private static void write(
+      ReportGenerator generator, Report report, ArtifactOutputStream out, ReportProgress progress) {
     try {
       generator.write(report, out, progress);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     out.close();
+  }
+
+  /** The final step, inside the completing transaction: the file stored, report.completed. */
+  private ReportEvent.Artifact complete(
+      Report report,
+      JobContext ctx,
+      ArtifactOutputStream out,
+      String filename,
+      String contentType) {
     String sha256 = out.sha256();
-    artifacts.markStored(artifactId, out.size(), sha256);
+    artifacts.markStored(out.artifactId(), ctx.jobId(), out.size(), sha256);
     ReportEvent.Artifact artifact =
-        new ReportEvent.Artifact(artifactId, contentType, out.size(), sha256, filename);
+        new ReportEvent.Artifact(out.artifactId(), contentType, out.size(), sha256, filename);
     events.enqueue(ReportEvent.of(ReportEvent.COMPLETED, report.id(), ctx).withArtifact(artifact));
     return artifact;
+  }
+
+  /**
+   * Best-effort removal of an attempt's unfinished file, so that a failed or cancelled report does
+   * not keep its chunks until the next sweep; a failure here is left to the sweep.
+   */
+  private void discard(UUID artifactId) {
+    try {
+      artifacts.deleteUnstored(artifactId);
+    } catch (RuntimeException e) {
+      log.warn("Could not delete unfinished artifact {}; the sweep will", artifactId, e);
+    }
   }
 
   /**

@@ -18,6 +18,10 @@ import tools.jackson.databind.json.JsonMapper;
  * line. A district with more members than seats lists them all. The election districts are those
  * where a voter of the assembly district lives, plus any where the party has a member. A member's
  * address is their own registration's, when {@code voter_id} links one.
+ *
+ * <p>Read in one short statement outside any transaction, not in slices: the lines of one assembly
+ * district are bounded (at most 999 election districts, each with its few members and vacancies),
+ * and the statement's cost is one district's index range, whatever the registry's size.
  */
 @Component
 class LdCommitteesReport implements ReportGenerator {
@@ -40,12 +44,10 @@ class LdCommitteesReport implements ReportGenerator {
 
   private final JdbcClient jdbc;
   private final JsonMapper json;
-  private final int fetchSize;
 
   LdCommitteesReport(RegistryAccess registry) {
     this.jdbc = registry.jdbc();
     this.json = registry.json();
-    this.fetchSize = registry.fetchSize();
   }
 
   @Override
@@ -73,7 +75,6 @@ class LdCommitteesReport implements ReportGenerator {
       writer.header(COLUMNS);
       District district = new District(writer, progress);
       bind(jdbc.sql(SELECT), filter)
-          .withFetchSize(fetchSize)
           .query(
               RowWriter.each(
                   rs -> {

@@ -6,8 +6,10 @@ import java.util.Set;
 
 /**
  * One report type: reads what it needs and writes the report's file. {@link GenerateReportHandler}
- * calls it inside the transaction that stores the file, enqueues the durable callback and completes
- * the job, so anything it writes to the database commits or rolls back with them.
+ * calls it outside any transaction: a generator reads the registry in bounded slices, each a short
+ * statement of its own ({@link RegistryAccess#slice}), so no transaction stays open while a report
+ * is built, whatever its size. A generator that writes the registry says so ({@link
+ * #writesRegistry()}) and is called inside the transaction that completes the job instead.
  */
 interface ReportGenerator {
 
@@ -22,6 +24,15 @@ interface ReportGenerator {
   record Spec(String type, Set<String> formats, String fileStem) {}
 
   Spec spec();
+
+  /**
+   * Whether the generator writes the registry: then the handler calls {@link #write} inside the
+   * transaction that stores the file, enqueues the durable callback and completes the job, so its
+   * writes commit or roll back with them (voterImport). False for the reports, which only read.
+   */
+  default boolean writesRegistry() {
+    return false;
+  }
 
   /**
    * Writes the report, in {@code report.format()}, to {@code out} (flushed, not closed). Checks the

@@ -106,6 +106,12 @@ class VoterImportReport implements ReportGenerator {
     return new Spec(TYPE, Set.of("CSV"), "voter-import");
   }
 
+  /** The import runs in the job's completing transaction (all or nothing). */
+  @Override
+  public boolean writesRegistry() {
+    return true;
+  }
+
   @Override
   public void write(Report report, OutputStream out, ReportProgress progress) throws IOException {
     Parameters p = parameters(report.parameters());

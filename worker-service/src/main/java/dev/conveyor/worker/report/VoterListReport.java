@@ -10,15 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
-import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code voterList}: the voters of a county, optionally narrowed to an assembly district, an
- * election district, a party and a status; ordered by district, then name. Streamed with a
- * server-side cursor (the caller's transaction and a fetch size), never read whole.
+ * election district, a party and a status; ordered by district, then name (the voter id breaks
+ * ties). Read in slices ({@link RegistryAccess#forEachInSlices}), never whole and never in one long
+ * transaction.
  */
 @Component
 class VoterListReport implements ReportGenerator {
@@ -49,6 +49,15 @@ class VoterListReport implements ReportGenerator {
   private static final String SELECT =
       SqlFiles.load(VoterListReport.class, "select_voter_list.sql");
 
+  /**
+   * Where a slice starts: after this row in the report's order (assembly district, election
+   * district, last name, first name, voter id), and no further than {@code lastAd}/{@code lastEd}.
+   */
+  record Position(int ad, int ed, String lastName, String firstName, long id) {}
+
+  /** A row of the report and its position. */
+  record Row(List<@Nullable Object> values, Position position) {}
+
   /** The validated parameters. */
   record Filter(
       String county,
@@ -59,12 +68,12 @@ class VoterListReport implements ReportGenerator {
 
   private final JdbcClient jdbc;
   private final JsonMapper json;
-  private final int fetchSize;
+  private final RegistryAccess registry;
 
   VoterListReport(RegistryAccess registry) {
     this.jdbc = registry.jdbc();
     this.json = registry.json();
-    this.fetchSize = registry.fetchSize();
+    this.registry = registry;
   }
 
   @Override
@@ -80,7 +89,6 @@ class VoterListReport implements ReportGenerator {
       writer.header(COLUMNS);
       stream(
           filter,
-          fetchSize,
           values -> {
             try {
               writer.row(values);
@@ -111,13 +119,60 @@ class VoterListReport implements ReportGenerator {
   }
 
   /**
-   * Calls {@code rows} for each row in output order. Must run inside a transaction: only then does
-   * the PostgreSQL driver use a cursor and fetch {@code fetchSize} rows at a time.
+   * Calls {@code rows} for each row in output order, read in slices of fetch-size rows, each one
+   * statement outside any transaction. The slices start after the previous slice's last row and
+   * stop at the filter's last district, so the index range read is the filter's (see
+   * select_voter_list.sql); the first starts before the filter's first district.
    */
-  void stream(Filter filter, int fetchSize, RowConsumer rows) {
-    bind(jdbc.sql(SELECT), filter)
-        .withFetchSize(fetchSize)
-        .query((RowCallbackHandler) rs -> rows.accept(values(rs)));
+  void stream(Filter filter, RowConsumer rows) {
+    Position start =
+        new Position(
+            f(filter.assemblyDistrict(), 0),
+            filter.assemblyDistrict() == null ? 0 : f(filter.electionDistrict(), 0),
+            "",
+            "",
+            0);
+    try {
+      registry.forEachInSlices(
+          new Row(List.of(), start),
+          (after, limit) -> slice(filter, after.position(), limit),
+          row -> {
+            try {
+              rows.accept(row.values());
+            } catch (SQLException e) {
+              throw new IllegalStateException(e);
+            }
+          });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private List<Row> slice(Filter filter, Position after, int limit) {
+    return bind(jdbc.sql(SELECT), filter)
+        .param("afterAd", after.ad())
+        .param("afterEd", after.ed())
+        .param("afterLast", after.lastName())
+        .param("afterFirst", after.firstName())
+        .param("afterId", after.id())
+        .param("lastAd", f(filter.assemblyDistrict(), 150))
+        .param("lastEd", f(filter.electionDistrict(), 999))
+        .param("limit", limit)
+        .query(
+            (rs, n) ->
+                new Row(
+                    values(rs),
+                    new Position(
+                        rs.getInt("assembly_district"),
+                        rs.getInt("election_district"),
+                        rs.getString("last_name"),
+                        rs.getString("first_name"),
+                        rs.getLong("id"))))
+        .list();
+  }
+
+  private static int f(@Nullable Integer value, int otherwise) {
+    return value == null ? otherwise : value;
   }
 
   /** One row's values, in {@link #COLUMNS} order. */

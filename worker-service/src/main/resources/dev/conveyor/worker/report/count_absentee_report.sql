@@ -1,5 +1,5 @@
 -- absenteeReport: how many applications and how many districts (AD/ED) the report will list, for
--- progress only (read in the report's transaction).
+-- progress only (a short read of its own).
 -- Lock: none. Index: absentee_applications_election_idx (election_date [+ status]), then
 -- voters_pkey for the county and district.
 -- Absent filters are null and drop out; the driver sends the values, so the planner sees them.

@@ -1,5 +1,5 @@
--- voterList: how many rows the report will have, for progress only (read in the report's
--- transaction, so it matches the rows streamed unless voters change meanwhile).
+-- voterList: how many rows the report will have, for progress only (a short read of its own,
+-- so it matches the rows read unless voters change meanwhile).
 -- Lock: none. Index: voters_district_idx (county [+ AD [+ ED]]) or voters_county_party_idx.
 -- Absent filters are null and drop out; the driver sends the values, so the planner sees them.
 SELECT count(*)

@@ -1,7 +1,8 @@
 -- ldCommittees: every election district of the AD with the party's committee members in it (one
 -- row with null member columns for a district without members), in output order: district, then
 -- role (district leader, officers, members), then name. The member's address comes from their own
--- registration when voter_id links one.
+-- registration when voter_id links one. One short statement outside any transaction, read whole:
+-- one AD's lines are bounded (at most 999 EDs with their members), unlike a voter list.
 -- Lock: none. Index: voters_district_idx (county, AD → distinct EDs),
 -- county_committee_members_district_idx (county, AD, party, ED), voters_pkey for addresses.
 WITH eds AS (

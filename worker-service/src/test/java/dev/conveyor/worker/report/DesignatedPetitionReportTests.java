@@ -75,6 +75,35 @@ class DesignatedPetitionReportTests {
     assertThat(run.progress().getLast()).isEqualTo(99);
   }
 
+  /**
+   * The sheet count is counted before the first slice; a signer who appears between two slices (an
+   * import committed meanwhile) would make "of N" wrong, so the attempt fails, to be retried.
+   */
+  @Test
+  void signersThatChangeBetweenSlicesFailTheAttemptRatherThanMisnumberTheSheets() {
+    for (int i = 0; i < 10; i++) {
+      registry.voter(county, 53, 1, "WOR", "ACTIVE", "Early" + (char) ('A' + i), "Al", "1 Elm St");
+    }
+    boolean[] added = {false};
+    DesignatedPetitionReport changing =
+        new DesignatedPetitionReport(
+            new RegistryAccess(
+                jdbc,
+                json,
+                7,
+                rows -> {
+                  if (!added[0]) {
+                    added[0] = true;
+                    registry.voter(county, 53, 2, "WOR", "ACTIVE", "Late", "Lou", "2 Elm St");
+                  }
+                }));
+
+    assertThatThrownBy(
+            () -> GeneratorRun.of(changing, "PDF", params(53, "Sam Lee", "State Committee")))
+        .isInstanceOf(DesignatedPetitionReport.RegistryChangedException.class)
+        .hasMessageContaining("10 counted first");
+  }
+
   @Test
   void aDistrictWithoutSignersGetsOneBlankSheet() {
     GeneratorRun run = GeneratorRun.of(generator, "PDF", params(52, "Sam Lee", "State Committee"));

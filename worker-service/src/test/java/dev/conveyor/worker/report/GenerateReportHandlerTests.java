@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.conveyor.queue.JobFailure;
 import dev.conveyor.queue.JobQueue;
+import dev.conveyor.queue.LeaseLostException;
 import dev.conveyor.testsupport.TestDatabase;
 import dev.conveyor.worker.WorkerServiceProperties;
 import dev.conveyor.worker.callback.TestReportEvents;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -35,10 +38,20 @@ class GenerateReportHandlerTests {
   final String callbacksQueue = "callbacks-test-" + System.nanoTime();
   final WorkerServiceProperties properties = GeneratorRun.properties(callbacksQueue);
 
+  @AfterEach
+  void endJobs() {
+    TestJobContext.endAll();
+  }
+
+  /** Writes files as in service: each chunk its own transaction. */
+  ArtifactRepository artifacts() {
+    return new ArtifactRepository(jdbc, Objects.requireNonNull(tx.getTransactionManager()));
+  }
+
   private GenerateReportHandler handler(VoterListReport voterList) {
     return new GenerateReportHandler(
         new ReportRepository(jdbc),
-        new ArtifactRepository(jdbc),
+        artifacts(),
         List.of(voterList),
         TestReportEvents.create(properties, new JobQueue(db.dataSource()), json),
         json,
@@ -48,7 +61,7 @@ class GenerateReportHandlerTests {
   private VoterListReport failing() {
     return new VoterListReport(new RegistryAccess(jdbc, json, 100)) {
       @Override
-      void stream(Filter filter, int fetchSize, RowConsumer rows) {
+      void stream(Filter filter, RowConsumer rows) {
         throw new IllegalStateException("the disk is on fire");
       }
     };
@@ -139,6 +152,42 @@ class GenerateReportHandlerTests {
     assertThat(callbacks(f.reportId())).isEmpty();
     assertThat(artifactsOf(f.ownerId())).isZero();
     assertThat(ctx.completed).isFalse();
+  }
+
+  /**
+   * The file is written before the last step, in transactions of its own; "stored" is set only in
+   * the transaction that completes the job. A lease lost just before that step rolls the mark back
+   * with the completion, and the attempt deletes its unfinished file.
+   */
+  @Test
+  void aLeaseLostAtTheLastStepLeavesNoStoredFileAndNoEvent() {
+    Fixture f = report("Onondaga", 300);
+    TestJobContext ctx = new TestJobContext(tx, f.reportId(), 1, 5, false);
+    // The lease is lost as the last step begins: after every chunk, before the completion.
+    ArtifactRepository losingAtTheLastStep =
+        new ArtifactRepository(jdbc, Objects.requireNonNull(tx.getTransactionManager())) {
+          @Override
+          void markStored(UUID id, long jobId, long size, String sha256) {
+            ctx.loseLease();
+            super.markStored(id, jobId, size, sha256);
+          }
+        };
+    GenerateReportHandler handler =
+        new GenerateReportHandler(
+            new ReportRepository(jdbc),
+            losingAtTheLastStep,
+            List.of(new VoterListReport(new RegistryAccess(jdbc, json, 100))),
+            TestReportEvents.create(properties, new JobQueue(db.dataSource()), json),
+            json,
+            properties);
+
+    assertThatThrownBy(() -> handler.handle(ctx)).isInstanceOf(LeaseLostException.class);
+
+    assertThat(ctx.completed).isFalse();
+    assertThat(callbacks(f.reportId())).isEmpty();
+    // Had "stored" committed without the completion, the attempt's clean-up (unstored files
+    // only) would have left the file.
+    assertThat(artifactsOf(f.ownerId())).isZero();
   }
 
   @Test

@@ -14,14 +14,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Runs one generator on the real database, in a transaction as the handler does, into memory: the
- * file's bytes and the progress it reported.
+ * Runs one generator on the real database as the handler does (outside any transaction, or inside
+ * the completing one for a generator that writes the registry), into memory: the file's bytes and
+ * the progress it reported.
  */
 record GeneratorRun(byte[] bytes, List<Integer> progress) {
 
@@ -59,17 +61,31 @@ record GeneratorRun(byte[] bytes, List<Integer> progress) {
             new JobQueue(db.dataSource()),
             json);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ctx.completeWithin(
-        () -> {
-          try {
-            generator.write(
-                report, out, new ReportProgress(ctx, id, events, Duration.ofSeconds(10)));
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-          return null;
-        });
+    ReportProgress progress = new ReportProgress(ctx, id, events, Duration.ofSeconds(10));
+    try {
+      if (generator.writesRegistry()) {
+        ctx.completeWithin(() -> write(generator, report, out, progress));
+      } else {
+        write(generator, report, out, progress);
+        ctx.completeWithin(() -> null);
+      }
+    } finally {
+      TestJobContext.endAll();
+    }
     return new GeneratorRun(out.toByteArray(), List.copyOf(ctx.progress));
+  }
+
+  private static @Nullable Void write(
+      ReportGenerator generator,
+      Report report,
+      ByteArrayOutputStream out,
+      ReportProgress progress) {
+    try {
+      generator.write(report, out, progress);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return null;
   }
 
   String text() {

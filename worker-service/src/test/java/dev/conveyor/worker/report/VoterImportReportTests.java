@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -41,7 +42,7 @@ class VoterImportReportTests {
   private GenerateReportHandler handler() {
     return new GenerateReportHandler(
         new ReportRepository(jdbc),
-        new ArtifactRepository(jdbc),
+        support.artifacts(),
         List.of(
             new VoterImportReport(
                 jdbc,
@@ -54,6 +55,11 @@ class VoterImportReportTests {
             support.json),
         support.json,
         support.properties);
+  }
+
+  @AfterEach
+  void endJobs() {
+    TestJobContext.endAll();
   }
 
   @Test

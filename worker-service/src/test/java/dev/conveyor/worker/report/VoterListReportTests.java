@@ -47,6 +47,42 @@ class VoterListReportTests {
     return rows.subList(1, rows.size()).stream().map(r -> r.get(1) + " " + r.get(2)).toList();
   }
 
+  /**
+   * The report is read in slices of 2 rows here, each after the previous slice's last row: voters
+   * of the same name in the same district (told apart only by their id) straddle slice boundaries,
+   * and each must come exactly once, in id order, as one query over the whole list gives them.
+   */
+  @Test
+  void namesakesAcrossSliceBoundariesComeOnceEachInVoterIdOrder() {
+    String namesakes = Registry.county("Namesakes");
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      ids.add(
+          registry.stateVoterId(
+              registry.voter(namesakes, 60, 1, "DEM", "ACTIVE", "Smith", "Al", i + " Elm St")));
+    }
+    registry.voter(namesakes, 60, 1, "DEM", "ACTIVE", "Smith", "Ab", "Z St");
+    registry.voter(namesakes, 60, 2, "DEM", "ACTIVE", "Aaron", "Al", "Y St");
+
+    List<List<String>> rows =
+        TestFiles.parseCsv(
+            GeneratorRun.of(generator, "CSV", "{\"county\":\"" + namesakes + "\"}").text());
+
+    assertThat(names(rows))
+        .containsExactly(
+            "Smith Ab",
+            "Smith Al",
+            "Smith Al",
+            "Smith Al",
+            "Smith Al",
+            "Smith Al",
+            "Smith Al",
+            "Smith Al",
+            "Aaron Al");
+    assertThat(rows.subList(2, 9).stream().map(r -> r.get(0)).toList())
+        .containsExactlyElementsOf(ids);
+  }
+
   @Test
   void theWholeCountyInDistrictThenNameOrderWithTheDocumentedColumns() {
     List<List<String>> rows = csv("");

@@ -1,0 +1,106 @@
+package dev.conveyor.worker.report;
+
+import dev.conveyor.worker.ArtifactSweepProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Deletes unfinished report files whose attempt no longer holds its job (the process was killed,
+ * the database was unreachable when the attempt tried to clean up, the lease was lost), with their
+ * chunks: see sweep_unstored_artifacts.sql. Every worker replica runs it every {@code
+ * artifact-sweep.interval}; concurrent sweeps skip each other's rows, so running it everywhere is
+ * harmless. Each batch is its own short transaction; a failure is logged and the next sweep tries
+ * again. Counts what it removed in {@code conveyor.artifacts.swept}.
+ */
+@Component
+class ArtifactSweeper implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(ArtifactSweeper.class);
+
+  private final ArtifactRepository artifacts;
+  private final ArtifactSweepProperties properties;
+  private final Counter swept;
+  private @Nullable ScheduledExecutorService executor;
+
+  ArtifactSweeper(
+      ArtifactRepository artifacts, ArtifactSweepProperties properties, MeterRegistry meters) {
+    this.artifacts = artifacts;
+    this.properties = properties;
+    this.swept =
+        Counter.builder("conveyor.artifacts.swept")
+            .description(
+                "Unfinished report files (with their chunks) deleted because their attempt no"
+                    + " longer held its job")
+            .register(meters);
+  }
+
+  /** One sweep now: full batches until one is not, at most max-batches; files deleted. */
+  int sweepNow() {
+    int total = 0;
+    for (int i = 0; i < properties.maxBatches(); i++) {
+      int deleted = artifacts.sweepUnstored(properties.batchSize());
+      total += deleted;
+      if (deleted < properties.batchSize()) {
+        break;
+      }
+    }
+    if (total > 0) {
+      swept.increment(total);
+      log.info("Deleted {} unfinished report files of attempts that no longer run", total);
+    }
+    return total;
+  }
+
+  private void sweepSafely() {
+    try {
+      sweepNow();
+    } catch (RuntimeException | Error e) {
+      // An exception would cancel the scheduled task for good: log and sweep again next time.
+      log.error(
+          "Sweeping unfinished report files failed; trying again in {}", properties.interval(), e);
+    }
+  }
+
+  @Override
+  public synchronized void start() {
+    if (executor != null) {
+      return;
+    }
+    executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "conveyor-artifact-sweep");
+              t.setDaemon(true);
+              return t;
+            });
+    long millis = properties.interval().toMillis();
+    executor.scheduleWithFixedDelay(this::sweepSafely, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (executor == null) {
+      return;
+    }
+    executor.shutdownNow();
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    executor = null;
+  }
+
+  @Override
+  public synchronized boolean isRunning() {
+    return executor != null;
+  }
+}
