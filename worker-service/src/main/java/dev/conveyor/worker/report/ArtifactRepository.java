@@ -36,7 +36,15 @@ class ArtifactRepository {
     return new ArtifactOutputStream(jdbc, id);
   }
 
-  void markStored(UUID id, long size, String sha256) {
-    jdbc.sql(MARK_STORED).param("id", id).param("size", size).param("sha256", sha256).update();
+  /**
+   * The file is whole, and it is {@code reportId}'s (the fact the API can settle the report from).
+   */
+  void markStored(UUID id, UUID reportId, long size, String sha256) {
+    jdbc.sql(MARK_STORED)
+        .param("id", id)
+        .param("reportId", reportId)
+        .param("size", size)
+        .param("sha256", sha256)
+        .update();
   }
 }

@@ -149,7 +149,7 @@ class GenerateReportHandler implements JobHandler {
     }
     out.close();
     String sha256 = out.sha256();
-    artifacts.markStored(artifactId, out.size(), sha256);
+    artifacts.markStored(artifactId, report.id(), out.size(), sha256);
     ReportEvent.Artifact artifact =
         new ReportEvent.Artifact(artifactId, contentType, out.size(), sha256, filename);
     events.enqueue(ReportEvent.of(ReportEvent.COMPLETED, report.id(), ctx).withArtifact(artifact));

@@ -42,6 +42,7 @@ class ArtifactRepositoryTests {
     byte[] content = new byte[ArtifactOutputStream.CHUNK_SIZE * 2 + 12_345];
     new Random(7).nextBytes(content);
     UUID id = UUID.randomUUID();
+    UUID reportId = UUID.randomUUID();
 
     tx.executeWithoutResult(
         status -> {
@@ -52,7 +53,7 @@ class ArtifactRepositoryTests {
           }
           out.write(content, 0, 0);
           out.close();
-          artifacts.markStored(id, out.size(), out.sha256());
+          artifacts.markStored(id, reportId, out.size(), out.sha256());
         });
 
     List<byte[]> chunks =
@@ -68,11 +69,12 @@ class ArtifactRepositoryTests {
     }
     assertThat(joined.toByteArray()).isEqualTo(content);
     var row =
-        jdbc.sql("SELECT size_bytes, sha256 FROM artifacts WHERE id = :id")
+        jdbc.sql("SELECT size_bytes, sha256, report_id FROM artifacts WHERE id = :id")
             .param("id", id)
             .query()
             .singleRow();
     assertThat(((Number) row.get("size_bytes")).longValue()).isEqualTo(content.length);
+    assertThat(row.get("report_id")).isEqualTo(reportId); // what the API settles a report from
     assertThat(row.get("sha256"))
         .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)));
   }
