@@ -336,6 +336,45 @@ class ReportSettlerTests extends ApiTestBase {
     }
 
     /**
+     * A report beyond the oldest window is still reached: each sweep continues after where the
+     * previous one stopped. 2,500 waiting reports older than any other, then one whose job is gone
+     * at position 2,201: the oldest window alone never gets there.
+     */
+    @Test
+    void sweepsContinueAfterTheOldestWindowUntilEveryReportWasExamined() {
+      String waiting = client.submitVoterList();
+      long job = worker().jobId(waiting);
+      String sql =
+          """
+          INSERT INTO reports (id, owner_id, type, format, request_fingerprint, job_id, created_at)
+          SELECT gen_random_uuid(), :owner, 'voterList', 'CSV', repeat('e', 64),
+                 CASE WHEN i = 2201 THEN -1 ELSE :job END,
+                 now() - interval '400 days' + i * interval '1 second'
+          FROM generate_series(1, 2500) AS i
+          """;
+      jdbc.sql(sql).param("owner", client.clientId()).param("job", job).update();
+      try {
+        String lost =
+            jdbc.sql("SELECT CAST(id AS text) FROM reports WHERE job_id = -1 AND owner_id = :o")
+                .param("o", client.clientId())
+                .query(String.class)
+                .single();
+        // Three sweeps at most: the oldest window plus the next, then the one after that.
+        for (int sweep = 0;
+            sweep < 3 && !"FAILED".equals(report(lost).get("status").asString());
+            sweep++) {
+          settle();
+        }
+        assertThat(report(lost).get("error").get("code").asString()).isEqualTo("JOB_LOST");
+      } finally {
+        jdbc.sql(
+                "DELETE FROM reports WHERE owner_id = :o AND request_fingerprint = repeat('e', 64)")
+            .param("o", client.clientId())
+            .update();
+      }
+    }
+
+    /**
      * 1,000,000 reports waiting behind one available job: a window reads the index only, about its
      * bound, in well under 50 ms. The rows are inserted, analyzed and explained in one transaction
      * that is rolled back, then the table is vacuumed, so no other test sees them.

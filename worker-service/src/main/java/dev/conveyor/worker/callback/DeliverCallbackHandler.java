@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -98,11 +99,17 @@ class DeliverCallbackHandler implements JobHandler {
       JobContext ctx, JsonNode event, RuntimeException failure) {
     String reportId = reportId(event);
     if (reportId != null) {
-      Optional<String> status =
-          jdbc.sql(FIND_REPORT_STATUS)
-              .param("id", UUID.fromString(reportId))
-              .query(String.class)
-              .optional();
+      Optional<String> status;
+      try {
+        status =
+            jdbc.sql(FIND_REPORT_STATUS)
+                .param("id", UUID.fromString(reportId))
+                .query(String.class)
+                .optional();
+      } catch (DataAccessException e) {
+        // Unknown: keep the callback (the delivery's own failure decides, below).
+        status = Optional.of("UNKNOWN");
+      }
       if (status.isEmpty() || FINAL.contains(status.get())) {
         return JobFailure.permanent(
             "report "

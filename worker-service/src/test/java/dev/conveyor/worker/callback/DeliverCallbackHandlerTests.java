@@ -3,6 +3,10 @@ package dev.conveyor.worker.callback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.conveyor.queue.ExponentialBackoff;
@@ -33,6 +37,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
@@ -224,6 +229,34 @@ class DeliverCallbackHandlerTests {
           .containsEntry("status", 401)
           .containsEntry("reason", "{\"applied\":true}")
           .containsEntry("rejections", 1L);
+    }
+
+    @Test
+    void eachReasonIsLoggedAtErrorOnceNotOnEveryAttempt() {
+      Logger logger = (Logger) LoggerFactory.getLogger(ApiCallbackHealth.class);
+      ListAppender<ILoggingEvent> logged = new ListAppender<>();
+      logged.start();
+      logger.addAppender(logged);
+      try {
+        status = 401;
+        for (int i = 0; i < 3; i++) {
+          assertThatThrownBy(() -> handler.handle(StubJobContext.withPayload(event)));
+        }
+        status = 403;
+        assertThatThrownBy(() -> handler.handle(StubJobContext.withPayload(event)));
+        assertThatThrownBy(() -> handler.handle(StubJobContext.withPayload(event)));
+      } finally {
+        logger.detachAppender(logged);
+      }
+
+      assertThat(logged.list)
+          .filteredOn(e -> e.getLevel() == Level.ERROR)
+          .extracting(ILoggingEvent::getFormattedMessage)
+          .hasSize(2)
+          .satisfiesExactly(
+              m -> assertThat(m).startsWith("The API rejects callbacks with 401"),
+              m -> assertThat(m).startsWith("The API rejects callbacks with 403"));
+      assertThat(rejected("401")).isEqualTo(3);
     }
 
     @Test
