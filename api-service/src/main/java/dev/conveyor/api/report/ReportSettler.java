@@ -132,13 +132,20 @@ class ReportSettler {
                 if (e.unsettled() && seen.add(e.key().id())) {
                   // Its own transaction (REQUIRES_NEW): one report's failure leaves the others
                   // settled, and each row lock is held only while that report is settled.
-                  lifecycle
-                      .settleUnreported(e.key().id())
-                      .ifPresent(
-                          s -> {
-                            settled.add(e.key().id());
-                            settledCounter(s).increment();
-                          });
+                  try {
+                    lifecycle
+                        .settleUnreported(e.key().id())
+                        .ifPresent(
+                            s -> {
+                              settled.add(e.key().id());
+                              settledCounter(s).increment();
+                            });
+                  } catch (RuntimeException failure) {
+                    log.error(
+                        "Settling report {} failed; the next sweep tries again",
+                        e.key().id(),
+                        failure);
+                  }
                 }
               }
               return Optional.of(settled);
