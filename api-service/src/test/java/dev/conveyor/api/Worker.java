@@ -133,6 +133,17 @@ public final class Worker {
     return id;
   }
 
+  /**
+   * Marks a stored file as the report's, as the worker's mark_artifact_stored.sql does in the
+   * transaction that completes the report's job: the fact the API settles a report from.
+   */
+  public void markStored(UUID artifactId, String reportId) {
+    jdbc.sql("UPDATE artifacts SET report_id = CAST(:reportId AS uuid) WHERE id = :id")
+        .param("reportId", reportId)
+        .param("id", artifactId)
+        .update();
+  }
+
   public String started(Attempt a) {
     return event("report.started", a, "");
   }

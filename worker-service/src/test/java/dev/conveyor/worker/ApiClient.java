@@ -35,6 +35,13 @@ record ApiClient(int port, String key) {
     return JSON.readTree(r.body());
   }
 
+  /** {@code POST} without a body (the admin endpoints' actions); the answer. */
+  HttpResponse<String> post(String path) {
+    return EndToEndTests.send(
+        request(path).POST(HttpRequest.BodyPublishers.noBody()),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   /** Polls the report until {@code condition} holds. */
   JsonNode awaitReport(String reportId, Duration atMost, Predicate<JsonNode> condition) {
     return await()

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -26,26 +27,40 @@ final class Apps {
 
   private Apps() {}
 
-  /** The API on {@code port} (0: any free port); read the port with {@link #port}. */
+  /**
+   * The API on {@code port} (0: any free port); read the port with {@link #port}. It accepts the
+   * worker's {@link #CALLBACK_SECRET} unless {@code extra} names {@code
+   * conveyor.api.callbacks.secrets} itself.
+   */
   static ConfigurableApplicationContext api(TestDatabase db, int port, String... extra) {
-    return new SpringApplicationBuilder(ConveyorApiApplication.class)
-        .run(
-            concat(
-                List.of(
-                    "--spring.config.location="
-                        + EndToEndTests.configOf(ConveyorApiApplication.class),
-                    "--server.port=" + port,
-                    "--spring.datasource.url=" + db.url(),
-                    "--spring.datasource.username=" + db.user(),
-                    "--spring.datasource.password=" + db.password(),
-                    "--spring.datasource.hikari.maximum-pool-size=5",
-                    "--conveyor.api.callbacks.secrets[0]=" + CALLBACK_SECRET),
-                extra));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--spring.config.location=" + EndToEndTests.configOf(ConveyorApiApplication.class),
+                "--server.port=" + port,
+                "--spring.datasource.url=" + db.url(),
+                "--spring.datasource.username=" + db.user(),
+                "--spring.datasource.password=" + db.password(),
+                "--spring.datasource.hikari.maximum-pool-size=5"));
+    if (Stream.of(extra).noneMatch(a -> a.startsWith("--conveyor.api.callbacks.secrets"))) {
+      args.add("--conveyor.api.callbacks.secrets[0]=" + CALLBACK_SECRET);
+    }
+    return new SpringApplicationBuilder(ConveyorApiApplication.class).run(concat(args, extra));
   }
 
   /** A worker in this JVM that calls back to the API at {@code apiPort}. */
   static ConfigurableApplicationContext worker(TestDatabase db, int apiPort, String... extra) {
     return new SpringApplicationBuilder(ConveyorWorkerApplication.class)
+        .run(concat(workerArgs(db, apiPort), extra));
+  }
+
+  /** A worker in this JVM whose callbacks are signed with {@code clock}'s time. */
+  static ConfigurableApplicationContext worker(
+      TestDatabase db, int apiPort, InstantSource clock, String... extra) {
+    return new SpringApplicationBuilder(ConveyorWorkerApplication.class)
+        .initializers(
+            (ConfigurableApplicationContext context) ->
+                context.getBeanFactory().registerSingleton("workerClock", clock))
         .run(concat(workerArgs(db, apiPort), extra));
   }
 

@@ -49,6 +49,14 @@ public class ArtifactFiles {
   }
 
   /**
+   * The report's stored file, if its worker marked one stored (in the transaction that completed
+   * the report's job); joins the caller's transaction.
+   */
+  public Optional<ArtifactInfo> findStoredFor(UUID reportId) {
+    return artifacts.findStoredIdFor(reportId).flatMap(this::find);
+  }
+
+  /**
    * Writes the file's bytes to {@code out}, chunk by chunk, so memory stays at one chunk. Each
    * chunk is read by its own statement, and no connection is held while {@code out} is written: the
    * client reads at its own pace, and a slow one must not keep a pooled connection (chunks never

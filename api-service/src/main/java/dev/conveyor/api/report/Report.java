@@ -160,6 +160,19 @@ class Report extends AssignedIdEntity {
     finish(ReportStatus.CANCELLED, at);
   }
 
+  /**
+   * Completed by the API from the database: its job completed (or is gone) with its file stored,
+   * but its {@code report.completed} never arrived. {@code token} and {@code attempt} are the
+   * completing attempt's (the report's own when the job row is gone).
+   */
+  void completeUnreported(@Nullable UUID token, int attempt, UUID artifact, Instant at) {
+    leaseToken = token;
+    attempts = attempt;
+    artifactId = artifact;
+    progress = 100;
+    finish(ReportStatus.COMPLETED, at);
+  }
+
   /** Failed by the API: its job ended (or is gone) and no worker will report it. */
   void failUnreported(String code, String message, Instant at) {
     errorCode = code;

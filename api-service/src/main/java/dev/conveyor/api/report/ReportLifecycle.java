@@ -20,6 +20,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
@@ -186,38 +187,63 @@ public class ReportLifecycle {
   }
 
   /**
-   * Settles a report whose job ended without a worker event (see {@link ReportSettler}): FAILED
-   * when the job was discarded (its last error in the message) or is gone, CANCELLED when it was
-   * cancelled, with the client's webhook in the same transaction. Under the report's row lock and
-   * re-checked, so replicas sweeping at once, or a late worker event, settle it once.
+   * Settles a report whose job ended without a worker event (see {@link ReportSettler}), from what
+   * the database holds: COMPLETED with its file when the job completed (or is gone) and the file is
+   * stored ({@code artifacts.report_id}, written in the job's completing transaction), as its
+   * {@code report.completed} would have: the same owner token, attempt, file and webhook, {@code
+   * completedAt} when the job completed; FAILED when the job was discarded (its last error in the
+   * message) or is gone without a file; CANCELLED when it was cancelled. The client's webhook is
+   * enqueued in the same transaction. Its own transaction, under the report's row lock and
+   * re-checked, so replicas sweeping at once, or a late worker event, settle it once; a worker's
+   * event arriving after it is refused (2xx, {@code applied: false}).
+   *
+   * @return the status it settled the report with; empty if it left the report as it was
    */
-  @Transactional
-  void settleUnreported(UUID id) {
+  @Transactional(propagation = Propagation.REQUIRES_NEW)
+  Optional<ReportStatus> settleUnreported(UUID id) {
     Optional<Report> locked = reports.findForUpdate(id);
     if (locked.isEmpty() || locked.get().status().isTerminal()) {
-      return;
+      return Optional.empty();
     }
     Report report = locked.get();
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     Optional<Job> job = queue.find(report.jobId());
-    if (job.isEmpty()) {
+    JobState state = job.map(Job::state).orElse(null);
+    Optional<ArtifactInfo> file =
+        state == null || state == JobState.COMPLETED
+            ? artifacts.findStoredFor(id).filter(f -> f.ownerId() == report.ownerId())
+            : Optional.empty();
+    String how;
+    if (file.isPresent()) {
+      // The token and attempt that completed the job, so the worker's own report.completed, if
+      // it arrives after all, is a duplicate of what is recorded.
+      UUID token = job.map(Job::leaseToken).orElse(report.leaseToken());
+      int attempt = job.map(Job::attempt).orElse(report.attempts());
+      Instant at = job.map(Job::finalizedAt).orElse(now);
+      report.completeUnreported(token, attempt, file.get().id(), at);
+      how = "from its stored file: its job completed but its report.completed never arrived";
+    } else if (state == null) {
       report.failUnreported(
           "JOB_LOST", "the report's queue job is gone and no worker reported an outcome", now);
-    } else if (job.get().state() == JobState.CANCELLED) {
+      how = "its job is gone";
+    } else if (state == JobState.CANCELLED) {
       report.cancelNow(now);
-    } else if (job.get().state() == JobState.DISCARDED) {
+      how = "its job ended cancelled without a worker event";
+    } else if (state == JobState.DISCARDED) {
       List<JobError> errors = queue.errors(report.jobId());
       String last = errors.isEmpty() ? "no error recorded" : errors.getLast().error();
       report.failUnreported(
           "JOB_DISCARDED",
           truncate("the report's job ended without a report from its worker: " + last),
           now);
+      how = "its job was discarded without a worker event";
     } else {
-      return;
+      return Optional.empty();
     }
     webhooks.finished(report);
     reports.flush();
-    log.warn("Report {} settled {}: its job ended without a worker event", id, report.status());
+    log.warn("Report {} settled {} {}", id, report.status(), how);
+    return Optional.of(report.status());
   }
 
   /** The report after a cancel request, and whether it is already cancelled. */

@@ -51,23 +51,4 @@ interface ReportRepository extends JpaRepository<Report, UUID> {
       """)
   List<Report> findPage(
       long ownerId, Collection<ReportStatus> statuses, Instant createdAt, UUID id, Limit limit);
-
-  /**
-   * Reports not yet final whose queue job ended discarded or cancelled before {@code before}, or is
-   * gone (pruned): no worker event will settle them. A job that completed is not one of them: its
-   * worker's {@code report.completed} is a durable callback on its way. Index:
-   * reports_unfinished_idx, then queue_job_pkey.
-   */
-  @Query(
-      value =
-          """
-          SELECT r.id FROM reports r LEFT JOIN conveyor.queue_job j ON j.id = r.job_id
-          WHERE r.status IN ('PENDING', 'PROCESSING')
-            AND (j.id IS NULL
-                 OR (j.state IN ('discarded', 'cancelled') AND j.finalized_at < :before))
-          ORDER BY r.created_at
-          LIMIT :limit
-          """,
-      nativeQuery = true)
-  List<UUID> findUnsettled(Instant before, int limit);
 }

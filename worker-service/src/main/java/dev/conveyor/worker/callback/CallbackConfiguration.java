@@ -1,10 +1,14 @@
 package dev.conveyor.worker.callback;
 
 import dev.conveyor.queue.JobQueue;
+import dev.conveyor.queue.RetryPolicy;
+import dev.conveyor.queue.autoconfigure.QueueProperties;
 import dev.conveyor.worker.DeliveryRetryProperties;
 import dev.conveyor.worker.WebhookProperties;
 import dev.conveyor.worker.WorkerServiceProperties;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.InstantSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -17,9 +21,18 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 class CallbackConfiguration {
 
+  /**
+   * The clock callbacks are signed with (their {@code webhook-timestamp}): the system's, unless the
+   * application defines an {@link InstantSource} bean (tests set a worker's clock off with one).
+   */
   @Bean
-  DeliveryRules deliveryRules() {
-    return new DeliveryRules(InstantSource.system());
+  DeliveryRules deliveryRules(ObjectProvider<InstantSource> clock) {
+    return new DeliveryRules(clock.getIfAvailable(InstantSource::system));
+  }
+
+  @Bean
+  ApiCallbackHealth apiCallbacksHealthIndicator(MeterRegistry registry) {
+    return new ApiCallbackHealth(registry, InstantSource.system());
   }
 
   @Bean
@@ -40,10 +53,21 @@ class CallbackConfiguration {
     return new ReportEvents(sender, queue, json, properties);
   }
 
+  /**
+   * The deliveries' own backoff if set, else the runtime's ({@code conveyor.queue.retry.*}), given
+   * explicitly because the handler also snoozes by it after its last attempt.
+   */
   @Bean
   DeliverCallbackHandler deliverCallbackHandler(
-      CallbackSender sender, JsonMapper json, DeliveryRetryProperties retry) {
-    return new DeliverCallbackHandler(sender, json, retry.policy());
+      CallbackSender sender,
+      JsonMapper json,
+      JdbcClient jdbc,
+      DeliveryRetryProperties retry,
+      QueueProperties queue,
+      ApiCallbackHealth health) {
+    RetryPolicy policy = retry.policy();
+    return new DeliverCallbackHandler(
+        sender, json, jdbc, policy != null ? policy : queue.retry().toBackoff(), health);
   }
 
   @Bean

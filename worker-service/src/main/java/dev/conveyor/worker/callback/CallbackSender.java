@@ -24,8 +24,9 @@ import org.jspecify.annotations.Nullable;
  * signed with the callback secret) with {@link java.net.http.HttpClient}: connect and request
  * timeouts, redirects never followed (a redirect would carry a signed body somewhere unconfigured).
  * The API's address is the operator's configuration, so no address policy applies here; client
- * webhooks go through {@link WebhookSender}. Answers map to outcomes by {@link DeliveryRules}; a
- * timeout or an I/O error is a {@link DeliveryFailedException} (retried). Thread-safe.
+ * webhooks go through {@link WebhookSender}. Answers map to outcomes by {@link
+ * DeliveryRules#applyToApi} (a rejection is a {@link CallbackRejectedException}); a timeout or an
+ * I/O error is a {@link DeliveryFailedException} (retried). Thread-safe.
  */
 final class CallbackSender {
 
@@ -79,7 +80,7 @@ final class CallbackSender {
       Thread.currentThread().interrupt();
       throw new DeliveryFailedException("interrupted while delivering to " + endpoint, e);
     }
-    rules.apply(
+    rules.applyToApi(
         endpoint,
         response.statusCode(),
         response.headers().firstValue("Retry-After").orElse(null),

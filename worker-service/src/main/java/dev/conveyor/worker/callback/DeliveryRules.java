@@ -9,18 +9,22 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * How a receiver's answer maps to the delivery job's outcome, the same for callbacks to the API
- * ({@link CallbackSender}) and client webhooks ({@link WebhookSender}):
+ * How a receiver's answer maps to the delivery job's outcome, for callbacks to the API ({@link
+ * CallbackSender}) and client webhooks ({@link WebhookSender}):
  *
  * <ul>
  *   <li>2xx: delivered;
  *   <li>a {@code Retry-After} on a retryable answer: {@link JobFailure#snooze}, capped at {@link
  *       #MAX_SNOOZE};
  *   <li>408, 429, 5xx: {@link DeliveryFailedException}, retried with the queue's backoff;
- *   <li>any other answer (4xx, or a 3xx, since redirects are never followed): {@link
- *       JobFailure#permanent}, since resending the same body cannot succeed.
+ *   <li>any other answer (4xx, or a 3xx, since redirects are never followed): for a client's
+ *       webhook {@link JobFailure#permanent}, since resending the same body cannot succeed; for a
+ *       callback to our own API a {@link CallbackRejectedException} ({@link #applyToApi}), which is
+ *       retried too: there it means a misconfiguration (a secret or a clock) that gets fixed.
  * </ul>
  *
  * Thread-safe.
@@ -38,6 +42,8 @@ final class DeliveryRules {
   /** How much of a receiver's answer is kept in the job's error. */
   static final int MAX_EXCERPT = 300;
 
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
   private final InstantSource clock;
 
   DeliveryRules(InstantSource clock) {
@@ -53,7 +59,7 @@ final class DeliveryRules {
     if (status >= 200 && status < 300) {
       return;
     }
-    if (status == 408 || status == 429 || status >= 500) {
+    if (retryable(status)) {
       if (retryAfter != null) {
         throw JobFailure.snooze(parseRetryAfter(retryAfter));
       }
@@ -62,6 +68,41 @@ final class DeliveryRules {
     }
     throw JobFailure.permanent(
         shown(url) + " refused the message with " + status + ": " + excerpt(body));
+  }
+
+  /**
+   * Like {@link #apply} for a callback to our own API, except that an answer {@link #apply} would
+   * make permanent is a {@link CallbackRejectedException}, whose reason is the problem's {@code
+   * detail} when the answer is a problem document (else the excerpt).
+   */
+  void applyToApi(URI url, int status, @Nullable String retryAfter, @Nullable String body) {
+    if ((status >= 200 && status < 300) || retryable(status)) {
+      apply(url, status, retryAfter, body);
+      return;
+    }
+    String reason = detail(body);
+    throw new CallbackRejectedException(
+        status, reason, shown(url) + " rejected the callback with " + status + ": " + reason);
+  }
+
+  /** 408, 429 and 5xx: the receiver may well take the same message later. */
+  static boolean retryable(int status) {
+    return status == 408 || status == 429 || status >= 500;
+  }
+
+  private static String detail(@Nullable String body) {
+    if (body != null && body.startsWith("{")) {
+      try {
+        JsonNode detail = JSON.readTree(body).get("detail");
+        if (detail != null && detail.isString() && !detail.asString().isBlank()) {
+          return excerpt(detail.asString());
+        }
+      } catch (RuntimeException e) {
+        // Not JSON after all (or cut short at the excerpt's end): the excerpt says what it says.
+      }
+    }
+    String text = excerpt(body);
+    return text.isBlank() ? "(no body)" : text;
   }
 
   /**

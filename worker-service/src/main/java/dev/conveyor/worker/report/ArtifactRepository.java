@@ -63,12 +63,18 @@ class ArtifactRepository {
   }
 
   /**
-   * Marks the file whole, in the caller's transaction (the one completing the job); {@link
-   * LeaseLostException} if the sweep has removed it (its attempt had lost the job).
+   * Marks the file whole and {@code reportId}'s (the fact the API can settle the report from), in
+   * the caller's transaction (the one completing the job); {@link LeaseLostException} if the sweep
+   * has removed it (its attempt had lost the job).
    */
-  void markStored(UUID id, long jobId, long size, String sha256) {
+  void markStored(UUID id, long jobId, UUID reportId, long size, String sha256) {
     int updated =
-        jdbc.sql(MARK_STORED).param("id", id).param("size", size).param("sha256", sha256).update();
+        jdbc.sql(MARK_STORED)
+            .param("id", id)
+            .param("reportId", reportId)
+            .param("size", size)
+            .param("sha256", sha256)
+            .update();
     if (updated == 0) {
       throw new LeaseLostException(jobId);
     }

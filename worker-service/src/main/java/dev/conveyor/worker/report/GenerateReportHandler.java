@@ -192,7 +192,7 @@ class GenerateReportHandler implements JobHandler {
       String filename,
       String contentType) {
     String sha256 = out.sha256();
-    artifacts.markStored(out.artifactId(), ctx.jobId(), out.size(), sha256);
+    artifacts.markStored(out.artifactId(), ctx.jobId(), report.id(), out.size(), sha256);
     ReportEvent.Artifact artifact =
         new ReportEvent.Artifact(out.artifactId(), contentType, out.size(), sha256, filename);
     events.enqueue(ReportEvent.of(ReportEvent.COMPLETED, report.id(), ctx).withArtifact(artifact));

@@ -14,6 +14,11 @@ import java.util.function.Supplier;
 record StubJobContext(Job job) implements JobContext {
 
   static StubJobContext withPayload(String payload) {
+    return onAttempt(payload, 1, 25);
+  }
+
+  /** Attempt {@code attempt} of {@code maxAttempts}. */
+  static StubJobContext onAttempt(String payload, int attempt, int maxAttempts) {
     Instant now = Instant.now();
     return new StubJobContext(
         new Job(
@@ -24,8 +29,8 @@ record StubJobContext(Job job) implements JobContext {
             0,
             JobState.RUNNING,
             now,
-            1,
-            25,
+            attempt,
+            maxAttempts,
             null,
             "test",
             UUID.randomUUID(),

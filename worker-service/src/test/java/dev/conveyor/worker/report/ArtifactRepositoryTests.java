@@ -99,7 +99,8 @@ class ArtifactRepositoryTests {
       out.write(content, 0, 0);
       out.close();
       String sha256 = out.sha256();
-      ctx.completeWithin(() -> artifacts.markStored(id, ctx.jobId(), out.size(), sha256));
+      UUID reportId = UUID.randomUUID();
+      ctx.completeWithin(() -> artifacts.markStored(id, ctx.jobId(), reportId, out.size(), sha256));
 
       List<byte[]> chunks =
           jdbc.sql("SELECT data FROM artifact_chunks WHERE artifact_id = :id ORDER BY seq")
@@ -116,6 +117,13 @@ class ArtifactRepositoryTests {
       Map<String, Object> row = row(id);
       assertThat(row).containsEntry("stored", true);
       assertThat(((Number) row.get("size_bytes")).longValue()).isEqualTo(content.length);
+      // What the API settles a report from when its report.completed never arrives.
+      assertThat(
+              jdbc.sql("SELECT report_id FROM artifacts WHERE id = :id")
+                  .param("id", id)
+                  .query(UUID.class)
+                  .single())
+          .isEqualTo(reportId);
       assertThat(row.get("sha256"))
           .isEqualTo(
               HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)));
@@ -168,7 +176,9 @@ class ArtifactRepositoryTests {
       assertThatThrownBy(
               () ->
                   ctx.completeWithin(
-                      () -> artifacts.markStored(id, ctx.jobId(), 10, "0".repeat(64))))
+                      () ->
+                          artifacts.markStored(
+                              id, ctx.jobId(), UUID.randomUUID(), 10, "0".repeat(64))))
           .isInstanceOf(LeaseLostException.class);
       assertThat(ctx.completed).isFalse();
       assertThat(
@@ -187,7 +197,8 @@ class ArtifactRepositoryTests {
       out.write(new byte[10], 0, 10);
       out.close();
       String sha256 = out.sha256();
-      ctx.completeWithin(() -> artifacts.markStored(id, ctx.jobId(), 10, sha256));
+      ctx.completeWithin(
+          () -> artifacts.markStored(id, ctx.jobId(), UUID.randomUUID(), 10, sha256));
 
       assertThat(artifacts.deleteUnstored(id)).isFalse();
       assertThat(row(id)).containsEntry("stored", true).containsEntry("chunks", 1L);
@@ -254,7 +265,8 @@ class ArtifactRepositoryTests {
       out.write(new byte[3], 0, 3);
       out.close();
       String sha256 = out.sha256();
-      done.completeWithin(() -> artifacts.markStored(stored, done.jobId(), 3, sha256));
+      done.completeWithin(
+          () -> artifacts.markStored(stored, done.jobId(), UUID.randomUUID(), 3, sha256));
 
       sweeper.sweepNow();
 

@@ -167,9 +167,9 @@ class GenerateReportHandlerTests {
     ArtifactRepository losingAtTheLastStep =
         new ArtifactRepository(jdbc, Objects.requireNonNull(tx.getTransactionManager())) {
           @Override
-          void markStored(UUID id, long jobId, long size, String sha256) {
+          void markStored(UUID id, long jobId, UUID reportId, long size, String sha256) {
             ctx.loseLease();
-            super.markStored(id, jobId, size, sha256);
+            super.markStored(id, jobId, reportId, size, sha256);
           }
         };
     GenerateReportHandler handler =
