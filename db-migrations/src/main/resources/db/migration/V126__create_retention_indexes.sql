@@ -10,9 +10,14 @@
 CREATE INDEX IF NOT EXISTS reports_artifact_completed_idx ON reports (completed_at)
     WHERE artifact_id IS NOT NULL;
 
--- Final reports, oldest first: a row is deleted conveyor.api.retention.reports after completed_at.
-CREATE INDEX IF NOT EXISTS reports_completed_idx ON reports (completed_at)
-    WHERE completed_at IS NOT NULL;
+-- Final reports without a file (failed, cancelled, or completed and their file expired), oldest
+-- first: a row is deleted conveyor.api.retention.reports after completed_at. Disjoint from the
+-- index above, so that neither sweep can be planned over the other's index (with both on
+-- completed_at alone the planner may pick either, and the file sweep would then walk over every
+-- report whose file is already gone). A report with a file past the report retention is also past
+-- the (shorter) artifact retention, so the file sweep, which runs first, moves it here.
+CREATE INDEX IF NOT EXISTS reports_final_idx ON reports (completed_at)
+    WHERE completed_at IS NOT NULL AND artifact_id IS NULL;
 
 -- reports.artifact_id had no index: deleting an artifact makes PostgreSQL check
 -- reports_artifact_fkey with "SELECT ... FROM reports WHERE artifact_id = $1", a sequential scan

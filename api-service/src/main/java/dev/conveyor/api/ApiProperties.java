@@ -272,7 +272,7 @@ public record ApiProperties(
     public static final Duration DEFAULT_ARTIFACTS = Duration.ofDays(30);
     public static final Duration DEFAULT_REPORTS = Duration.ofDays(90);
     public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(5);
-    public static final int DEFAULT_BATCH_SIZE = 500;
+    public static final int DEFAULT_BATCH_SIZE = 200;
 
     public Retention {
       uploads = Objects.requireNonNullElse(uploads, DEFAULT_UPLOADS);

@@ -101,8 +101,8 @@ class RetentionSweeper implements SchedulingConfigurer {
 
   /**
    * Deletes everything past its retention as of {@code now}, a batch at a time: report files first,
-   * then reports (a report past its retention takes a file not yet expired with it), then uploads
-   * (a deleted report may have been the last to need one).
+   * then reports (only those without a file, which a report past its retention is once the file
+   * pass ran), then uploads (a deleted report may have been the last to need one).
    */
   Swept sweep(Instant now) {
     int batch = retention.batchSize();

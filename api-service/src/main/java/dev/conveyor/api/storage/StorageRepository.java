@@ -111,8 +111,7 @@ class StorageRepository {
     return jdbc.sql(DELETE_EXPIRED_REPORTS)
         .param("cutoff", timestamp(cutoff))
         .param("batch", batch)
-        .query(Integer.class)
-        .single();
+        .update();
   }
 
   /** Runs {@code lock_unused_uploads.sql}: the ids of a batch of unused uploads, locked. */
