@@ -10,9 +10,12 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -24,6 +27,8 @@ class RetentionTests extends ApiTestBase {
   private static final long SWEEP_LOCK = 7165066987174196325L;
 
   @Autowired RetentionSweeper sweeper;
+  @Autowired ClientStorage storage;
+  @Autowired PlatformTransactionManager transactionManager;
 
   @Nested
   class ReportFiles {
@@ -151,16 +156,18 @@ class RetentionTests extends ApiTestBase {
           .param("id", held)
           .update();
 
-      // What a voterImport submission does in its transaction (hold_upload.sql), still open.
-      try (Connection submission = dataSource.getConnection()) {
-        submission.setAutoCommit(false);
-        try (Statement s = submission.createStatement()) {
-          s.execute("SELECT id FROM artifacts WHERE id = '" + held + "' FOR KEY SHARE");
-        }
-        sweeper.sweep(Instant.now());
-        assertThat(uploadsOf(client)).containsExactly(held);
-        submission.rollback();
-      }
+      // A voterImport submission holds its upload in its transaction, still open here, while the
+      // sweep runs on another thread (its own transaction and connection).
+      Boolean keptWhileHeld =
+          new TransactionTemplate(transactionManager)
+              .execute(
+                  status -> {
+                    assertThat(storage.holdUpload(UUID.fromString(held), client.clientId()))
+                        .isTrue();
+                    CompletableFuture.runAsync(() -> sweeper.sweep(Instant.now())).join();
+                    return uploadsOf(client).contains(held);
+                  });
+      assertThat(keptWhileHeld).isTrue();
 
       sweeper.sweep(Instant.now());
       assertThat(uploadsOf(client)).isEmpty();
