@@ -4,7 +4,7 @@
 -- so the quota check reads one row instead of summing a client's artifacts, and holds with any
 -- number of API replicas: the count is in the database, not in a process.
 --
--- An upload locks its client's row (FOR UPDATE, through an upsert) before it compares the count
+-- An upload locks its client's row (an upsert: FOR NO KEY UPDATE) before it compares the count
 -- with the quota and keeps the lock until it commits; a second upload of the same client waits
 -- there and then sees the first one's bytes, so two uploads can never both pass a quota that has
 -- room for one. Report files written by the worker are counted but never refused (an accepted
