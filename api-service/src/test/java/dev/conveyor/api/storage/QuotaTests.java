@@ -37,6 +37,22 @@ class QuotaTests extends ApiTestBase {
       assertThat(usedBytes(client)).isEqualTo(600);
     }
 
+    @Test
+    void aMultipartUploadIsHeldToTheSameQuota() {
+      Api client = newClient();
+      setQuota(client, 1000);
+      String type = "multipart/form-data; boundary=" + BOUNDARY;
+
+      Api.Response first = client.postChunked("/api/uploads", type, form(SIX_HUNDRED_BYTES));
+      Api.Response second = client.postChunked("/api/uploads", type, form(SIX_HUNDRED_BYTES));
+
+      assertThat(first.status()).as(first.toString()).isEqualTo(201);
+      assertThat(second.status()).as(second.toString()).isEqualTo(413);
+      assertThat(second.contentType()).startsWith("application/problem+json");
+      assertThat(second.json().get("detail").asString()).contains("storage quota");
+      assertThat(usedBytes(client)).isEqualTo(600);
+    }
+
     /**
      * Two uploads of one client race for a quota with room for one: the client's count is locked by
      * the first, so the second sees its bytes. Several rounds, each with its own client, so that
@@ -137,6 +153,22 @@ class QuotaTests extends ApiTestBase {
   }
 
   // --- helpers -----------------------------------------------------------------------------
+
+  private static final String BOUNDARY = "conveyor-quota-boundary-5e1c";
+
+  private static byte[] form(byte[] content) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.writeBytes(
+        ("--"
+                + BOUNDARY
+                + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"in.csv\""
+                + "\r\nContent-Type: text/csv\r\n\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    out.writeBytes(content);
+    out.writeBytes(
+        ("\r\n--" + BOUNDARY + "--\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    return out.toByteArray();
+  }
 
   private static byte[] csv(int size) {
     byte[] body = new byte[size];
