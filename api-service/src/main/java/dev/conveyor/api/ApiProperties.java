@@ -20,6 +20,8 @@ import org.springframework.util.unit.DataSize;
  * @param events live updates (SSE)
  * @param limits request size and concurrency limits
  * @param auth API key checking
+ * @param retention how long files and reports are kept
+ * @param storage per-client storage quota and upload rate
  */
 @ConfigurationProperties("conveyor.api")
 public record ApiProperties(
@@ -29,7 +31,9 @@ public record ApiProperties(
     Webhooks webhooks,
     Events events,
     Limits limits,
-    Auth auth) {
+    Auth auth,
+    Retention retention,
+    Storage storage) {
 
   public ApiProperties {
     callbacks = Objects.requireNonNullElseGet(callbacks, () -> new Callbacks(null, null, null));
@@ -38,11 +42,14 @@ public record ApiProperties(
     events = Objects.requireNonNullElseGet(events, () -> new Events(null, null, null, 0));
     limits = Objects.requireNonNullElseGet(limits, () -> new Limits(null, null, 0, null));
     auth = Objects.requireNonNullElseGet(auth, () -> new Auth(null));
+    retention =
+        Objects.requireNonNullElseGet(retention, () -> new Retention(null, null, null, null, 0));
+    storage = Objects.requireNonNullElseGet(storage, () -> new Storage(null, 0, null));
   }
 
   /** Everything at its default. */
   public static ApiProperties defaults() {
-    return new ApiProperties(null, null, null, null, null, null, null);
+    return new ApiProperties(null, null, null, null, null, null, null, null, null);
   }
 
   /**
@@ -238,6 +245,95 @@ public record ApiProperties(
 
     public Auth {
       cacheTtl = Objects.requireNonNullElse(cacheTtl, DEFAULT_CACHE_TTL);
+    }
+  }
+
+  /**
+   * How long stored data is kept; a sweep on every API replica (one at a time across the cluster)
+   * deletes what is past it, in batches of one short transaction each.
+   *
+   * @param uploads an upload no unfinished report or job needs is deleted this long after it was
+   *     stored; 24 hours
+   * @param artifacts a completed report's file is deleted this long after the report completed (the
+   *     report then shows {@code artifactExpiredAt}, the download answers 410); 30 days
+   * @param reports a report in a final status is deleted this long after it got there (then it is a
+   *     404 like any unknown report); 90 days, and never less than {@code artifacts}
+   * @param interval how often the sweep runs; 5 minutes
+   * @param batchSize rows deleted per transaction; {@value #DEFAULT_BATCH_SIZE}
+   */
+  public record Retention(
+      @Nullable Duration uploads,
+      @Nullable Duration artifacts,
+      @Nullable Duration reports,
+      @Nullable Duration interval,
+      int batchSize) {
+
+    public static final Duration DEFAULT_UPLOADS = Duration.ofHours(24);
+    public static final Duration DEFAULT_ARTIFACTS = Duration.ofDays(30);
+    public static final Duration DEFAULT_REPORTS = Duration.ofDays(90);
+    public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(5);
+    public static final int DEFAULT_BATCH_SIZE = 200;
+
+    public Retention {
+      uploads = Objects.requireNonNullElse(uploads, DEFAULT_UPLOADS);
+      artifacts = Objects.requireNonNullElse(artifacts, DEFAULT_ARTIFACTS);
+      reports = Objects.requireNonNullElse(reports, DEFAULT_REPORTS);
+      interval = Objects.requireNonNullElse(interval, DEFAULT_INTERVAL);
+      batchSize = batchSize == 0 ? DEFAULT_BATCH_SIZE : batchSize;
+      positive("uploads", uploads);
+      positive("artifacts", artifacts);
+      positive("reports", reports);
+      positive("interval", interval);
+      if (batchSize < 1 || batchSize > 10_000) {
+        throw new IllegalArgumentException(
+            "conveyor.api.retention.batch-size must be between 1 and 10000");
+      }
+      if (reports.compareTo(artifacts) < 0) {
+        throw new IllegalArgumentException(
+            "conveyor.api.retention.reports must be at least conveyor.api.retention.artifacts:"
+                + " a report's file is never kept longer than the report");
+      }
+    }
+
+    private static void positive(String name, Duration value) {
+      if (!value.isPositive()) {
+        throw new IllegalArgumentException(
+            "conveyor.api.retention." + name + " must be positive, was " + value);
+      }
+    }
+  }
+
+  /**
+   * Per-client storage limits, counted in the database (they hold across API replicas).
+   *
+   * @param quota bytes of files (uploads and report outputs) one client may hold; an upload that
+   *     would exceed it is refused with 413, and so is a report submission while the client is at
+   *     or over it; 1 GB. A client's own quota, if set ({@code client_storage.quota_bytes}), wins
+   * @param uploadRate uploads one client may make per {@code uploadRatePeriod} (all at once, or
+   *     spread); more are refused with 429 and {@code Retry-After}; {@value #DEFAULT_UPLOAD_RATE}
+   * @param uploadRatePeriod the period of {@code uploadRate}; 1 minute
+   */
+  public record Storage(
+      @Nullable DataSize quota, int uploadRate, @Nullable Duration uploadRatePeriod) {
+
+    public static final DataSize DEFAULT_QUOTA = DataSize.ofGigabytes(1);
+    public static final int DEFAULT_UPLOAD_RATE = 30;
+    public static final Duration DEFAULT_UPLOAD_RATE_PERIOD = Duration.ofMinutes(1);
+
+    public Storage {
+      quota = Objects.requireNonNullElse(quota, DEFAULT_QUOTA);
+      uploadRate = uploadRate == 0 ? DEFAULT_UPLOAD_RATE : uploadRate;
+      uploadRatePeriod = Objects.requireNonNullElse(uploadRatePeriod, DEFAULT_UPLOAD_RATE_PERIOD);
+      if (quota.isNegative()) {
+        throw new IllegalArgumentException("conveyor.api.storage.quota must not be negative");
+      }
+      if (uploadRate < 1) {
+        throw new IllegalArgumentException("conveyor.api.storage.upload-rate must be at least 1");
+      }
+      if (uploadRatePeriod.compareTo(Duration.ofMillis(1)) < 0) {
+        throw new IllegalArgumentException(
+            "conveyor.api.storage.upload-rate-period must be at least 1ms");
+      }
     }
   }
 }

@@ -68,6 +68,61 @@ class ConfigurationTests {
   }
 
   @Test
+  void retentionAndStorageBindWithTheirDefaultsAndRefuseNonsenseByName() {
+    ApiProperties defaults = bind(Map.of());
+    assertThat(defaults.retention().uploads()).isEqualTo(Duration.ofHours(24));
+    assertThat(defaults.retention().artifacts()).isEqualTo(Duration.ofDays(30));
+    assertThat(defaults.retention().reports()).isEqualTo(Duration.ofDays(90));
+    assertThat(defaults.retention().interval()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(defaults.retention().batchSize()).isEqualTo(200);
+    assertThat(defaults.storage().quota()).isEqualTo(DataSize.ofGigabytes(1));
+    assertThat(defaults.storage().uploadRate()).isEqualTo(30);
+    assertThat(defaults.storage().uploadRatePeriod()).isEqualTo(Duration.ofMinutes(1));
+
+    ApiProperties set =
+        bind(
+            Map.of(
+                "conveyor.api.retention.uploads", "2h",
+                "conveyor.api.retention.artifacts", "7d",
+                "conveyor.api.retention.reports", "7d",
+                "conveyor.api.retention.batch-size", "50",
+                "conveyor.api.storage.quota", "50MB",
+                "conveyor.api.storage.upload-rate", "5",
+                "conveyor.api.storage.upload-rate-period", "10s"));
+    assertThat(set.retention().uploads()).isEqualTo(Duration.ofHours(2));
+    assertThat(set.retention().reports()).isEqualTo(Duration.ofDays(7));
+    assertThat(set.retention().batchSize()).isEqualTo(50);
+    assertThat(set.storage().quota()).isEqualTo(DataSize.ofMegabytes(50));
+    assertThat(set.storage().uploadRate()).isEqualTo(5);
+    assertThat(set.storage().uploadRatePeriod()).isEqualTo(Duration.ofSeconds(10));
+
+    assertThatThrownBy(() -> bind(Map.of("conveyor.api.retention.uploads", "0s")))
+        .rootCause()
+        .hasMessageContaining("conveyor.api.retention.uploads");
+    assertThatThrownBy(() -> bind(Map.of("conveyor.api.retention.artifacts", "-1d")))
+        .rootCause()
+        .hasMessageContaining("conveyor.api.retention.artifacts");
+    assertThatThrownBy(() -> bind(Map.of("conveyor.api.retention.reports", "10d")))
+        .rootCause()
+        .hasMessageContaining("conveyor.api.retention.reports must be at least");
+    assertThatThrownBy(() -> bind(Map.of("conveyor.api.retention.batch-size", "-5")))
+        .rootCause()
+        .hasMessageContaining("conveyor.api.retention.batch-size");
+    assertThatThrownBy(() -> bind(Map.of("conveyor.api.retention.interval", "0s")))
+        .rootCause()
+        .hasMessageContaining("conveyor.api.retention.interval");
+    assertThatThrownBy(() -> bind(Map.of("conveyor.api.storage.quota", "-1MB")))
+        .rootCause()
+        .hasMessageContaining("conveyor.api.storage.quota");
+    assertThatThrownBy(() -> bind(Map.of("conveyor.api.storage.upload-rate", "-3")))
+        .rootCause()
+        .hasMessageContaining("conveyor.api.storage.upload-rate");
+    assertThatThrownBy(() -> bind(Map.of("conveyor.api.storage.upload-rate-period", "0s")))
+        .rootCause()
+        .hasMessageContaining("conveyor.api.storage.upload-rate-period");
+  }
+
+  @Test
   void severalSecretsBindForRotation() {
     ApiProperties properties =
         bind(

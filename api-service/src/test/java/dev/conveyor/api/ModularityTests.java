@@ -26,6 +26,6 @@ class ModularityTests {
     // Guards the check above against passing vacuously (no modules detected).
     assertThat(MODULES.stream().map(ApplicationModule::getIdentifier).map(Object::toString))
         .containsExactlyInAnyOrder(
-            "admin", "artifact", "auth", "callback", "jpa", "report", "stream", "web");
+            "admin", "artifact", "auth", "callback", "jpa", "report", "storage", "stream", "web");
   }
 }

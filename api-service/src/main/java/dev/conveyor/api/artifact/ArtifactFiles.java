@@ -1,5 +1,6 @@
 package dev.conveyor.api.artifact;
 
+import dev.conveyor.api.storage.ClientStorage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,11 +37,13 @@ public class ArtifactFiles {
   private final ArtifactRepository artifacts;
   private final DataSource dataSource;
   private final JdbcClient jdbc;
+  private final ClientStorage storage;
 
-  ArtifactFiles(ArtifactRepository artifacts, DataSource dataSource) {
+  ArtifactFiles(ArtifactRepository artifacts, DataSource dataSource, ClientStorage storage) {
     this.artifacts = artifacts;
     this.dataSource = dataSource;
     this.jdbc = JdbcClient.create(dataSource);
+    this.storage = storage;
   }
 
   /** The file's metadata; joins the caller's transaction, else runs without one. */
@@ -82,18 +85,24 @@ public class ArtifactFiles {
   private record Chunk(int seq, byte[] data) {}
 
   /**
-   * Stores a client upload; returns its metadata (size and SHA-256 computed while storing). A
-   * failure while reading the body (the client went away, the size limit) rolls everything back: an
-   * IOException is checked, so it must be named for the rollback.
+   * Stores a client upload of {@code size} bytes (already spooled, so known); returns its metadata
+   * (size and SHA-256 computed while storing). First makes room for it in the client's storage
+   * quota, which holds the client's count locked until this transaction ends. A failure while
+   * reading the body (the client went away, the size limit) rolls everything back: an IOException
+   * is checked, so it must be named for the rollback.
+   *
+   * @throws dev.conveyor.api.web.ApiException 413 when the upload would exceed the client's quota
    */
   @Transactional(rollbackFor = IOException.class)
   public ArtifactInfo storeUpload(
-      long ownerId, String filename, String contentType, InputStream content) throws IOException {
+      long ownerId, String filename, String contentType, long size, InputStream content)
+      throws IOException {
+    storage.reserve(ownerId, size);
     Artifact artifact =
         artifacts.saveAndFlush(
             new Artifact(UUID.randomUUID(), ownerId, "upload", filename, contentType));
     MessageDigest sha = sha256();
-    long size = 0;
+    long written = 0;
     try (InputStream in = new DigestInputStream(content, sha)) {
       int seq = 0;
       byte[] chunk;
@@ -103,12 +112,12 @@ public class ArtifactFiles {
             .param("seq", seq++)
             .param("data", chunk)
             .update();
-        size += chunk.length;
+        written += chunk.length;
       }
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
-    artifact.contentWritten(size, HexFormat.of().formatHex(sha.digest()));
+    artifact.contentWritten(written, HexFormat.of().formatHex(sha.digest()));
     return artifact.info();
   }
 

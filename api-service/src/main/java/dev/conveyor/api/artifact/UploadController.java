@@ -1,9 +1,11 @@
 package dev.conveyor.api.artifact;
 
 import dev.conveyor.api.auth.Caller;
+import dev.conveyor.api.storage.ClientStorage;
 import dev.conveyor.api.web.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,15 +34,28 @@ class UploadController {
   private static final Pattern FILENAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._ -]{0,254}");
 
   private final ArtifactFiles files;
+  private final ClientStorage storage;
 
-  UploadController(ArtifactFiles files) {
+  UploadController(ArtifactFiles files, ClientStorage storage) {
     this.files = files;
+    this.storage = storage;
   }
 
   /** What an upload returns: pass {@code uploadId} as the voterImport parameter. */
   record Uploaded(UUID uploadId, String filename, long sizeBytes, String sha256) {}
 
   @Operation(summary = "Upload a CSV file (voterImport input); the body is the file")
+  @ApiResponse(responseCode = "201", description = "Stored")
+  @ApiResponse(
+      responseCode = "413",
+      description =
+          "Larger than conveyor.api.limits.upload, or it would exceed the client's storage quota"
+              + " (bytes of its uploads and report files, conveyor.api.storage.quota)")
+  @ApiResponse(
+      responseCode = "429",
+      description =
+          "More uploads than conveyor.api.storage.upload-rate per period; Retry-After says when"
+              + " the next one is allowed")
   @PostMapping(consumes = "text/csv")
   ResponseEntity<Uploaded> upload(
       @Parameter(hidden = true) Caller caller,
@@ -51,6 +66,8 @@ class UploadController {
       throw ApiException.badRequest(
           "filename", "must be 1 to 255 letters, digits, '.', '_', '-' or spaces");
     }
+    // Before the body is read: a client over its rate costs no spooling.
+    storage.takeUploadSlot(caller.clientId());
     // Spooled to a temporary file first, as Tomcat does for a multipart part: the body arrives at
     // the client's pace, and reading it inside storeUpload's transaction would hold a pooled
     // connection and an open transaction (which holds back vacuum) for as long as a slow client
@@ -62,7 +79,8 @@ class UploadController {
         body.transferTo(out);
       }
       try (InputStream in = Files.newInputStream(spooled)) {
-        return stored(files.storeUpload(caller.clientId(), filename, "text/csv", in));
+        return stored(
+            files.storeUpload(caller.clientId(), filename, "text/csv", Files.size(spooled), in));
       }
     } finally {
       Files.deleteIfExists(spooled);
@@ -75,6 +93,13 @@ class UploadController {
    * memory) and refuses a body over the upload limit (see {@code UploadLimits}).
    */
   @Operation(summary = "Upload a CSV file (voterImport input) as multipart/form-data, part 'file'")
+  @ApiResponse(responseCode = "201", description = "Stored")
+  @ApiResponse(
+      responseCode = "413",
+      description = "Larger than the upload limit, or it would exceed the client's storage quota")
+  @ApiResponse(
+      responseCode = "429",
+      description = "More uploads than the client's rate allows; see Retry-After")
   @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
   ResponseEntity<Uploaded> uploadForm(
       @Parameter(hidden = true) Caller caller,
@@ -83,10 +108,16 @@ class UploadController {
     if (file == null || file.isEmpty()) {
       throw ApiException.badRequest("file", "must be a non-empty file part named 'file'");
     }
+    // Tomcat has already spooled the body (multipart parsing runs before the handler).
+    storage.takeUploadSlot(caller.clientId());
     try (InputStream in = file.getInputStream()) {
       return stored(
           files.storeUpload(
-              caller.clientId(), safeName(file.getOriginalFilename()), "text/csv", in));
+              caller.clientId(),
+              safeName(file.getOriginalFilename()),
+              "text/csv",
+              file.getSize(),
+              in));
     }
   }
 

@@ -57,6 +57,10 @@ class Report extends AssignedIdEntity {
   @Column(name = "artifact_id")
   private @Nullable UUID artifactId;
 
+  /** Set by the retention sweep (SQL only) when it deletes the file; artifactId is then null. */
+  @Column(name = "artifact_expired_at", insertable = false, updatable = false)
+  private @Nullable Instant artifactExpiredAt;
+
   @Column(name = "callback_url", updatable = false)
   private @Nullable String callbackUrl;
 
@@ -253,6 +257,10 @@ class Report extends AssignedIdEntity {
 
   @Nullable UUID artifactId() {
     return artifactId;
+  }
+
+  @Nullable Instant artifactExpiredAt() {
+    return artifactExpiredAt;
   }
 
   @Nullable String callbackUrl() {

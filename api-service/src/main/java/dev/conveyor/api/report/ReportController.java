@@ -73,6 +73,11 @@ class ReportController {
   @ApiResponse(
       responseCode = "202",
       description = "Accepted (or the earlier report of this Idempotency-Key)")
+  @ApiResponse(
+      responseCode = "413",
+      description =
+          "The client's files (uploads and report files) fill its storage quota"
+              + " (conveyor.api.storage.quota); nothing was enqueued")
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<Accepted> submit(
       @Parameter(hidden = true) Caller caller,
@@ -119,6 +124,12 @@ class ReportController {
    */
   @Operation(summary = "Download a completed report's file; 409 while it is not ready")
   @ApiResponse(responseCode = "200", description = "The file")
+  @ApiResponse(responseCode = "409", description = "The report is not COMPLETED")
+  @ApiResponse(
+      responseCode = "410",
+      description =
+          "The file was deleted after its retention (conveyor.api.retention.artifacts); the"
+              + " report's artifactExpiredAt says when")
   @GetMapping(path = "/{id}/artifact", produces = MediaType.ALL_VALUE)
   void artifact(
       @Parameter(hidden = true) Caller caller,

@@ -4,6 +4,7 @@ import dev.conveyor.api.ApiProperties;
 import dev.conveyor.api.artifact.ArtifactFiles;
 import dev.conveyor.api.artifact.ArtifactInfo;
 import dev.conveyor.api.auth.Caller;
+import dev.conveyor.api.storage.ClientStorage;
 import dev.conveyor.api.web.ApiException;
 import dev.conveyor.api.web.FieldProblem;
 import dev.conveyor.queue.JobQueue;
@@ -43,6 +44,7 @@ class ReportSubmission {
   private final ReportRepository reports;
   private final JobQueue queue;
   private final ArtifactFiles artifacts;
+  private final ClientStorage storage;
   private final TransactionTemplate transaction;
   private final ApiProperties.Reports config;
   private final boolean allowPrivateCallbacks;
@@ -51,11 +53,13 @@ class ReportSubmission {
       ReportRepository reports,
       JobQueue queue,
       ArtifactFiles artifacts,
+      ClientStorage storage,
       PlatformTransactionManager transactionManager,
       ApiProperties properties) {
     this.reports = reports;
     this.queue = queue;
     this.artifacts = artifacts;
+    this.storage = storage;
     this.transaction = new TransactionTemplate(transactionManager);
     this.config = properties.reports();
     this.allowPrivateCallbacks = properties.webhooks().allowPrivateAddresses();
@@ -88,6 +92,8 @@ class ReportSubmission {
         return replay(earlier.get(), request, idempotencyKey);
       }
     }
+    // After the replay check: answering an earlier report stores nothing new.
+    storage.checkRoomForReport(caller.clientId());
     try {
       return transaction.execute(status -> create(caller, request, idempotencyKey, now));
     } catch (DataIntegrityViolationException e) {
@@ -109,6 +115,11 @@ class ReportSubmission {
    */
   private Submitted create(
       Caller caller, SubmitReportRequest.Valid request, @Nullable String key, Instant now) {
+    if (request.type() == ReportType.VOTER_IMPORT
+        && !storage.holdUpload(uploadId(request), caller.clientId())) {
+      // Deleted by the retention sweep since checkUpload looked.
+      throw uploadNotFound();
+    }
     UUID id = ReportIds.next();
     // The job's place in the queue is counted by the insert's own statement (one round trip).
     JobQueue.Placed job =
@@ -149,16 +160,23 @@ class ReportSubmission {
     if (request.type() != ReportType.VOTER_IMPORT) {
       return;
     }
-    UUID uploadId = UUID.fromString(request.parameters().get("uploadId").asString());
-    Optional<ArtifactInfo> upload = artifacts.find(uploadId);
+    Optional<ArtifactInfo> upload = artifacts.find(uploadId(request));
     if (upload.isEmpty()
         || upload.get().ownerId() != caller.clientId()
         || !upload.get().kind().equals("upload")) {
-      throw ApiException.invalid(
-          List.of(
-              new FieldProblem(
-                  "parameters.uploadId", "is not one of your uploads (POST /api/uploads)")));
+      throw uploadNotFound();
     }
+  }
+
+  private static UUID uploadId(SubmitReportRequest.Valid request) {
+    return UUID.fromString(request.parameters().get("uploadId").asString());
+  }
+
+  private static ApiException uploadNotFound() {
+    return ApiException.invalid(
+        List.of(
+            new FieldProblem(
+                "parameters.uploadId", "is not one of your uploads (POST /api/uploads)")));
   }
 
   private static boolean isIdempotencyConflict(DataIntegrityViolationException e) {

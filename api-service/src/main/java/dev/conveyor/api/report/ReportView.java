@@ -21,7 +21,9 @@ import org.jspecify.annotations.Nullable;
  * @param startedAt when a worker first started it
  * @param completedAt when it reached its final status (COMPLETED, FAILED or CANCELLED)
  * @param error why it failed (FAILED only)
- * @param artifact the file (COMPLETED only)
+ * @param artifact the file (COMPLETED only, until it expires)
+ * @param artifactExpiredAt when a COMPLETED report's file was deleted after its retention ({@code
+ *     artifact} is then null and the download answers 410)
  * @param callbackUrl where the final-status webhook goes, if anywhere
  */
 public record ReportView(
@@ -38,6 +40,13 @@ public record ReportView(
     @Nullable Instant completedAt,
     @Nullable ErrorView error,
     @Nullable ArtifactView artifact,
+    @Schema(
+            description =
+                "When the file of this COMPLETED report was deleted after its retention"
+                    + " (conveyor.api.retention.artifacts, 30 days after completion by default);"
+                    + " artifact is then null and GET .../artifact answers 410 Gone. Null while the"
+                    + " file exists and for reports without a file")
+        @Nullable Instant artifactExpiredAt,
     @Nullable String callbackUrl) {
 
   /** Why a report failed. */

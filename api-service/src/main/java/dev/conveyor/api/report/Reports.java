@@ -4,12 +4,14 @@ import dev.conveyor.api.artifact.ArtifactFiles;
 import dev.conveyor.api.artifact.ArtifactInfo;
 import dev.conveyor.api.auth.Caller;
 import dev.conveyor.api.web.ApiException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.data.domain.Limit;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -57,18 +59,31 @@ public class Reports {
         more ? ReportCursor.after(page.getLast()).encode() : null);
   }
 
-  /** The file of the caller's report: 404 if not theirs, 409 until it is COMPLETED. */
+  /**
+   * The file of the caller's report: 404 if not theirs, 409 until it is COMPLETED, 410 once the
+   * file was deleted after its retention.
+   */
   @Transactional(readOnly = true)
   ArtifactInfo readyArtifact(Caller caller, UUID id) {
     Report report = owned(caller, id);
     UUID artifactId = report.artifactId();
-    if (report.status() != ReportStatus.COMPLETED || artifactId == null) {
+    if (report.status() != ReportStatus.COMPLETED) {
       throw ApiException.conflict(
           "Report " + id + " is " + report.status() + "; its file exists once it is COMPLETED");
     }
-    return artifacts
-        .find(artifactId)
-        .orElseThrow(() -> new IllegalStateException("artifact " + artifactId + " is missing"));
+    Instant expiredAt = report.artifactExpiredAt();
+    // Each statement reads its own snapshot: the sweep may delete the file between the two reads.
+    Optional<ArtifactInfo> file =
+        artifactId == null ? Optional.empty() : artifacts.find(artifactId);
+    return file.orElseThrow(
+        () ->
+            new ApiException(
+                HttpStatus.GONE,
+                "The file of report "
+                    + id
+                    + " was deleted after its retention"
+                    + (expiredAt == null ? "" : " at " + expiredAt)
+                    + "; submit the report again for a new one"));
   }
 
   Report owned(Caller caller, UUID id) {
@@ -111,6 +126,7 @@ public class Reports {
         r.completedAt(),
         error,
         artifact,
+        r.artifactExpiredAt(),
         r.callbackUrl());
   }
 }

@@ -1,7 +1,9 @@
 package dev.conveyor.api.web;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -12,15 +14,27 @@ public class ApiException extends RuntimeException {
 
   private final HttpStatus status;
   private final List<FieldProblem> errors;
+  private final @Nullable Duration retryAfter;
 
   public ApiException(HttpStatus status, String detail) {
     this(status, detail, List.of());
   }
 
   public ApiException(HttpStatus status, String detail, List<FieldProblem> errors) {
+    this(status, detail, errors, null);
+  }
+
+  private ApiException(
+      HttpStatus status, String detail, List<FieldProblem> errors, @Nullable Duration retryAfter) {
     super(detail, null, false, false);
     this.status = status;
     this.errors = List.copyOf(errors);
+    this.retryAfter = retryAfter;
+  }
+
+  /** A limit the client hit and may try again after: 429 with {@code Retry-After}. */
+  public static ApiException tooManyRequests(String detail, Duration retryAfter) {
+    return new ApiException(HttpStatus.TOO_MANY_REQUESTS, detail, List.of(), retryAfter);
   }
 
   public static ApiException notFound(String detail) {
@@ -52,5 +66,10 @@ public class ApiException extends RuntimeException {
 
   public List<FieldProblem> errors() {
     return errors;
+  }
+
+  /** How long the client should wait before trying again, if the answer says so. */
+  public @Nullable Duration retryAfter() {
+    return retryAfter;
   }
 }

@@ -36,8 +36,13 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(ApiException.class)
   ResponseEntity<ProblemDetail> api(ApiException e) {
-    return ResponseEntity.status(e.status())
-        .body(Problems.of(e.status(), e.getMessage(), e.errors()));
+    ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status());
+    if (e.retryAfter() != null) {
+      // Whole seconds, rounded up, at least 1: "Retry-After: 0" invites an immediate retry loop.
+      long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+      response.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+    }
+    return response.body(Problems.of(e.status(), e.getMessage(), e.errors()));
   }
 
   @ExceptionHandler(BodyTooLargeException.class)

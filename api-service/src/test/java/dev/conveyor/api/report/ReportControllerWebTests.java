@@ -264,6 +264,7 @@ class ReportControllerWebTests {
                   null,
                   new ReportView.ArtifactView(
                       "/api/reports/" + id + "/artifact", "r.csv", "text/csv", 12, "ab12"),
+                  null,
                   null));
 
       MvcTestResult result = get("/api/reports/" + id);
@@ -280,7 +281,7 @@ class ReportControllerWebTests {
                "error": null,
                "artifact": {"url": "/api/reports/%s/artifact", "filename": "r.csv",
                             "contentType": "text/csv", "sizeBytes": 12, "sha256": "ab12"},
-               "callbackUrl": null}
+               "artifactExpiredAt": null, "callbackUrl": null}
               """
                   .formatted(id, id));
     }
