@@ -25,9 +25,10 @@ CREATE TABLE client_storage (
 );
 
 -- Keeps client_storage.used_bytes equal to the sum of the client's artifacts' sizes. A file's row
--- is inserted with size 0 and given its size when its chunks are written, in the same
--- transaction (API and worker alike), so the count moves at that UPDATE, and takes the client
--- row's lock only from there to the commit. Growth upserts (the client's first file creates the
+-- is inserted with size 0 and given its size when it is whole: an upload in the API's one
+-- transaction, a report file in the worker's final transaction (the one that marks it stored and
+-- completes the job; its chunks were committed before, see V115). So the count moves at that
+-- UPDATE, and takes the client row's lock only from there to the commit. Growth upserts (the client's first file creates the
 -- row); shrinking updates (the row exists, since the bytes were counted).
 CREATE FUNCTION artifacts_count_storage() RETURNS trigger
 LANGUAGE plpgsql
