@@ -28,15 +28,18 @@ class RegistryImportController {
     this.imports = imports;
   }
 
-  /** One page and the cursor of the next, if there is one. */
-  record Page(List<RegistryImport> items, @Nullable String nextCursor) {}
+  /**
+   * One page and the cursor of the next, if there is one. (Not named {@code Page}: OpenAPI schemas
+   * are named by the simple class name, and the reports list has a {@code Page} of its own.)
+   */
+  record RegistryImportPage(List<RegistryImport> items, @Nullable String nextCursor) {}
 
   @Operation(
       summary =
           "Registry imports (voterImport runs that committed), newest first: key, report, file"
               + " SHA-256, county scope, counts")
   @GetMapping
-  Page list(
+  RegistryImportPage list(
       @RequestParam(required = false) @Nullable Integer limit,
       @Parameter(description = "nextCursor of the previous page") @RequestParam(required = false)
           @Nullable String cursor) {
@@ -48,9 +51,10 @@ class RegistryImportController {
         cursor == null ? RegistryImportCursor.START : RegistryImportCursor.decode(cursor);
     List<RegistryImport> rows = imports.listRegistryImports(after, size + 1);
     if (rows.size() <= size) {
-      return new Page(rows, null);
+      return new RegistryImportPage(rows, null);
     }
     List<RegistryImport> page = rows.subList(0, size);
-    return new Page(List.copyOf(page), RegistryImportCursor.after(page.getLast()).encode());
+    return new RegistryImportPage(
+        List.copyOf(page), RegistryImportCursor.after(page.getLast()).encode());
   }
 }

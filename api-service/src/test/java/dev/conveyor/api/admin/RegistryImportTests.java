@@ -64,6 +64,29 @@ class RegistryImportTests extends ApiTestBase {
   }
 
   @Test
+  void theOpenApiDescriptionHasTheAuditListAndKeyCreation() {
+    JsonNode docs = anonymous.get("/v3/api-docs").json();
+
+    JsonNode list = docs.get("paths").get("/api/admin/registry-imports").get("get");
+    assertThat(list.get("summary").asString()).contains("newest first");
+    assertThat(list.get("parameters").findValuesAsString("name")).contains("limit", "cursor");
+    JsonNode schemas = docs.get("components").get("schemas");
+    String page = list.get("responses").get("200").get("content").findValue("$ref").asString();
+    String row =
+        schemas
+            .get(page.substring(page.lastIndexOf('/') + 1))
+            .get("properties")
+            .get("items")
+            .get("items")
+            .get("$ref")
+            .asString();
+    assertThat(
+            schemas.get(row.substring(row.lastIndexOf('/') + 1)).get("properties").propertyNames())
+        .contains("clientId", "reportId", "uploadSha256", "counties", "rejected", "importedAt");
+    assertThat(docs.get("paths").get("/api/admin/api-keys").has("post")).isTrue();
+  }
+
+  @Test
   void aBadCursorOrLimitIs400NamingIt() {
     Api admin = newClient(Role.ADMIN);
 

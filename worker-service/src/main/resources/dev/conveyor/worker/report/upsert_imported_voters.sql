@@ -10,7 +10,9 @@
 -- current county again on the row version it locked, so a voter moved out of the scope by a
 -- concurrent import after this statement's snapshot is left alone too (counted unchanged then).
 -- Lock: ROW EXCLUSIVE on voters; the updated rows until commit.
--- Index: voters_state_voter_id_key (the scope look-up and the conflict target).
+-- Index: voters_state_voter_id_key (the conflict target; the scope's look-up of the current
+-- county too for a small file, a hash join over voters for a large one). Without a scope the
+-- look-up's condition is false from the start (NOT :everyCounty) and it reads no voter.
 WITH staged AS MATERIALIZED (
     SELECT i.*, v.county AS current_county,
            (:everyCounty OR lower(i.county) = ANY (:counties)) AS county_in_scope,
