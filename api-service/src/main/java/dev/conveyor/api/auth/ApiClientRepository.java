@@ -39,7 +39,7 @@ interface ApiClientRepository extends JpaRepository<ApiClient, Long> {
           VALUES (:name, :keyHash, :keyPrefix, :role)
           ON CONFLICT (name) DO UPDATE
           SET key_hash = excluded.key_hash, key_prefix = excluded.key_prefix,
-              role = excluded.role, revoked_at = NULL
+              role = excluded.role, registry_counties = NULL, revoked_at = NULL
           """)
   int upsert(String name, byte[] keyHash, String keyPrefix, String role);
 }
