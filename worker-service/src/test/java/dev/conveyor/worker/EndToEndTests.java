@@ -482,6 +482,7 @@ class EndToEndTests {
     JsonNode albanyKey = JSON.readTree(created.body());
     assertThat(albanyKey.get("counties").toString()).isEqualTo("[\"Albany\"]");
     String albany = albanyKey.get("key").asString();
+    // In a party, status and district that the other tests' Kings reports do not list.
     String kingsVoter = "NYK" + System.nanoTime();
     jdbc.sql(
             """
@@ -489,7 +490,7 @@ class EndToEndTests {
                                 street_address, city, zip_code, county, assembly_district,
                                 election_district, party, status, registration_date)
             VALUES (:id, 'Kim', 'Kingsley', DATE '1970-01-01', '1 Court St', 'Brooklyn', '11201',
-                    'Kings', 41, 1, 'DEM', 'ACTIVE', DATE '2000-01-01')
+                    'Kings', 150, 1, 'CON', 'INACTIVE', DATE '2000-01-01')
             """)
         .param("id", kingsVoter)
         .update();

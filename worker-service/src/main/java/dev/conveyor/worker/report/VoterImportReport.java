@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -154,18 +155,25 @@ class VoterImportReport implements ReportGenerator {
     jdbc.sql(CREATE_REJECTS).update();
     Counts counts = stage(p, scope, progress);
     // In the import's transaction: the audit row commits exactly with the voters' changes.
-    jdbc.sql(INSERT_REGISTRY_IMPORT)
-        .param("clientId", report.ownerId())
-        .param("reportId", report.id())
-        .param("uploadId", p.uploadId())
-        .param(
-            "counties", scope.counties() == null ? null : scope.counties().toArray(String[]::new))
-        .param("read", counts.read())
-        .param("inserted", counts.inserted())
-        .param("updated", counts.updated())
-        .param("unchanged", counts.unchanged())
-        .param("rejected", counts.rejected())
-        .update();
+    int audited =
+        jdbc.sql(INSERT_REGISTRY_IMPORT)
+            .param("clientId", report.ownerId())
+            .param("reportId", report.id())
+            .param("uploadId", p.uploadId())
+            .param(
+                "counties",
+                scope.counties() == null ? null : scope.counties().toArray(String[]::new))
+            .param("read", counts.read())
+            .param("inserted", counts.inserted())
+            .param("updated", counts.updated())
+            .param("unchanged", counts.unchanged())
+            .param("rejected", counts.rejected())
+            .update();
+    if (audited != 1) {
+      // The upload (whose hash the row copies) went away during the import: no import without
+      // its audit row, so this attempt rolls back and the next one reports the missing upload.
+      throw new IllegalStateException("upload " + p.uploadId() + " vanished during the import");
+    }
     writeSummary(counts, out);
   }
 
@@ -180,7 +188,7 @@ class VoterImportReport implements ReportGenerator {
             .param("ownerId", ownerId)
             .query(
                 (rs, row) -> {
-                  java.sql.Array counties = rs.getArray("registry_counties");
+                  Array counties = rs.getArray("registry_counties");
                   return new Key(
                       rs.getString("role"),
                       counties == null ? null : List.of((String[]) counties.getArray()),
