@@ -14,8 +14,9 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
  * Starts the API service, or runs a one-shot command: {@code create-api-key --name NAME --role
- * client|admin} creates an API key, prints it once and exits. The commands are found through {@link
- * Command}, so this class does not depend on the features that offer them.
+ * client|registrar|admin [--counties A,B]} creates an API key, prints it once and exits. The
+ * commands are found through {@link Command}, so this class does not depend on the features that
+ * offer them.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan

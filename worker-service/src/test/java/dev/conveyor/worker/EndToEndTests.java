@@ -92,8 +92,9 @@ class EndToEndTests {
                 // The client webhook test's receiver is on loopback.
                 "--conveyor.worker-service.webhooks.allow-private-addresses=true",
                 "--conveyor.worker.fetch.poll-interval=200ms");
+    // A registrar without a county scope: it imports voters (voterImport) and reads its reports.
     ApiKeys.CreatedKey client =
-        api.getBean(ApiKeys.class).create("e2e-" + System.nanoTime(), Role.CLIENT);
+        api.getBean(ApiKeys.class).create("e2e-" + System.nanoTime(), Role.REGISTRAR);
     apiKey = client.key().reveal();
     webhookSecret = client.webhookSecret().reveal();
     clientId = client.caller().clientId();
@@ -454,6 +455,216 @@ class EndToEndTests {
                 .query(Long.class)
                 .single())
         .isEqualTo(490);
+  }
+
+  /**
+   * Issue 15.2 over HTTP: a client key may not import; a registrar scoped to Albany (created by an
+   * admin over the API) imports Albany rows but can neither move a Kings voter nor create one; an
+   * unscoped registrar can move it; each committed import is in the admin's audit list with its
+   * counts and the file's SHA-256, which client keys cannot read.
+   */
+  @Test
+  void registryWritesNeedARegistrarKeyAndStayInItsCountiesAndAreAudited() {
+    ApiKeys keys = api.getBean(ApiKeys.class);
+    String admin = keys.create("e2e-admin-" + System.nanoTime(), Role.ADMIN).key().reveal();
+    String client = keys.create("e2e-client-" + System.nanoTime(), Role.CLIENT).key().reveal();
+    HttpResponse<String> created =
+        exchange(
+            admin,
+            "POST",
+            "/api/admin/api-keys",
+            "application/json",
+            ("{\"name\":\"e2e-albany-"
+                    + System.nanoTime()
+                    + "\",\"role\":\"registrar\",\"counties\":[\"albany\"]}")
+                .getBytes(StandardCharsets.UTF_8));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode albanyKey = JSON.readTree(created.body());
+    assertThat(albanyKey.get("counties").toString()).isEqualTo("[\"Albany\"]");
+    String albany = albanyKey.get("key").asString();
+    // In a party, status and district that the other tests' Kings reports do not list.
+    String kingsVoter = "NYK" + System.nanoTime();
+    jdbc.sql(
+            """
+            INSERT INTO voters (state_voter_id, first_name, last_name, date_of_birth,
+                                street_address, city, zip_code, county, assembly_district,
+                                election_district, party, status, registration_date)
+            VALUES (:id, 'Kim', 'Kingsley', DATE '1970-01-01', '1 Court St', 'Brooklyn', '11201',
+                    'Kings', 150, 1, 'CON', 'INACTIVE', DATE '2000-01-01')
+            """)
+        .param("id", kingsVoter)
+        .update();
+    String newAlbany = "NYA" + System.nanoTime();
+    byte[] albanyFile =
+        voterFile(voterRow(newAlbany, "Albany", 108), voterRow(kingsVoter, "Albany", 108));
+
+    // A client key: 403 problem, nothing submitted.
+    HttpResponse<String> refused =
+        exchange(
+            client,
+            "POST",
+            "/api/reports",
+            "application/json",
+            importBody(client, albanyFile, "Albany"));
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+    assertThat(refused.headers().firstValue("Content-Type").orElse(""))
+        .startsWith("application/problem+json");
+
+    // The Albany registrar: its Albany row imports, the Kings voter is neither moved...
+    String scopedReport = submitAs(albany, importBody(albany, albanyFile, "Albany"));
+    assertThat(awaitFinal(albany, scopedReport).get("status").asString()).isEqualTo("COMPLETED");
+    List<List<String>> summary = TestFiles.parseCsv(downloadAs(albany, scopedReport));
+    assertThat(summary.get(1)).containsExactly("2", "1", "0", "0", "1");
+    assertThat(summary.get(4).subList(0, 3))
+        .containsExactly(
+            "3",
+            "State Voter ID is a voter of Kings, outside the counties of this key (Albany)",
+            kingsVoter);
+    assertThat(countyOf(kingsVoter)).isEqualTo("Kings");
+    assertThat(countyOf(newAlbany)).isEqualTo("Albany");
+    // ... nor created in Kings: refused at submission, 403 naming the county.
+    String newKings = "NYK" + System.nanoTime();
+    HttpResponse<String> outside =
+        exchange(
+            albany,
+            "POST",
+            "/api/reports",
+            "application/json",
+            importBody(albany, voterFile(voterRow(newKings, "Kings", 41)), "Kings"));
+    assertThat(outside.statusCode()).as(outside.body()).isEqualTo(403);
+    assertThat(JSON.readTree(outside.body()).get("errors").findValuesAsString("field"))
+        .containsExactly("parameters.county");
+    assertThat(countyOf(newKings)).isNull();
+
+    // The unscoped registrar moves the Kings voter.
+    byte[] moveFile = voterFile(voterRow(kingsVoter, "Albany", 108));
+    String unscopedReport = submitAs(apiKey, importBody(apiKey, moveFile, "Albany"));
+    assertThat(awaitFinal(apiKey, unscopedReport).get("status").asString()).isEqualTo("COMPLETED");
+    assertThat(TestFiles.parseCsv(downloadAs(apiKey, unscopedReport)).get(1))
+        .containsExactly("1", "0", "1", "0", "0");
+    assertThat(countyOf(kingsVoter)).isEqualTo("Albany");
+
+    // The audit, newest first, for admins only.
+    HttpResponse<String> list =
+        exchange(admin, "GET", "/api/admin/registry-imports?limit=500", null, null);
+    assertThat(list.statusCode()).isEqualTo(200);
+    List<String> reportIds = JSON.readTree(list.body()).get("items").findValuesAsString("reportId");
+    assertThat(reportIds.indexOf(unscopedReport))
+        .isNotNegative()
+        .isLessThan(reportIds.indexOf(scopedReport));
+    JsonNode scoped = auditRow(list, scopedReport);
+    assertThat(scoped.get("clientId").asLong()).isEqualTo(albanyKey.get("clientId").asLong());
+    assertThat(scoped.get("counties").toString()).isEqualTo("[\"Albany\"]");
+    assertThat(scoped.get("uploadSha256").asString()).isEqualTo(sha256(albanyFile));
+    assertThat(
+            List.of(
+                scoped.get("rowsRead").asLong(),
+                scoped.get("inserted").asLong(),
+                scoped.get("updated").asLong(),
+                scoped.get("unchanged").asLong(),
+                scoped.get("rejected").asLong()))
+        .containsExactly(2L, 1L, 0L, 0L, 1L);
+    JsonNode unscoped = auditRow(list, unscopedReport);
+    assertThat(unscoped.get("clientId").asLong()).isEqualTo(clientId);
+    assertThat(unscoped.get("counties").isNull()).isTrue();
+    assertThat(unscoped.get("updated").asLong()).isEqualTo(1);
+    assertThat(unscoped.get("uploadSha256").asString()).isEqualTo(sha256(moveFile));
+    for (String notAdmin : List.of(client, albany)) {
+      HttpResponse<String> forbidden =
+          exchange(notAdmin, "GET", "/api/admin/registry-imports", null, null);
+      assertThat(forbidden.statusCode()).isEqualTo(403);
+      assertThat(forbidden.headers().firstValue("Content-Type").orElse(""))
+          .startsWith("application/problem+json");
+    }
+  }
+
+  private @org.jspecify.annotations.Nullable String countyOf(String stateVoterId) {
+    return jdbc.sql("SELECT county FROM voters WHERE state_voter_id = :id")
+        .param("id", stateVoterId)
+        .query(String.class)
+        .optional()
+        .orElse(null);
+  }
+
+  private static JsonNode auditRow(HttpResponse<String> list, String reportId) {
+    for (JsonNode item : JSON.readTree(list.body()).get("items")) {
+      if (item.get("reportId").asString().equals(reportId)) {
+        return item;
+      }
+    }
+    throw new AssertionError("no audit row for report " + reportId + ": " + list.body());
+  }
+
+  private static String voterRow(String stateVoterId, String county, int assemblyDistrict) {
+    return stateVoterId
+        + ",Doe,Jo,,,1980-02-29,12 Main St,Town,12202,"
+        + county
+        + ","
+        + assemblyDistrict
+        + ",4,DEM,ACTIVE,2001-05-06";
+  }
+
+  private static byte[] voterFile(String... rows) {
+    return ("State Voter ID,Last Name,First Name,Middle Name,Suffix,Date of Birth,Street Address,"
+            + "City,ZIP Code,County,Assembly District,Election District,Party,Status,"
+            + "Registration Date\r\n"
+            + String.join("\r\n", rows)
+            + "\r\n")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Uploads {@code file} as {@code key}'s and returns a voterImport request body for it. */
+  private static byte[] importBody(String key, byte[] file, String county) {
+    HttpResponse<String> upload =
+        exchange(key, "POST", "/api/uploads?filename=voters.csv", "text/csv", file);
+    assertThat(upload.statusCode()).as(upload.body()).isEqualTo(201);
+    return ("{\"type\":\"voterImport\",\"format\":\"CSV\",\"parameters\":{\"uploadId\":\""
+            + JSON.readTree(upload.body()).get("uploadId").asString()
+            + "\",\"county\":\""
+            + county
+            + "\"}}")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String submitAs(String key, byte[] body) {
+    HttpResponse<String> r = exchange(key, "POST", "/api/reports", "application/json", body);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    return JSON.readTree(r.body()).get("reportId").asString();
+  }
+
+  private static JsonNode awaitFinal(String key, String reportId) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () ->
+                JSON.readTree(exchange(key, "GET", "/api/reports/" + reportId, null, null).body()),
+            r -> List.of("COMPLETED", "FAILED", "CANCELLED").contains(r.get("status").asString()));
+  }
+
+  private static String downloadAs(String key, String reportId) {
+    return exchange(key, "GET", "/api/reports/" + reportId + "/artifact", null, null).body();
+  }
+
+  private static HttpResponse<String> exchange(
+      String key,
+      String method,
+      String path,
+      @org.jspecify.annotations.Nullable String contentType,
+      byte @org.jspecify.annotations.Nullable [] body) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create("http://localhost:" + apiPort + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + key)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
+    if (contentType != null) {
+      builder.header("Content-Type", contentType);
+    }
+    return send(builder, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
   @Test

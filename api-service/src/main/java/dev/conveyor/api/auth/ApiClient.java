@@ -7,6 +7,9 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.List;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
 import org.jspecify.annotations.Nullable;
 
 /** A row of {@code api_clients}. */
@@ -31,6 +34,11 @@ class ApiClient {
   @Column(name = "webhook_secret")
   private @Nullable String webhookSecret;
 
+  /** A registrar's county scope ({@code text[]}); null: every county. */
+  @Column(name = "registry_counties")
+  @JdbcTypeCode(SqlTypes.ARRAY)
+  private String @Nullable [] registryCounties;
+
   @Column(name = "created_at", insertable = false, updatable = false)
   private @Nullable Instant createdAt;
 
@@ -45,11 +53,18 @@ class ApiClient {
   }
 
   ApiClient(
-      String name, byte[] keyHash, String keyPrefix, Role role, @Nullable String webhookSecret) {
+      String name,
+      byte[] keyHash,
+      String keyPrefix,
+      Role role,
+      @Nullable List<String> registryCounties,
+      @Nullable String webhookSecret) {
     this.name = name;
     this.keyHash = keyHash.clone();
     this.keyPrefix = keyPrefix;
     this.role = role.dbValue();
+    this.registryCounties =
+        registryCounties == null ? null : registryCounties.toArray(String[]::new);
     this.webhookSecret = webhookSecret;
   }
 
@@ -69,6 +84,7 @@ class ApiClient {
   }
 
   Caller toCaller() {
-    return new Caller(id(), name, role());
+    return new Caller(
+        id(), name, role(), registryCounties == null ? null : List.of(registryCounties));
   }
 }

@@ -1,5 +1,7 @@
 package dev.conveyor.api.auth;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.data.jpa.repository.JpaRepository;
 import org.springframework.data.jpa.repository.Modifying;
@@ -9,6 +11,17 @@ interface ApiClientRepository extends JpaRepository<ApiClient, Long> {
 
   @Query("select c from ApiClient c where c.keyHash = :keyHash and c.revokedAt is null")
   Optional<ApiClient> findByKeyHashAndRevokedAtIsNull(byte[] keyHash);
+
+  boolean existsByName(String name);
+
+  /**
+   * The registry's spelling of each county whose lower-case name is given (the rest are not
+   * counties of the registry). Index: registry_counties_lower_name_key.
+   */
+  @Query(
+      nativeQuery = true,
+      value = "SELECT name FROM registry_counties WHERE lower(name) IN (:lowerCaseNames)")
+  List<String> registryCounties(Collection<String> lowerCaseNames);
 
   @Query("select count(c) > 0 from ApiClient c where c.id = :id and c.revokedAt is null")
   boolean isActive(long id);
@@ -26,7 +39,7 @@ interface ApiClientRepository extends JpaRepository<ApiClient, Long> {
           VALUES (:name, :keyHash, :keyPrefix, :role)
           ON CONFLICT (name) DO UPDATE
           SET key_hash = excluded.key_hash, key_prefix = excluded.key_prefix,
-              role = excluded.role, revoked_at = NULL
+              role = excluded.role, registry_counties = NULL, revoked_at = NULL
           """)
   int upsert(String name, byte[] keyHash, String keyPrefix, String role);
 }

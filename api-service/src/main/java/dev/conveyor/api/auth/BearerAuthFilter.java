@@ -18,10 +18,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Authenticates every {@code /api/**} request with {@code Authorization: Bearer <api key>}: no key
- * or an unknown one is a 401 problem; a client key on {@code /api/admin/**} is a 403 problem.
- * Everything else (actuator, OpenAPI, the signed {@code /internal/**} callbacks) is left to its own
- * checks. Both decisions test the decoded, normalized path ({@link RequestPaths}), never the raw
- * URI, which a client can spell differently from the route it reaches.
+ * or an unknown one is a 401 problem; a client or registrar key on {@code /api/admin/**} is a 403
+ * problem. Everything else (actuator, OpenAPI, the signed {@code /internal/**} callbacks) is left
+ * to its own checks. Both decisions test the decoded, normalized path ({@link RequestPaths}), never
+ * the raw URI, which a client can spell differently from the route it reaches.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 20)

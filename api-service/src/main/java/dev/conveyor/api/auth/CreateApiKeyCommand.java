@@ -1,22 +1,29 @@
 package dev.conveyor.api.auth;
 
 import dev.conveyor.api.Command;
+import dev.conveyor.api.web.ApiException;
+import dev.conveyor.api.web.FieldProblem;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * {@code java -jar api-service.jar create-api-key --name NAME [--role client|admin]}: creates an
- * API client against the configured database (migrating it first, as the service does), prints its
- * key and webhook signing secret once, and exits. Only the key's hash is stored. Listed in {@code
- * META-INF/spring.factories}, where the application's {@code main} finds it.
+ * {@code java -jar api-service.jar create-api-key --name NAME [--role client|registrar|admin]
+ * [--counties A,B]}: creates an API client (a registrar optionally scoped to the registry's
+ * counties given) against the configured database (migrating it first, as the service does), prints
+ * its key and webhook signing secret once, and exits. Only the key's hash is stored. Listed in
+ * {@code META-INF/spring.factories}, where the application's {@code main} finds it.
  */
 final class CreateApiKeyCommand implements Command {
 
   private static final String NAME = "create-api-key";
+  private static final String USAGE =
+      NAME + " --name NAME [--role client|registrar|admin] [--counties COUNTY,COUNTY,...]";
 
   @Override
   public String name() {
@@ -36,20 +43,27 @@ final class CreateApiKeyCommand implements Command {
       role = Role.parse(options.getOrDefault("role", "client"));
     } catch (IllegalArgumentException e) {
       err.println(e.getMessage());
-      err.println("usage: " + NAME + " --name NAME [--role client|admin]");
+      err.println("usage: " + USAGE);
       return 2;
     }
     String name = options.get("name");
     if (name == null || name.isBlank() || name.length() > 100) {
-      err.println("usage: " + NAME + " --name NAME [--role client|admin] (name: 1 to 100 chars)");
+      err.println("usage: " + USAGE + " (name: 1 to 100 chars)");
       return 2;
     }
+    String countyList = options.get("counties");
+    // Comma-separated: county names hold letters, spaces, '.', ''' and '-', never a comma.
+    List<String> counties =
+        countyList == null
+            ? null
+            : Arrays.stream(countyList.split(",", -1)).map(String::strip).toList();
     try (ConfigurableApplicationContext context =
         new SpringApplicationBuilder(application)
             .web(WebApplicationType.NONE)
             .properties("spring.main.banner-mode=off", "logging.level.root=WARN")
             .run(args)) {
-      ApiKeys.CreatedKey created = context.getBean(ApiKeys.class).create(name, role);
+      ApiKeys.CreatedKey created = context.getBean(ApiKeys.class).create(name, role, counties);
+      List<String> scope = created.caller().registryCounties();
       out.println(
           "Created API client '"
               + name
@@ -57,12 +71,21 @@ final class CreateApiKeyCommand implements Command {
               + created.caller().clientId()
               + ", role "
               + role.dbValue()
+              + (role == Role.REGISTRAR
+                  ? ", counties " + (scope == null ? "all" : String.join(", ", scope))
+                  : "")
               + ").");
       out.println("API key (shown once, only its hash is stored):");
       out.println("  " + created.key().reveal());
       out.println("Webhook signing secret for this client's callbackUrl:");
       out.println("  " + created.webhookSecret().reveal());
       return 0;
+    } catch (ApiException e) {
+      for (FieldProblem problem : e.errors()) {
+        err.println("--" + problem);
+      }
+      err.println("usage: " + USAGE);
+      return 2;
     } catch (RuntimeException e) {
       err.println("Could not create the API key: " + rootMessage(e));
       return 1;

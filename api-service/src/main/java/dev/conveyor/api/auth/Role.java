@@ -6,7 +6,16 @@ import java.util.Locale;
 public enum Role {
   /** Submits and reads its own reports. */
   CLIENT,
-  /** A client that may also use the admin endpoints (queue counts, dead jobs, retry, cancel). */
+  /**
+   * A client that may also write the shared voter registry ({@code voterImport}), for every county
+   * or only for the counties of its scope.
+   */
+  REGISTRAR,
+  /**
+   * A client that may also use the admin endpoints (queue counts, dead jobs, retry, cancel, keys,
+   * the registry import audit) and write the registry for every county: an operator's key, and the
+   * local bootstrap key, which already can run and retry any job.
+   */
   ADMIN;
 
   String dbValue() {
@@ -22,7 +31,8 @@ public enum Role {
     try {
       return fromDb(value.trim());
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("role must be client or admin, not '" + value + "'");
+      throw new IllegalArgumentException(
+          "role must be client, registrar or admin, not '" + value + "'");
     }
   }
 }

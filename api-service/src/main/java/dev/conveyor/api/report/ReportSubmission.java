@@ -12,12 +12,14 @@ import dev.conveyor.queue.JobRequest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.hibernate.exception.ConstraintViolationException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -84,6 +86,7 @@ class ReportSubmission {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     SubmitReportRequest.Valid request =
         body.validate(now, config.maxDelay(), allowPrivateCallbacks);
+    checkRegistrar(caller, request);
     checkUpload(caller, request);
     if (idempotencyKey != null) {
       Optional<Report> earlier =
@@ -154,6 +157,32 @@ class ReportSubmission {
             ? queue.jobsAhead(earlier.jobId(), config.jobsAheadCap()).orElse(0)
             : 0;
     return new Submitted(earlier, ahead, true);
+  }
+
+  /**
+   * voterImport writes the registry every client's reports read: a registrar's (or an admin's)
+   * right, and a scoped registrar's only for its counties. A 403 here is the early answer; the
+   * worker checks the key again when the import runs, so a key revoked or narrowed meanwhile cannot
+   * write either.
+   */
+  private static void checkRegistrar(Caller caller, SubmitReportRequest.Valid request) {
+    if (request.type() != ReportType.VOTER_IMPORT) {
+      return;
+    }
+    if (!caller.mayWriteRegistry()) {
+      throw new ApiException(
+          HttpStatus.FORBIDDEN,
+          "voterImport writes the shared voter registry: it needs a registrar key");
+    }
+    String county = request.parameters().get("county").asString();
+    if (!caller.mayWriteCounty(county)) {
+      throw new ApiException(
+          HttpStatus.FORBIDDEN,
+          "This key may import voters of "
+              + String.join(", ", Objects.requireNonNull(caller.registryCounties()))
+              + " only",
+          List.of(new FieldProblem("parameters.county", "is outside this key's counties")));
+    }
   }
 
   private void checkUpload(Caller caller, SubmitReportRequest.Valid request) {

@@ -70,6 +70,69 @@ class CreateApiKeyCommandTests extends ApiTestBase {
             new PrintStream(err, true, StandardCharsets.UTF_8));
 
     assertThat(exit).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("usage", "client or admin");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("usage", "client, registrar or admin");
+  }
+
+  @Test
+  void createsARegistrarScopedToTheGivenCounties() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    String name = "cli-registrar-" + System.nanoTime();
+
+    int exit =
+        CreateApiKeyCommand.run(
+            ConveyorApiApplication.class,
+            withDatabase(
+                "create-api-key",
+                "--name",
+                name,
+                "--role",
+                "registrar",
+                "--counties",
+                "albany, Kings"),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            System.err);
+
+    assertThat(exit).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("role registrar, counties Albany, Kings");
+    assertThat(
+            jdbc.sql("SELECT registry_counties::text FROM api_clients WHERE name = :name")
+                .param("name", name)
+                .query(String.class)
+                .single())
+        .isEqualTo("{Albany,Kings}");
+  }
+
+  @Test
+  void aCountyTheRegistryDoesNotHaveExitsWithUsageNamingIt() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    String name = "cli-bad-county-" + System.nanoTime();
+
+    int exit =
+        CreateApiKeyCommand.run(
+            ConveyorApiApplication.class,
+            withDatabase(
+                "create-api-key", "--name", name, "--role", "registrar", "--counties", "Kigns"),
+            System.out,
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--counties[0]: 'Kigns' is not a county of the registry", "usage");
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM api_clients WHERE name = :name")
+                .param("name", name)
+                .query(Long.class)
+                .single())
+        .isZero();
+  }
+
+  private static String[] withDatabase(String... args) {
+    String[] all = Arrays.copyOf(args, args.length + 3);
+    all[args.length] = "--spring.datasource.url=" + db.url();
+    all[args.length + 1] = "--spring.datasource.username=" + db.user();
+    all[args.length + 2] = "--spring.datasource.password=" + db.password();
+    return all;
   }
 }

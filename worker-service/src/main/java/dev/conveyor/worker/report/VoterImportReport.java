@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -81,12 +82,40 @@ class VoterImportReport implements ReportGenerator {
       SqlFiles.load(VoterImportReport.class, "upsert_imported_voters.sql");
   private static final String SELECT_REJECTS =
       SqlFiles.load(VoterImportReport.class, "select_import_rejects.sql");
+  private static final String FIND_REGISTRAR =
+      SqlFiles.load(VoterImportReport.class, "find_registrar.sql");
+  private static final String INSERT_REGISTRY_IMPORT =
+      SqlFiles.load(VoterImportReport.class, "insert_registry_import.sql");
 
   /** The validated parameters. */
   record Parameters(UUID uploadId, String county) {}
 
   /** What the import did. */
   record Counts(long read, long inserted, long updated, long unchanged, long rejected) {}
+
+  /**
+   * The counties the importing key may write, as read from the key when the import runs.
+   *
+   * @param counties a registrar's scope; {@code null}: every county
+   */
+  record Scope(@Nullable List<String> counties) {
+
+    boolean everyCounty() {
+      return counties == null;
+    }
+
+    /** The scope for the SQL comparison, lower case (voters' county is compared ignoring case). */
+    String[] lowerCase() {
+      return counties == null
+          ? new String[0]
+          : counties.stream().map(c -> c.toLowerCase(Locale.ROOT)).toArray(String[]::new);
+    }
+
+    /** For a reject's reason. */
+    String describe() {
+      return counties == null ? "every county" : String.join(", ", counties);
+    }
+  }
 
   private final JdbcClient jdbc;
   private final DataSource dataSource;
@@ -115,6 +144,7 @@ class VoterImportReport implements ReportGenerator {
   @Override
   public void write(Report report, OutputStream out, ReportProgress progress) throws IOException {
     Parameters p = parameters(report.parameters());
+    Scope scope = scope(report.ownerId());
     long size =
         jdbc.sql(FIND_UPLOAD)
             .param("id", p.uploadId())
@@ -129,12 +159,64 @@ class VoterImportReport implements ReportGenerator {
     progress.total(size);
     jdbc.sql(CREATE_VOTERS).update();
     jdbc.sql(CREATE_REJECTS).update();
-    Counts counts = stage(p, progress);
+    Counts counts = stage(p, scope, progress);
+    // In the import's transaction: the audit row commits exactly with the voters' changes.
+    int audited =
+        jdbc.sql(INSERT_REGISTRY_IMPORT)
+            .param("clientId", report.ownerId())
+            .param("reportId", report.id())
+            .param("uploadId", p.uploadId())
+            .param(
+                "counties",
+                scope.counties() == null ? null : scope.counties().toArray(String[]::new))
+            .param("read", counts.read())
+            .param("inserted", counts.inserted())
+            .param("updated", counts.updated())
+            .param("unchanged", counts.unchanged())
+            .param("rejected", counts.rejected())
+            .update();
+    if (audited != 1) {
+      // The upload (whose hash the row copies) went away during the import: no import without
+      // its audit row, so this attempt rolls back and the next one reports the missing upload.
+      throw new IllegalStateException("upload " + p.uploadId() + " vanished during the import");
+    }
     writeSummary(counts, out);
   }
 
+  /**
+   * The importing key's right to write the registry, read now rather than at submission: a key
+   * revoked, or turned into a client key, since then fails the import ({@code
+   * REGISTRY_WRITE_DENIED}, nothing written); a narrowed scope rejects the records outside it.
+   */
+  private Scope scope(long ownerId) {
+    Key key =
+        jdbc.sql(FIND_REGISTRAR)
+            .param("ownerId", ownerId)
+            .query(
+                (rs, row) -> {
+                  Array counties = rs.getArray("registry_counties");
+                  return new Key(
+                      rs.getString("role"),
+                      counties == null ? null : List.of((String[]) counties.getArray()),
+                      rs.getBoolean("revoked"));
+                })
+            .optional()
+            .orElse(new Key("none", null, true));
+    if (key.revoked() || !(key.role().equals("registrar") || key.role().equals("admin"))) {
+      throw new InvalidReportException(
+          "REGISTRY_WRITE_DENIED",
+          "the report's API key may not write the voter registry (it needs the registrar role;"
+              + " the key is "
+              + (key.revoked() ? "revoked" : "a " + key.role() + " key")
+              + ")");
+    }
+    return new Scope(key.role().equals("admin") ? null : key.counties());
+  }
+
+  private record Key(String role, @Nullable List<String> counties, boolean revoked) {}
+
   /** Parses the upload into the staging tables and upserts; the counts. */
-  private Counts stage(Parameters p, ReportProgress progress) throws IOException {
+  private Counts stage(Parameters p, Scope scope, ReportProgress progress) throws IOException {
     // The transaction's own connection (COPY needs the driver's API), as JdbcClient uses it.
     Connection connection = DataSourceUtils.getConnection(dataSource);
     try {
@@ -184,10 +266,17 @@ class VoterImportReport implements ReportGenerator {
         throw e;
       }
       staging.flush();
-      Map<String, Object> upserted = jdbc.sql(UPSERT).query().singleRow();
+      Map<String, Object> upserted =
+          jdbc.sql(UPSERT)
+              .param("everyCounty", scope.everyCounty())
+              .param("counties", scope.lowerCase())
+              .param("scope", scope.describe())
+              .query()
+              .singleRow();
       long inserted = ((Number) upserted.get("inserted")).longValue();
       long updated = ((Number) upserted.get("updated")).longValue();
-      long rejected = staging.rejected;
+      // Records outside the key's counties were moved to the rejects by the upsert itself.
+      long rejected = staging.rejected + ((Number) upserted.get("rejected")).longValue();
       return new Counts(read, inserted, updated, read - rejected - inserted - updated, rejected);
     } catch (SQLException e) {
       throw new IllegalStateException("staging the import failed", e);

@@ -4,9 +4,24 @@
 -- order and cannot deadlock.
 -- (xmax = 0) tells a freshly inserted row from an updated one: an inserted row version has no
 -- deleting/locking transaction yet, while ON CONFLICT DO UPDATE stamps xmax with its own.
+-- County scope (issue 15.2): unless :everyCounty, a record is imported only when its county and
+-- the current county of the voter it names (if any) are both in :counties (lower case); the others
+-- go to import_rejects with the reason, in this same statement. The ON CONFLICT update checks the
+-- current county again on the row version it locked, so a voter moved out of the scope by a
+-- concurrent import after this statement's snapshot is left alone too (counted unchanged then).
 -- Lock: ROW EXCLUSIVE on voters; the updated rows until commit.
--- Index: voters_state_voter_id_key (the conflict target).
-WITH upserted AS (
+-- Index: voters_state_voter_id_key (the conflict target; the scope's look-up of the current
+-- county too for a small file, a hash join over voters for a large one). Without a scope the
+-- look-up's condition is false from the start (NOT :everyCounty) and it reads no voter.
+WITH staged AS MATERIALIZED (
+    SELECT i.*, v.county AS current_county,
+           (:everyCounty OR lower(i.county) = ANY (:counties)) AS county_in_scope,
+           (:everyCounty OR v.county IS NULL OR lower(v.county) = ANY (:counties))
+               AS current_in_scope
+    FROM import_voters i
+    LEFT JOIN voters v ON NOT :everyCounty AND v.state_voter_id = i.state_voter_id
+),
+upserted AS (
     INSERT INTO voters AS v (state_voter_id, first_name, middle_name, last_name, suffix,
                              date_of_birth, street_address, city, zip_code, county,
                              assembly_district, election_district, party, status,
@@ -14,7 +29,8 @@ WITH upserted AS (
     SELECT state_voter_id, first_name, middle_name, last_name, suffix, date_of_birth,
            street_address, city, zip_code, county, assembly_district, election_district, party,
            status, registration_date
-    FROM import_voters
+    FROM staged
+    WHERE county_in_scope AND current_in_scope
     ORDER BY state_voter_id
     ON CONFLICT (state_voter_id) DO UPDATE
     SET first_name = EXCLUDED.first_name, middle_name = EXCLUDED.middle_name,
@@ -25,7 +41,8 @@ WITH upserted AS (
         election_district = EXCLUDED.election_district, party = EXCLUDED.party,
         status = EXCLUDED.status, registration_date = EXCLUDED.registration_date,
         updated_at = now()
-    WHERE (v.first_name, v.middle_name, v.last_name, v.suffix, v.date_of_birth,
+    WHERE (:everyCounty OR lower(v.county) = ANY (:counties))
+      AND (v.first_name, v.middle_name, v.last_name, v.suffix, v.date_of_birth,
            v.street_address, v.city, v.zip_code, v.county, v.assembly_district,
            v.election_district, v.party, v.status, v.registration_date)
           IS DISTINCT FROM
@@ -34,7 +51,25 @@ WITH upserted AS (
            EXCLUDED.county, EXCLUDED.assembly_district, EXCLUDED.election_district,
            EXCLUDED.party, EXCLUDED.status, EXCLUDED.registration_date)
     RETURNING (xmax = 0) AS inserted
+),
+out_of_scope AS (
+    INSERT INTO import_rejects (line, reason, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12,
+                                c13, c14, c15)
+    SELECT line,
+           CASE WHEN NOT current_in_scope
+                THEN 'State Voter ID is a voter of ' || current_county
+                     || ', outside the counties of this key (' || :scope || ')'
+                ELSE 'County ' || county || ' is outside the counties of this key ('
+                     || :scope || ')'
+           END,
+           state_voter_id, last_name, first_name, middle_name, suffix,
+           to_char(date_of_birth, 'YYYY-MM-DD'), street_address, city, zip_code, county,
+           assembly_district::text, election_district::text, party, status,
+           to_char(registration_date, 'YYYY-MM-DD')
+    FROM staged
+    WHERE NOT (county_in_scope AND current_in_scope)
+    RETURNING 1
 )
-SELECT count(*) FILTER (WHERE inserted)     AS inserted,
-       count(*) FILTER (WHERE NOT inserted) AS updated
-FROM upserted
+SELECT (SELECT count(*) FROM upserted WHERE inserted)     AS inserted,
+       (SELECT count(*) FROM upserted WHERE NOT inserted) AS updated,
+       (SELECT count(*) FROM out_of_scope)                AS rejected

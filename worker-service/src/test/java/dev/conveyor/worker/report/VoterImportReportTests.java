@@ -16,11 +16,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -37,7 +41,7 @@ class VoterImportReportTests {
 
   final GenerateReportHandlerTests support = new GenerateReportHandlerTests();
   final JdbcClient jdbc = support.jdbc;
-  final long owner = support.client();
+  final long owner = registrar(null);
 
   private GenerateReportHandler handler() {
     return new GenerateReportHandler(
@@ -365,6 +369,174 @@ class VoterImportReportTests {
     }
   }
 
+  /** Issue 15.2: writing the registry is a registrar's right, within its counties, audited. */
+  @Nested
+  class RegistrarScope {
+
+    @Test
+    void aClientKeyCannotImportAndNothingIsWritten() throws IOException {
+      long client = support.client();
+      byte[] file = voterFile(5, 0, 17);
+      UUID report = report(client, upload(client, file, 1024), COUNTY);
+
+      assertReportFailsWith(report, "REGISTRY_WRITE_DENIED", "registrar");
+      assertThat(votersOf(file)).isZero();
+      assertThat(audit(report)).isEmpty();
+    }
+
+    /** The key is read when the import runs: one revoked since its submission writes nothing. */
+    @Test
+    void aKeyRevokedAfterSubmissionCannotImport() throws IOException {
+      long revoked = registrar(COUNTY);
+      byte[] file = voterFile(5, 0, 18);
+      UUID report = report(revoked, upload(revoked, file, 1024), COUNTY);
+      jdbc.sql("UPDATE api_clients SET revoked_at = now() WHERE id = :id")
+          .param("id", revoked)
+          .update();
+
+      assertReportFailsWith(report, "REGISTRY_WRITE_DENIED", "revoked");
+      assertThat(votersOf(file)).isZero();
+    }
+
+    @Test
+    void aScopedRegistrarCannotMoveAVoterOfAnotherCountyWhileItsOwnRowsImport() {
+      long monroe = registrar(COUNTY);
+      String kingsVoter = kingsVoter();
+      String newVoter = "NYM" + System.nanoTime();
+      byte[] file = file(row(newVoter, COUNTY, 133), row(kingsVoter, COUNTY, 133));
+      UUID report = report(monroe, upload(monroe, file, 1024), COUNTY);
+
+      assertThat(run(report).completed).isTrue();
+
+      List<List<String>> summary = summary(monroe, report);
+      assertThat(summary.get(1)).containsExactly("2", "1", "0", "0", "1");
+      assertThat(summary.get(4).subList(0, 3))
+          .containsExactly(
+              "3",
+              "State Voter ID is a voter of Kings, outside the counties of this key (Monroe)",
+              kingsVoter);
+      assertThat(countyOf(kingsVoter)).isEqualTo("Kings");
+      assertThat(countyOf(newVoter)).isEqualTo(COUNTY);
+      assertThat(audit(report))
+          .containsEntry("client_id", monroe)
+          .containsEntry("upload_sha256", sha256(file))
+          .containsEntry("counties", "{Monroe}")
+          .containsEntry("rows_read", 2L)
+          .containsEntry("inserted", 1L)
+          .containsEntry("updated", 0L)
+          .containsEntry("unchanged", 0L)
+          .containsEntry("rejected", 1L);
+    }
+
+    /**
+     * The scope is read when the import runs: a key narrowed to Monroe after submitting a Kings
+     * import creates no Kings voter (at submission the API refuses a county outside the scope).
+     */
+    @Test
+    void aRegistrarNarrowedAfterSubmissionCreatesNoVoterOutsideItsCounties() {
+      long registrar = registrar("Kings");
+      String newVoter = "NYK" + System.nanoTime();
+      byte[] file = file(row(newVoter, "Kings", 41));
+      UUID report = report(registrar, upload(registrar, file, 1024), "Kings");
+      jdbc.sql("UPDATE api_clients SET registry_counties = '{Monroe}' WHERE id = :id")
+          .param("id", registrar)
+          .update();
+
+      assertThat(run(report).completed).isTrue();
+
+      List<List<String>> summary = summary(registrar, report);
+      assertThat(summary.get(1)).containsExactly("1", "0", "0", "0", "1");
+      assertThat(summary.get(4).get(1))
+          .isEqualTo("County Kings is outside the counties of this key (Monroe)");
+      assertThat(countyOf(newVoter)).isNull();
+      assertThat(audit(report)).containsEntry("counties", "{Monroe}");
+    }
+
+    @Test
+    void anUnscopedRegistrarMovesAVoterOfAnyCounty() {
+      String kingsVoter = kingsVoter();
+      byte[] file = file(row(kingsVoter, COUNTY, 133));
+      UUID report = report(upload(owner, file, 1024));
+
+      run(report);
+
+      assertThat(summary(report).get(1)).containsExactly("1", "0", "1", "0", "0");
+      assertThat(countyOf(kingsVoter)).isEqualTo(COUNTY);
+      assertThat(audit(report))
+          .containsEntry("counties", null)
+          .containsEntry("updated", 1L)
+          .containsEntry("upload_sha256", sha256(file));
+    }
+
+    /** The audit row goes with the import's transaction: a cancelled import leaves none. */
+    @Test
+    void aCancelledImportLeavesNoAuditRow() throws IOException {
+      UUID report = report(upload(owner, voterFile(20, 0, 19), 1024));
+      TestJobContext ctx = new TestJobContext(support.tx, report, 1, 5, true);
+
+      assertThatThrownBy(() -> handler().handle(ctx)).isInstanceOf(JobFailure.Cancelled.class);
+
+      assertThat(audit(report)).isEmpty();
+    }
+
+    /**
+     * A voter of Kings, in a party, status and district no other test reports on (the database is
+     * shared by the module's tests, and it may stay in Kings).
+     */
+    private String kingsVoter() {
+      String id = "NYK" + System.nanoTime();
+      jdbc.sql(
+              """
+              INSERT INTO voters (state_voter_id, first_name, last_name, date_of_birth,
+                                  street_address, city, zip_code, county, assembly_district,
+                                  election_district, party, status, registration_date)
+              VALUES (:id, 'Kim', 'Kings', '1970-01-01', '1 Court St', 'Brooklyn', '11201',
+                      'Kings', 150, 1, 'CON', 'INACTIVE', '2000-01-01')
+              """)
+          .param("id", id)
+          .update();
+      return id;
+    }
+
+    private @Nullable String countyOf(String stateVoterId) {
+      return jdbc.sql("SELECT county FROM voters WHERE state_voter_id = :id")
+          .param("id", stateVoterId)
+          .query(String.class)
+          .optional()
+          .orElse(null);
+    }
+
+    private Map<String, Object> audit(UUID report) {
+      return jdbc
+          .sql(
+              """
+              SELECT client_id, upload_sha256, counties::text AS counties, rows_read, inserted,
+                     updated, unchanged, rejected
+              FROM registry_imports WHERE report_id = :report
+              """)
+          .param("report", report)
+          .query()
+          .listOfRows()
+          .stream()
+          .findFirst()
+          .orElse(Map.of());
+    }
+  }
+
+  private static String row(String stateVoterId, String county, int assemblyDistrict) {
+    return stateVoterId
+        + ",Doe,Jo,,,1980-02-29,12 Main St,Town,14604,"
+        + county
+        + ","
+        + assemblyDistrict
+        + ",4,DEM,ACTIVE,2001-05-06";
+  }
+
+  private static byte[] file(String... rows) {
+    return (String.join(",", VoterListReport.COLUMNS) + "\r\n" + String.join("\r\n", rows) + "\r\n")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
   @Test
   void aCancelledImportLeavesTheVotersUntouched() throws IOException {
     byte[] file = voterFile(600, 0, 16);
@@ -380,7 +552,10 @@ class VoterImportReportTests {
   }
 
   private void assertFailsWith(UUID upload, String code, String message) {
-    UUID report = report(upload);
+    assertReportFailsWith(report(upload), code, message);
+  }
+
+  private void assertReportFailsWith(UUID report, String code, String message) {
     TestJobContext ctx = new TestJobContext(support.tx, report, 1, 5, false);
 
     assertThatThrownBy(() -> handler().handle(ctx))
@@ -419,6 +594,10 @@ class VoterImportReportTests {
   }
 
   private List<List<String>> summary(UUID report) {
+    return summary(owner, report);
+  }
+
+  private List<List<String>> summary(long owner, UUID report) {
     byte[] bytes =
         jdbc.sql(
                 """
@@ -453,11 +632,12 @@ class VoterImportReportTests {
     jdbc.sql(
             """
             INSERT INTO artifacts (id, owner_id, kind, filename, content_type, size_bytes, sha256)
-            VALUES (:id, :owner, 'upload', 'voters.csv', 'text/csv', :size, repeat('a', 64))
+            VALUES (:id, :owner, 'upload', 'voters.csv', 'text/csv', :size, :sha256)
             """)
         .param("id", id)
         .param("owner", client)
         .param("size", file.length)
+        .param("sha256", sha256(file))
         .update();
     for (int seq = 0; seq * chunkSize < file.length; seq++) {
       jdbc.sql("INSERT INTO artifact_chunks (artifact_id, seq, data) VALUES (:id, :seq, :data)")
@@ -473,7 +653,30 @@ class VoterImportReportTests {
   }
 
   private UUID report(UUID upload) {
+    return report(owner, upload, COUNTY);
+  }
+
+  private UUID report(long client, UUID upload, String county) {
     return support.insertReport(
-        owner, "voterImport", "{\"uploadId\":\"" + upload + "\",\"county\":\"" + COUNTY + "\"}");
+        client, "voterImport", "{\"uploadId\":\"" + upload + "\",\"county\":\"" + county + "\"}");
+  }
+
+  /** A new registrar key (API client) scoped to {@code counties}, null: every county; its id. */
+  long registrar(String @Nullable ... counties) {
+    long client = support.client();
+    jdbc.sql(
+            "UPDATE api_clients SET role = 'registrar', registry_counties = :counties WHERE id = :id")
+        .param("counties", counties)
+        .param("id", client)
+        .update();
+    return client;
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }
