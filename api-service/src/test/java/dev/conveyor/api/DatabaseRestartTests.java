@@ -75,10 +75,40 @@ class DatabaseRestartTests {
                 // (a filter, before Spring MVC) and the controllers.
                 "--conveyor.api.auth.cache-ttl=300ms",
                 "--conveyor.api.callbacks.secrets[0]=" + Signing.CURRENT_SECRET,
-                "--logging.level.dev.conveyor.api.stream=OFF");
+                "--logging.level.dev.conveyor.api.stream=OFF",
+                // Health on a port of its own, as operators may deploy it.
+                "--management.server.port=0");
     ApiKeys keys = app.getBean(ApiKeys.class);
     int port = Integer.parseInt(app.getEnvironment().getRequiredProperty("local.server.port"));
     client = new Api(port, keys.create("restart-" + System.nanoTime(), Role.CLIENT).key().reveal());
+    anonymous = new Api(port, null);
+    management =
+        new Api(
+            Integer.parseInt(app.getEnvironment().getRequiredProperty("local.management.port")),
+            null);
+  }
+
+  private static Api anonymous;
+  private static Api management;
+
+  /**
+   * With a management port, health details are there for anyone who reaches it (operators), and
+   * still not on the API port.
+   */
+  @Test
+  void healthDetailsAreShownOnTheManagementPortOnly() {
+    Api.Response operators = management.get("/actuator/health");
+    Api.Response api = anonymous.get("/actuator/health");
+    Api.Response apiReadiness = anonymous.get("/actuator/health/readiness");
+
+    assertThat(operators.status()).as(operators.toString()).isEqualTo(200);
+    assertThat(
+            operators.json().get("components").get("db").get("details").get("database").asString())
+        .isEqualTo("PostgreSQL");
+    // The API port serves no actuator at all then; the probes use the management port.
+    assertThat(api.status()).isEqualTo(404);
+    assertThat(apiReadiness.status()).isEqualTo(404);
+    assertThat(management.get("/actuator/health/readiness").status()).isEqualTo(200);
   }
 
   @AfterAll
