@@ -25,9 +25,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * the servlet role), so that {@code management.endpoint.health.show-details: when-authorized} with
  * {@code roles: ADMIN} shows the components and their details to admin keys only. Health stays
  * public: no key, an unknown key, or a key that cannot be checked (the database is down) is simply
- * anonymous, which gets the status and nothing else. With a management port of its own ({@code
- * management.server.port}), Spring Boot shows the details there without a key (pinned by
- * DatabaseRestartTests), and the API port serves no actuator.
+ * anonymous, which gets the status and nothing else. With a management port of its own, details are
+ * shown there ({@link ManagementPortHealthAccess}), and the API port serves no actuator.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 20)

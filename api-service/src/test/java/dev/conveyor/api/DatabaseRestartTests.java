@@ -138,6 +138,12 @@ class DatabaseRestartTests {
 
       postgres.close(); // pg_ctl stop -m fast: every session ends with 57P01
       await().atMost(WAIT).until(() -> load.unavailable.get() >= 10);
+      // Health says DOWN (503 with its JSON), on the management port with the details.
+      Api.Response down = management.get("/actuator/health");
+      assertThat(down.status()).as(down.toString()).isEqualTo(503);
+      assertThat(down.json().get("status").asString()).isEqualTo("DOWN");
+      assertThat(down.json().get("components").get("db").get("status").asString())
+          .isEqualTo("DOWN");
       postgres = startPostgres();
       long restarted = System.nanoTime();
 
