@@ -157,6 +157,9 @@ class DatabaseRestartTests {
       }
     }
 
+    System.out.printf(
+        "restart under load: %d successes, %d answers 503 with Retry-After, %d others%n",
+        load.succeeded.get(), load.unavailable.get(), load.problems.size());
     assertThat(load.problems).as("answers other than success or a 503 problem").isEmpty();
     assertThat(load.unavailable.get()).isGreaterThanOrEqualTo(10);
     // And the live-update LISTEN connection is back: a stream sees a change made now.

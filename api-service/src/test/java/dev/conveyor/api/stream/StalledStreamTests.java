@@ -45,14 +45,14 @@ class StalledStreamTests extends ApiTestBase {
     }
 
     // The stalled reader: a raw socket with a small receive window that never reads. Its report's
-    // events are large (128 KB of parameters, written past the API's validation), so that a few
+    // events are large (1 MB of parameters, written past the API's validation), so that a few
     // fill every buffer on the way.
     Api stalledClient = newClient();
     String stalled = UUID.randomUUID().toString();
     jdbc.sql(
             "INSERT INTO reports (id, owner_id, type, format, parameters, request_fingerprint,"
                 + " job_id) VALUES (CAST(:id AS uuid), :owner, 'voterList', 'CSV',"
-                + " jsonb_build_object('county', 'Kings', 'padding', repeat('x', 131072)),"
+                + " jsonb_build_object('county', 'Kings', 'padding', repeat('x', 1048576)),"
                 + " repeat('0', 64), 0)")
         .param("id", stalled)
         .param("owner", stalledClient.clientId())
@@ -73,14 +73,16 @@ class StalledStreamTests extends ApiTestBase {
       out.flush();
       UUID stalledId = UUID.fromString(stalled);
       await().atMost(WAIT).until(() -> streams.subscriberCount(stalledId) == 1);
-      // Changes until a write to it blocks (each 128 KB; a few MB fill the buffers).
-      for (int progress = 1; progress <= 100 && !streams.hasBlockedWrite(); progress++) {
-        setProgress(List.of(stalled), progress);
-        if (progress % 10 == 0) {
+      // Changes until a write to it blocks (each 1 MB; a few MB fill the buffers).
+      int changes = 0;
+      while (changes < 100 && !streams.hasBlockedWrite()) {
+        setProgress(List.of(stalled), ++changes);
+        if (changes % 5 == 0) {
           await().pollDelay(Duration.ofMillis(100)).until(() -> true);
         }
       }
       await().atMost(WAIT).until(streams::hasBlockedWrite);
+      System.out.printf("the stalled stream's write blocked after %d changes%n", changes);
 
       // While it is blocked, every live stream gets each change within a second.
       for (int round = 1; round <= 3; round++) {
