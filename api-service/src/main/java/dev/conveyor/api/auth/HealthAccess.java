@@ -1,7 +1,5 @@
-package dev.conveyor.api;
+package dev.conveyor.api.auth;
 
-import dev.conveyor.api.auth.ApiKeys;
-import dev.conveyor.api.auth.Caller;
 import dev.conveyor.api.web.RequestPaths;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

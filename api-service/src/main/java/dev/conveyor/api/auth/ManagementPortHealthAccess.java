@@ -1,4 +1,4 @@
-package dev.conveyor.api;
+package dev.conveyor.api.auth;
 
 import dev.conveyor.api.web.RequestPaths;
 import jakarta.servlet.FilterChain;
