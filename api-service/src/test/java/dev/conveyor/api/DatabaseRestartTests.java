@@ -162,7 +162,22 @@ class DatabaseRestartTests {
         load.succeeded.get(), load.unavailable.get(), load.problems.size());
     assertThat(load.problems).as("answers other than success or a 503 problem").isEmpty();
     assertThat(load.unavailable.get()).isGreaterThanOrEqualTo(10);
-    // And the live-update LISTEN connection is back: a stream sees a change made now.
+    // And the live-update LISTEN connection is back (health says so), and a stream sees a change
+    // made now.
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              Api.Response health = management.get("/actuator/health");
+              return health.status() == 200
+                  && health
+                      .json()
+                      .get("components")
+                      .get("reportEvents")
+                      .get("status")
+                      .asString()
+                      .equals("UP");
+            });
     String id = client.submitVoterList();
     await()
         .atMost(WAIT)
