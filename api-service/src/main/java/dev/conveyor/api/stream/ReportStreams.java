@@ -155,7 +155,7 @@ class ReportStreams implements DisposableBean {
     long now = System.nanoTime();
     long limit = Duration.ofMillis(100).toNanos();
     return subscriptions.values().stream()
-        .anyMatch(subs -> subs.stream().anyMatch(s -> s.stalledSince(now) > limit));
+        .anyMatch(subs -> subs.stream().anyMatch(s -> s.blockedFor(now) > limit));
   }
 
   /** Senders running now: at most one per stream, and none once every write has returned. */
@@ -191,12 +191,12 @@ class ReportStreams implements DisposableBean {
             subs ->
                 subs.forEach(
                     s -> {
-                      if (s.stalledSince(now) > stallTimeout.toNanos()) {
+                      if (s.blockedFor(now) > stallTimeout.toNanos()) {
                         log.info(
                             "Dropping a live stream of report {}: its client has taken nothing"
-                                + " for {}",
+                                + " for {} s",
                             s.reportId,
-                            stallTimeout);
+                            stallTimeout.toSeconds());
                         s.close();
                       } else if (active.computeIfAbsent(
                           s.caller.clientId(), id -> isActive(s.caller))) {
@@ -292,7 +292,7 @@ class ReportStreams implements DisposableBean {
     }
 
     /** How long the write in progress has been blocked, 0 when none is. */
-    long stalledSince(long now) {
+    long blockedFor(long now) {
       long since = writingSince;
       return since == 0 ? 0 : now - since;
     }
