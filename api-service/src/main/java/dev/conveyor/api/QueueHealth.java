@@ -23,7 +23,16 @@ class QueueHealth implements HealthIndicator {
 
   @Override
   public Health health() {
-    OptionalLong version = jobs.schemaVersion();
+    OptionalLong version;
+    try {
+      version = jobs.schemaVersion();
+    } catch (RuntimeException e) {
+      // DOWN, like the db indicator, rather than an exception that fails the whole health answer
+      // (no message: it may name the host).
+      return Health.down()
+          .withDetail("schemaVersion", "unknown: the database cannot be read")
+          .build();
+    }
     Health.Builder builder =
         version.isPresent() && version.getAsLong() == WorkerRuntime.SCHEMA_VERSION
             ? Health.up()

@@ -3,6 +3,7 @@ package dev.conveyor.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.conveyor.api.auth.Role;
 import dev.conveyor.testsupport.LateDatabase;
 import java.time.Duration;
 import java.util.List;
@@ -83,18 +84,47 @@ class OperationsTests extends ApiTestBase {
   }
 
   @Test
-  void healthIsUpWithDatabaseAndQueueInReadiness() {
-    Api.Response health = anonymous.get("/actuator/health");
-    Api.Response readiness = anonymous.get("/actuator/health/readiness");
+  void healthIsUpWithDatabaseAndQueueInReadinessForAnAdmin() {
+    Api admin = newClient(Role.ADMIN);
+
+    Api.Response health = admin.get("/actuator/health");
+    Api.Response readiness = admin.get("/actuator/health/readiness");
 
     assertThat(health.status()).isEqualTo(200);
     JsonNode components = health.json().get("components");
     assertThat(components.get("db").get("status").asString()).isEqualTo("UP");
+    assertThat(components.get("db").get("details").get("database").asString())
+        .isEqualTo("PostgreSQL");
     assertThat(components.get("queue").get("status").asString()).isEqualTo("UP");
     assertThat(components.get("reportEvents").get("status").asString()).isEqualTo("UP");
     assertThat(readiness.status()).isEqualTo(200);
     assertThat(readiness.json().get("components").propertyNames())
         .contains("db", "queue", "readinessState");
+  }
+
+  /**
+   * Probes need no key, and what the components are and report (database product, schema version,
+   * subscriber counts) is for admins: anonymous callers, client keys and unknown keys see the
+   * status only, on the whole health and on the probe groups alike.
+   */
+  @Test
+  void healthShowsOnlyTheStatusToAnyoneButAnAdmin() {
+    Api client = newClient();
+    Api unknown = new Api(port, "cvk_not-a-key-0123456789abcdef");
+
+    for (Api caller : List.of(anonymous, client, unknown)) {
+      for (String path :
+          List.of("/actuator/health", "/actuator/health/readiness", "/actuator/health/liveness")) {
+        Api.Response r = caller.get(path);
+        assertThat(r.status()).as(path + " " + r).isEqualTo(200);
+        assertThat(r.json().get("status").asString()).isEqualTo("UP");
+        assertThat(r.json().propertyNames())
+            .as(path + " " + r)
+            .doesNotContain("components", "details");
+      }
+      assertThat(caller.get("/actuator/health/db").status()).isEqualTo(404);
+    }
+    assertThat(newClient(Role.ADMIN).get("/actuator/health/db").json().get("details")).isNotNull();
   }
 
   @Test

@@ -103,10 +103,21 @@ class UploadController {
   @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
   ResponseEntity<Uploaded> uploadForm(
       @Parameter(hidden = true) Caller caller,
-      @RequestPart(name = "file", required = false) @Nullable MultipartFile file)
+      @RequestPart(name = "file", required = false) @Nullable MultipartFile file,
+      HttpServletRequest request)
       throws IOException {
-    if (file == null || file.isEmpty()) {
-      throw ApiException.badRequest("file", "must be a non-empty file part named 'file'");
+    if (file == null) {
+      // A part without a filename is a form field to the servlet API, not a file.
+      throw ApiException.badRequest(
+          "file",
+          request.getParameter("file") != null
+              ? "is a form field, not a file: its Content-Disposition has no filename"
+                  + " (curl: -F file=@kings.csv)"
+              : "is missing: send the file as the part named 'file' (Content-Disposition:"
+                  + " form-data; name=\"file\"; filename=\"...\")");
+    }
+    if (file.isEmpty()) {
+      throw ApiException.badRequest("file", "is empty");
     }
     // Tomcat has already spooled the body (multipart parsing runs before the handler).
     storage.takeUploadSlot(caller.clientId());

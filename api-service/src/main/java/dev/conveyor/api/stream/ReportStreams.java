@@ -17,10 +17,13 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,9 +46,18 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * conveyor.api.auth.cache-ttl} and a heartbeat of the revocation, as new requests are refused.
  *
  * <p>Changes arrive as hints ({@link #changed(UUID)}); the state pushed is always read from the
- * database. Reads and pushes run on one thread, in the order the hints came, with repeated hints
- * for one report coalesced: every subscriber sees the report's states in order, never an older one
- * after a newer one.
+ * database. Reads run on one thread, in the order the hints came, with repeated hints for one
+ * report coalesced. Writes do not: each stream has its own sender (a virtual thread while it has
+ * something to send) and a mailbox of one state and one heartbeat, where a newer state replaces one
+ * not yet sent. So a client that stops reading blocks only its own sender, holds at most one
+ * pending state, and every subscriber still sees the report's states in order, never an older one
+ * after a newer one (a slow one may skip states in between; the final state always comes).
+ *
+ * <p>A stream whose write has not completed for {@link #stallTimeout} (two heartbeats, at least 5
+ * s) is dropped: it leaves the registry and stops counting against its client's cap. Its sender
+ * ends when the blocked write fails: when the client closes the connection, or at the latest at
+ * Tomcat's write timeout ({@code server.tomcat.connection-timeout}, 60 s by default), which also
+ * closes the connection.
  */
 @Component
 class ReportStreams implements DisposableBean {
@@ -66,6 +78,11 @@ class ReportStreams implements DisposableBean {
   private final ScheduledExecutorService heartbeats =
       Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().name("conveyor-sse-heartbeat").daemon().factory());
+  private final ExecutorService senders =
+      Executors.newThreadPerTaskExecutor(
+          Thread.ofVirtual().name("conveyor-sse-send-", 0).factory());
+  private final AtomicInteger sending = new AtomicInteger();
+  private final Duration stallTimeout;
 
   ReportStreams(Reports reports, ApiKeys keys, ApiProperties properties) {
     this.reports = reports;
@@ -73,7 +90,19 @@ class ReportStreams implements DisposableBean {
     this.timeout = Objects.requireNonNull(properties.events().timeout());
     this.maxPerClient = properties.events().maxStreamsPerClient();
     long heartbeat = Objects.requireNonNull(properties.events().heartbeat()).toMillis();
+    this.stallTimeout = stallTimeout(properties.events().heartbeat());
     heartbeats.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * How long a write may stay blocked before its stream is dropped: two heartbeats, so that a
+   * client that reads at all is never dropped, but at least 5 s, so that a busy machine's pause is
+   * not taken for a stalled client.
+   */
+  static Duration stallTimeout(Duration heartbeat) {
+    Duration twice = heartbeat.multipliedBy(2);
+    Duration floor = Duration.ofSeconds(5);
+    return twice.compareTo(floor) < 0 ? floor : twice;
   }
 
   /** Opens a stream of the caller's report (404 for anyone else's, 429 over the client's cap). */
@@ -115,6 +144,25 @@ class ReportStreams implements DisposableBean {
     return subscriptions.values().stream().mapToInt(Set::size).sum();
   }
 
+  /** Streams of the report open on this instance. */
+  int subscriberCount(UUID reportId) {
+    Set<Subscription> subs = subscriptions.get(reportId);
+    return subs == null ? 0 : subs.size();
+  }
+
+  /** Whether a write to some stream has been blocked for more than a tenth of a second. */
+  boolean hasBlockedWrite() {
+    long now = System.nanoTime();
+    long limit = Duration.ofMillis(100).toNanos();
+    return subscriptions.values().stream()
+        .anyMatch(subs -> subs.stream().anyMatch(s -> s.blockedFor(now) > limit));
+  }
+
+  /** Senders running now: at most one per stream, and none once every write has returned. */
+  int sendersRunning() {
+    return sending.get();
+  }
+
   private void refresh(UUID reportId) {
     pending.remove(reportId);
     Set<Subscription> subs = subscriptions.get(reportId);
@@ -131,19 +179,28 @@ class ReportStreams implements DisposableBean {
           e);
       return;
     }
-    view.ifPresent(v -> subs.forEach(s -> s.push(v)));
+    view.ifPresent(v -> subs.forEach(s -> s.offer(v)));
   }
 
   private void heartbeat() {
     Map<Long, Boolean> active = new HashMap<>();
+    long now = System.nanoTime();
     subscriptions
         .values()
         .forEach(
             subs ->
                 subs.forEach(
                     s -> {
-                      if (active.computeIfAbsent(s.caller.clientId(), id -> isActive(s.caller))) {
-                        s.heartbeat();
+                      if (s.blockedFor(now) > stallTimeout.toNanos()) {
+                        log.info(
+                            "Dropping a live stream of report {}: its client has taken nothing"
+                                + " for {} s",
+                            s.reportId,
+                            stallTimeout.toSeconds());
+                        s.close();
+                      } else if (active.computeIfAbsent(
+                          s.caller.clientId(), id -> isActive(s.caller))) {
+                        s.offerHeartbeat();
                       } else {
                         s.close();
                       }
@@ -189,11 +246,16 @@ class ReportStreams implements DisposableBean {
   public void destroy() {
     heartbeats.shutdownNow();
     pushes.shutdownNow();
+    // Not awaited: a sender blocked on a client that reads nothing ends at the write timeout.
+    senders.shutdownNow();
     subscriptions.values().forEach(subs -> subs.forEach(s -> s.emitter.complete()));
     subscriptions.clear();
   }
 
-  /** One open stream. Sends are serialized on it. */
+  /**
+   * One open stream and its mailbox: the newest state not yet sent and whether a heartbeat is due.
+   * At most one sender drains it at a time, so sends on one stream are serialized and in order.
+   */
   private final class Subscription {
 
     private static final AtomicLong SEQUENCE = new AtomicLong();
@@ -202,8 +264,16 @@ class ReportStreams implements DisposableBean {
     final UUID reportId;
     final SseEmitter emitter;
     final AtomicBoolean released = new AtomicBoolean();
+    private final AtomicReference<@Nullable ReportView> nextView = new AtomicReference<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private volatile boolean heartbeatDue;
+    private volatile boolean closed;
+
+    /** When the write in progress began (System.nanoTime), 0 when none is. */
+    private volatile long writingSince;
+
+    // Read and written by the one sender at a time (ordered by the draining flag).
     private @Nullable String lastSent;
-    private boolean closed;
 
     Subscription(Caller caller, UUID reportId, SseEmitter emitter) {
       this.caller = caller;
@@ -211,42 +281,99 @@ class ReportStreams implements DisposableBean {
       this.emitter = emitter;
     }
 
-    synchronized void push(ReportView view) {
+    void offer(ReportView view) {
+      nextView.set(view);
+      wake();
+    }
+
+    void offerHeartbeat() {
+      heartbeatDue = true;
+      wake();
+    }
+
+    /** How long the write in progress has been blocked, 0 when none is. */
+    long blockedFor(long now) {
+      long since = writingSince;
+      return since == 0 ? 0 : now - since;
+    }
+
+    private void wake() {
+      if (!closed && draining.compareAndSet(false, true)) {
+        try {
+          senders.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+          draining.set(false); // shutting down
+        }
+      }
+    }
+
+    private void drain() {
+      sending.incrementAndGet();
+      try {
+        while (!closed) {
+          ReportView view = nextView.getAndSet(null);
+          if (view != null) {
+            send(view);
+          } else if (heartbeatDue) {
+            heartbeatDue = false;
+            write(SseEmitter.event().comment("heartbeat"));
+          } else {
+            break;
+          }
+        }
+      } finally {
+        draining.set(false);
+        sending.decrementAndGet();
+      }
+      if (closed) {
+        complete();
+      } else if (nextView.get() != null || heartbeatDue) {
+        wake(); // offered after the loop looked and before the flag was cleared
+      }
+    }
+
+    private void send(ReportView view) {
       String state = view.status() + "/" + view.progress() + "/" + view.cancelRequested();
-      if (closed || state.equals(lastSent)) {
+      if (state.equals(lastSent)) {
         return;
       }
-      try {
-        emitter.send(
-            SseEmitter.event()
-                .name(EVENT)
-                .id(Long.toString(SEQUENCE.incrementAndGet()))
-                .data(view, MediaType.APPLICATION_JSON));
+      if (write(
+          SseEmitter.event()
+              .name(EVENT)
+              .id(Long.toString(SEQUENCE.incrementAndGet()))
+              .data(view, MediaType.APPLICATION_JSON))) {
         lastSent = state;
         if (view.status().isTerminal()) {
-          closed = true;
-          emitter.complete();
-          remove(this);
+          close();
         }
-      } catch (IOException | IllegalStateException e) {
-        close();
       }
     }
 
-    synchronized void heartbeat() {
-      if (closed) {
-        return;
-      }
+    /** Writes one event, blocking while the client's connection takes nothing. */
+    private boolean write(SseEmitter.SseEventBuilder event) {
+      writingSince = System.nanoTime() | 1; // never 0 while writing
       try {
-        emitter.send(SseEmitter.event().comment("heartbeat"));
+        emitter.send(event);
+        return true;
       } catch (IOException | IllegalStateException e) {
         close();
+        return false;
+      } finally {
+        writingSince = 0;
       }
     }
 
+    /** Ends the stream: out of the registry now, the response completed once no write is on. */
     void close() {
       closed = true;
       remove(this);
+      if (!draining.get()) {
+        complete();
+      }
+      // else the sender completes it when its write returns
+    }
+
+    private void complete() {
       try {
         emitter.complete();
       } catch (IllegalStateException ignored) {

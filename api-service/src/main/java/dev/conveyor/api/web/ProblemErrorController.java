@@ -15,13 +15,20 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * Replaces Spring Boot's {@code /error} page, reached for errors raised outside Spring MVC (the
  * servlet container, a filter that sends an error), so that those are problem details too. It
- * exposes the status only: no exception, message or trace.
+ * exposes the status only: no exception, message or trace (an unreachable database is the one
+ * exception it looks at: a 503 with {@code Retry-After}).
  */
 @RestController
 class ProblemErrorController implements ErrorController {
 
   @RequestMapping(path = "${server.error.path:/error}")
   ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
+    if (request.getDispatcherType() == DispatcherType.ERROR
+        && DatabaseUnavailable.causes(
+            (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION))) {
+      // Past DatabaseUnavailableFilter (a container-level failure): still a 503, not a 500.
+      return DatabaseUnavailable.answer();
+    }
     Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
     HttpStatus status =
         request.getDispatcherType() == DispatcherType.REQUEST

@@ -26,7 +26,8 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
 /**
  * Turns every error a controller raises into an RFC 9457 problem: Spring MVC's own (404, 405, 415,
  * 406, missing parameters) through {@link ResponseEntityExceptionHandler}, unreadable JSON into a
- * 400 naming the field, {@link ApiException}s as they say, and anything unexpected into a 500 that
+ * 400 naming the field, {@link ApiException}s as they say, an unreachable database into a 503 with
+ * {@code Retry-After} ({@link DatabaseUnavailable}), and anything unexpected into a 500 that
  * carries a reference to the log line instead of a stack trace.
  */
 @RestControllerAdvice
@@ -67,6 +68,10 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
       // A client that went away mid-upload or mid-download: nobody to answer, nothing wrong here.
       log.debug("Client disconnected: {}", e.toString());
       return null;
+    }
+    if (DatabaseUnavailable.causes(e)) {
+      log.warn("Database unavailable, answered 503: {}", DatabaseUnavailable.describe(e));
+      return DatabaseUnavailable.answer();
     }
     String reference = UUID.randomUUID().toString();
     log.error("Unhandled error, reference {}", reference, e);
