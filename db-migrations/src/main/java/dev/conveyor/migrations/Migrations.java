@@ -1,5 +1,6 @@
 package dev.conveyor.migrations;
 
+import dev.conveyor.queue.migrations.QueueMigrations;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
@@ -18,8 +19,16 @@ import org.flywaydb.core.api.output.MigrateResult;
  */
 public final class Migrations {
 
-  /** Where the SQL lives on the classpath. */
+  /** Where the report system's own SQL ({@code V100} and up) lives on the classpath. */
   public static final String LOCATION = "classpath:db/migration";
+
+  /**
+   * Both locations, in one history: the queue's schema ({@code V001} to {@code V007}, from
+   * queue-migrations, {@link QueueMigrations#LOCATION}) and the report system's. The queue's files
+   * moved out of {@link #LOCATION} unchanged, so a database migrated before sees the same versions
+   * and checksums.
+   */
+  public static final String[] LOCATIONS = {QueueMigrations.LOCATION, LOCATION};
 
   private Migrations() {}
 
@@ -48,7 +57,9 @@ public final class Migrations {
    */
   public static FluentConfiguration configure(FluentConfiguration configuration) {
     return configuration
-        .locations(LOCATION)
+        .locations(LOCATIONS)
+        // A location missing from the class path would otherwise be skipped with a warning.
+        .failOnMissingLocations(true)
         .defaultSchema(HISTORY_SCHEMA)
         // No pattern is ignored: a future (unknown) applied migration fails validation.
         .ignoreMigrationPatterns(new String[0]);

@@ -36,4 +36,41 @@ public interface JobHandler {
   default @Nullable RetryPolicy retryPolicy() {
     return null;
   }
+
+  /**
+   * A handler of {@code kind} that runs {@code body}, with the runtime's retry policy: for handlers
+   * written as a lambda, e.g. {@code JobHandler.of("email.send", ctx ->
+   * mailer.send(ctx.payload()))}.
+   *
+   * @throws IllegalArgumentException if {@code kind} is blank
+   */
+  static JobHandler of(String kind, Body body) {
+    if (kind.isBlank()) {
+      throw new IllegalArgumentException("a job kind must not be blank");
+    }
+    return new JobHandler() {
+      @Override
+      public String kind() {
+        return kind;
+      }
+
+      @Override
+      public void handle(JobContext context) throws Exception {
+        body.handle(context);
+      }
+
+      @Override
+      public String toString() {
+        return "JobHandler[" + kind + "]";
+      }
+    };
+  }
+
+  /** What {@link #handle} does, as a lambda; see {@link #of}. */
+  @FunctionalInterface
+  interface Body {
+
+    /** Runs one attempt of one job, with the outcomes {@link JobHandler} lists. */
+    void handle(JobContext context) throws Exception;
+  }
 }

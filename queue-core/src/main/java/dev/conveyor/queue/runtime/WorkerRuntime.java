@@ -72,7 +72,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public final class WorkerRuntime implements AutoCloseable {
 
-  /** The queue schema generation this code reads and writes (see V001 in db-migrations). */
+  /** The queue schema generation this code reads and writes (see V001 in queue-migrations). */
   public static final long SCHEMA_VERSION = 3;
 
   private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
@@ -242,7 +242,7 @@ public final class WorkerRuntime implements AutoCloseable {
     if (version.isEmpty()) {
       throw new IllegalStateException(
           "the conveyor queue schema is missing from this database: apply the migrations"
-              + " (db-migrations) before starting a worker");
+              + " (QueueMigrations.migrate, in queue-migrations) before starting a worker");
     }
     if (version.getAsLong() != SCHEMA_VERSION) {
       throw new IllegalStateException(
