@@ -4,6 +4,7 @@ import dev.conveyor.api.ApiProperties;
 import dev.conveyor.api.report.EventOutcome;
 import dev.conveyor.api.report.ReportEvent;
 import dev.conveyor.api.web.ApiException;
+import dev.conveyor.api.web.ProblemType;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import java.time.InstantSource;
@@ -11,7 +12,6 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -69,7 +69,7 @@ class ReportEventController {
       verifier.verify(id, timestamp, signature, body);
     } catch (InvalidSignatureException e) {
       log.warn("Refused a callback: {}", e.getMessage());
-      throw new ApiException(HttpStatus.UNAUTHORIZED, e.getMessage());
+      throw new ApiException(ProblemType.INVALID_SIGNATURE, e.getMessage());
     }
     ReportEvent event = events.readValue(body);
     return processor.process(Objects.requireNonNull(id), event);
