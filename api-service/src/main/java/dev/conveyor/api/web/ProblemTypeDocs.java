@@ -24,8 +24,12 @@ class ProblemTypeDocs implements OpenApiCustomizer {
   @Override
   public void customise(OpenAPI openApi) {
     Info info = Objects.requireNonNullElseGet(openApi.getInfo(), Info::new);
-    String before = info.getDescription() == null ? "" : info.getDescription() + "\n\n";
-    openApi.info(info.description(before + table()));
+    String table = table();
+    String before = info.getDescription() == null ? "" : info.getDescription();
+    // Once, even if springdoc hands the same Info to the customizer again (another locale).
+    if (!before.contains(table)) {
+      openApi.info(info.description(before.isEmpty() ? table : before + "\n\n" + table));
+    }
     Components components = Objects.requireNonNullElseGet(openApi.getComponents(), Components::new);
     openApi.components(components.addSchemas("Problem", schema()));
   }
