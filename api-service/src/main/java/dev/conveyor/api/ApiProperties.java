@@ -1,5 +1,6 @@
 package dev.conveyor.api;
 
+import dev.conveyor.contract.Secret;
 import dev.conveyor.queue.notify.EnqueueNotifier;
 import java.time.Duration;
 import java.util.List;

@@ -1,7 +1,10 @@
 package dev.conveyor.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.conveyor.api.auth.ApiKeys;
 import dev.conveyor.api.auth.Role;
+import dev.conveyor.api.web.ProblemType;
 import dev.conveyor.testsupport.TestDatabase;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +22,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The one application context most tests share: the whole service on a random port, against the
@@ -107,6 +111,19 @@ public abstract class ApiTestBase {
         .param("key", "webhook:" + reportId)
         .query(String.class)
         .list();
+  }
+
+  /**
+   * Asserts an RFC 9457 problem of this kind: its status, {@code application/problem+json}, and the
+   * kind's {@code type} URI and {@code title} in the body.
+   */
+  protected static void assertProblem(Api.Response r, ProblemType type) {
+    assertThat(r.status()).as(r.toString()).isEqualTo(type.status());
+    assertThat(r.contentType()).as(r.toString()).startsWith("application/problem+json");
+    JsonNode body = r.json();
+    assertThat(body.path("type").asString()).as(r.toString()).isEqualTo(type.uri().toString());
+    assertThat(body.path("title").asString()).as(r.toString()).isEqualTo(type.title());
+    assertThat(body.path("status").asInt()).as(r.toString()).isEqualTo(type.status());
   }
 
   /** Runs the tasks at once, released together by a latch; their results in order. */

@@ -3,6 +3,7 @@ package dev.conveyor.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.conveyor.contract.Secret;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.conveyor.api.auth.Role;
+import dev.conveyor.api.web.ProblemType;
 import dev.conveyor.testsupport.LateDatabase;
 import java.time.Duration;
 import java.util.List;
@@ -27,8 +28,7 @@ class OperationsTests extends ApiTestBase {
   void unknownPathIs404Problem() {
     Api.Response r = newClient().get("/api/nothing-here");
 
-    assertThat(r.status()).isEqualTo(404);
-    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertProblem(r, ProblemType.NOT_FOUND);
     assertThat(r.json().get("status").asInt()).isEqualTo(404);
   }
 
@@ -37,8 +37,7 @@ class OperationsTests extends ApiTestBase {
     for (String method : List.of("GET", "POST", "DELETE")) {
       Api.Response r = anonymous.method(method, "/error", null);
 
-      assertThat(r.status()).as(method).isEqualTo(404);
-      assertThat(r.contentType()).startsWith("application/problem+json");
+      assertProblem(r, ProblemType.NOT_FOUND);
       assertThat(r.json().get("status").asInt()).isEqualTo(404);
     }
   }
@@ -47,8 +46,7 @@ class OperationsTests extends ApiTestBase {
   void wrongMethodIs405Problem() {
     Api.Response r = newClient().method("DELETE", "/api/reports", null);
 
-    assertThat(r.status()).isEqualTo(405);
-    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertProblem(r, ProblemType.METHOD_NOT_ALLOWED);
   }
 
   @Test
@@ -57,8 +55,7 @@ class OperationsTests extends ApiTestBase {
         newClient()
             .post("/api/reports", "type=voterList", java.util.Map.of("Content-Type", "text/plain"));
 
-    assertThat(r.status()).isEqualTo(415);
-    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertProblem(r, ProblemType.UNSUPPORTED_MEDIA_TYPE);
   }
 
   /**
@@ -75,8 +72,7 @@ class OperationsTests extends ApiTestBase {
             anonymous.get("/actuator/health", Map.of("X-Padding", "a".repeat(20_000))),
             client.get("/api/reports%2F" + java.util.UUID.randomUUID()),
             client.get("/api/reports/%5C" + java.util.UUID.randomUUID()))) {
-      assertThat(r.status()).as(r.toString()).isEqualTo(400);
-      assertThat(r.contentType()).startsWith("application/problem+json");
+      assertProblem(r, ProblemType.BAD_REQUEST);
       assertThat(r.json().get("status").asInt()).isEqualTo(400);
       assertThat(r.json().get("title").asString()).isEqualTo("Bad Request");
       assertThat(r.body()).doesNotContain("Tomcat", "Exception");

@@ -1,7 +1,6 @@
 package dev.conveyor.sampledata;
 
-import java.io.IOException;
-import java.io.Writer;
+import de.siegmar.fastcsv.writer.CsvWriter;
 import java.time.LocalDate;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -26,7 +25,7 @@ final class AbsenteeGenerator {
   private static final int PRIMARY_PERCENT = 5;
 
   private final Rng rng;
-  private final CsvLine line = new CsvLine("\n");
+  private final CsvLine line = new CsvLine();
   private int rows;
 
   AbsenteeGenerator(long seed) {
@@ -37,8 +36,7 @@ final class AbsenteeGenerator {
    * Writes the applications (staging rows) of one active voter, if it made any; called for the
    * active voters in index order.
    */
-  void write(String stateVoterId, String party, LocalDate registered, Writer out)
-      throws IOException {
+  void write(String stateVoterId, String party, LocalDate registered, CsvWriter out) {
     if (rng.chance(GENERAL_PERCENT)) {
       write(stateVoterId, registered, GENERAL, out);
     }
@@ -51,8 +49,7 @@ final class AbsenteeGenerator {
     return rows;
   }
 
-  private void write(String stateVoterId, LocalDate registered, LocalDate election, Writer out)
-      throws IOException {
+  private void write(String stateVoterId, LocalDate registered, LocalDate election, CsvWriter out) {
     // Requests open 75 days before an election and close a week before it.
     LocalDate first = election.minusDays(75);
     LocalDate last = election.minusDays(7);

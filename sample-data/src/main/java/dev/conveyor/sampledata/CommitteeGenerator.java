@@ -1,8 +1,7 @@
 package dev.conveyor.sampledata;
 
+import de.siegmar.fastcsv.writer.CsvWriter;
 import dev.conveyor.sampledata.VoterGenerator.District;
-import java.io.IOException;
-import java.io.Writer;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -74,9 +73,9 @@ final class CommitteeGenerator {
    * Writes every filled seat as a staging row ({@code create_committee_staging.sql} columns) and
    * returns how many.
    */
-  int write(Writer out) throws IOException {
+  int write(CsvWriter out) {
     List<Seat> seats = seats();
-    CsvLine line = new CsvLine("\n");
+    CsvLine line = new CsvLine();
     for (int i = 0; i < seats.size(); i++) {
       Seat s = seats.get(i);
       line.add(i)

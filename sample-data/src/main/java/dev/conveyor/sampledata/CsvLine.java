@@ -1,55 +1,71 @@
 package dev.conveyor.sampledata;
 
-import java.io.IOException;
-import java.io.Writer;
+import de.siegmar.fastcsv.writer.CsvWriter;
+import de.siegmar.fastcsv.writer.LineDelimiter;
+import de.siegmar.fastcsv.writer.QuoteStrategy;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Builds one CSV record (RFC 4180 quoting) for both PostgreSQL's {@code COPY … (FORMAT csv)}, where
- * an unquoted empty field is NULL, and the voter files. Reused across rows to spare garbage.
+ * Collects one CSV record of mixed values (text, numbers, dates, null) for FastCSV's {@link
+ * CsvWriter}, which does the RFC 4180 quoting, both for PostgreSQL's {@code COPY … (FORMAT csv)}
+ * and for the voter files. Reused across rows to spare garbage.
+ *
+ * <p>Null is an unquoted empty field and the empty string a quoted one ({@code ""}): {@code COPY}
+ * reads the first as NULL and the second as an empty string. Text with a leading or trailing space
+ * is quoted too, so no reader trims it.
  */
 final class CsvLine {
 
-  private final StringBuilder line = new StringBuilder(256);
-  private final String lineEnd;
-  private int fields;
+  /** What RFC 4180 requires (FastCSV's own rules), plus empty text and edge spaces. */
+  static final QuoteStrategy QUOTING =
+      new QuoteStrategy() {
+        @Override
+        public boolean quoteEmpty(int lineNo, int fieldIdx) {
+          return true;
+        }
 
-  /** {@code lineEnd}: {@code "\n"} for COPY, {@code "\r\n"} for files (RFC 4180). */
-  CsvLine(String lineEnd) {
-    this.lineEnd = lineEnd;
+        @Override
+        public boolean quoteValue(int lineNo, int fieldIdx, String value) {
+          return value.charAt(0) == ' ' || value.charAt(value.length() - 1) == ' ';
+        }
+      };
+
+  private final List<@Nullable String> fields = new ArrayList<>(16);
+
+  /** A writer for {@code COPY … (FORMAT csv)}: LF line ends; closing it ends the copy. */
+  static CsvWriter forCopy(OutputStream out, int bufferSize) {
+    return CsvWriter.builder()
+        .quoteStrategy(QUOTING)
+        .lineDelimiter(LineDelimiter.LF)
+        .bufferSize(bufferSize)
+        .build(out, StandardCharsets.UTF_8);
+  }
+
+  /** A writer for a CSV file: CRLF line ends (RFC 4180). */
+  static CsvWriter forFile(OutputStream out) {
+    return CsvWriter.builder()
+        .quoteStrategy(QUOTING)
+        .lineDelimiter(LineDelimiter.CRLF)
+        .bufferSize(64 * 1024)
+        .build(out, StandardCharsets.UTF_8);
   }
 
   CsvLine add(@Nullable Object value) {
-    separate();
-    if (value == null) {
-      return this;
-    }
-    String s = value.toString();
-    boolean quote =
-        s.isEmpty()
-            || s.indexOf(',') >= 0
-            || s.indexOf('"') >= 0
-            || s.indexOf('\r') >= 0
-            || s.indexOf('\n') >= 0
-            || s.charAt(0) == ' '
-            || s.charAt(s.length() - 1) == ' ';
-    if (quote) {
-      line.append('"').append(s.replace("\"", "\"\"")).append('"');
-    } else {
-      line.append(s);
-    }
+    fields.add(value == null ? null : value.toString());
     return this;
   }
 
-  private void separate() {
-    if (fields++ > 0) {
-      line.append(',');
-    }
-  }
-
-  void writeTo(Writer out) throws IOException {
-    out.append(line).append(lineEnd);
-    line.setLength(0);
-    fields = 0;
+  /**
+   * Writes the record and starts the next one.
+   *
+   * @throws java.io.UncheckedIOException when the stream fails (FastCSV's way)
+   */
+  void writeTo(CsvWriter out) {
+    out.writeRecord(fields);
+    fields.clear();
   }
 }

@@ -1,13 +1,11 @@
 package dev.conveyor.sampledata;
 
+import de.siegmar.fastcsv.writer.CsvWriter;
 import dev.conveyor.sampledata.SampleSummary.District;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -151,8 +149,8 @@ public final class SampleRegistry {
     byte[] activeParty = new byte[count];
     int[] registeredDay = new int[count];
     try {
-      try (Writer out = copy(pg, COPY_VOTERS)) {
-        CsvLine line = new CsvLine("\n");
+      try (CsvWriter out = copy(pg, COPY_VOTERS)) {
+        CsvLine line = new CsvLine();
         for (int i = 0; i < count; i++) {
           Voter v = generator.voter(i);
           line.add(v.stateVoterId())
@@ -188,12 +186,12 @@ public final class SampleRegistry {
       execute(connection, CREATE_COMMITTEE_STAGING);
       EnrolledVoters enrolled =
           new EnrolledVoters(committeeGroup, generator.totalElectionDistricts());
-      try (Writer out = copy(pg, COPY_COMMITTEE_STAGING)) {
+      try (CsvWriter out = copy(pg, COPY_COMMITTEE_STAGING)) {
         new CommitteeGenerator(generator, enrolled, seed).write(out);
       }
       execute(connection, INSERT_COMMITTEE_MEMBERS);
       execute(connection, CREATE_ABSENTEE_STAGING);
-      try (Writer out = copy(pg, COPY_ABSENTEE_STAGING)) {
+      try (CsvWriter out = copy(pg, COPY_ABSENTEE_STAGING)) {
         AbsenteeGenerator absentee = new AbsenteeGenerator(seed);
         for (int i = 0; i < count; i++) {
           if (activeParty[i] >= 0) {
@@ -207,17 +205,16 @@ public final class SampleRegistry {
       }
       execute(connection, INSERT_ABSENTEE_APPLICATIONS);
       execute(connection, ANALYZE_REGISTRY);
-    } catch (IOException e) {
-      // PGCopyOutputStream reports the server's error as an IOException around an SQLException.
-      throw e.getCause() instanceof SQLException sql ? sql : new SQLException("COPY failed", e);
+    } catch (IOException | UncheckedIOException e) {
+      // PGCopyOutputStream reports the server's error as an IOException around an SQLException;
+      // FastCSV passes one on from a write as an UncheckedIOException, from close() as it is.
+      Throwable io = e instanceof UncheckedIOException unchecked ? unchecked.getCause() : e;
+      throw io.getCause() instanceof SQLException sql ? sql : new SQLException("COPY failed", io);
     }
   }
 
-  private static Writer copy(PGConnection pg, String sql) throws SQLException {
-    return new BufferedWriter(
-        new OutputStreamWriter(
-            new PGCopyOutputStream(pg, sql, COPY_BUFFER), StandardCharsets.UTF_8),
-        COPY_BUFFER);
+  private static CsvWriter copy(PGConnection pg, String sql) throws SQLException {
+    return CsvLine.forCopy(new PGCopyOutputStream(pg, sql, COPY_BUFFER), COPY_BUFFER);
   }
 
   private static SampleSummary summary(Connection connection, boolean loaded) throws SQLException {

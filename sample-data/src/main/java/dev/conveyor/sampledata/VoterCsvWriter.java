@@ -1,14 +1,12 @@
 package dev.conveyor.sampledata;
 
+import de.siegmar.fastcsv.writer.CsvWriter;
 import dev.conveyor.sampledata.Geography.County;
 import dev.conveyor.sampledata.VoterCsv.BadRow;
 import dev.conveyor.sampledata.VoterCsv.Defect;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,42 +40,48 @@ final class VoterCsvWriter {
     // Bad records at evenly spread positions, at least two apart (badRows <= rows / 2), so that
     // the record before a bad one is always good (the duplicate id repeats a kept record).
     int nextBad = badRows > 0 ? badPosition(0, rows, badRows) : -1;
-    Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
-    CsvLine line = new CsvLine("\r\n");
-    for (String column : VoterCsv.HEADER) {
-      line.add(column);
-    }
-    line.writeTo(w);
-    String previousId = "";
-    for (int k = 0; k < rows; k++) {
-      Voter v = generator.voterIn(county, VoterGenerator.IMPORT_INDEX_BASE + k);
-      Defect defect = null;
-      if (k == nextBad) {
-        defect = defects[bad.size() % defects.length];
-        v = spoil(v, defect, previousId, other);
-        bad.add(new BadRow(k + 2, defect, v.stateVoterId()));
-        nextBad = bad.size() < badRows ? badPosition(bad.size(), rows, badRows) : -1;
-      }
-      line.add(v.stateVoterId())
-          .add(v.lastName())
-          .add(v.firstName())
-          .add(v.middleName())
-          .add(v.suffix())
-          .add(defect == Defect.INVALID_DATE_OF_BIRTH ? "1985-02-30" : v.dateOfBirth())
-          .add(v.streetAddress())
-          .add(v.city())
-          .add(v.zipCode())
-          .add(v.county())
-          .add(defect == Defect.ASSEMBLY_DISTRICT_OUT_OF_RANGE ? 151 : v.assemblyDistrict())
-          .add(defect == Defect.ELECTION_DISTRICT_OUT_OF_RANGE ? 0 : v.electionDistrict())
-          .add(v.party())
-          .add(v.status());
-      if (defect != Defect.WRONG_COLUMN_COUNT) {
-        line.add(v.registrationDate());
+    CsvWriter w = CsvLine.forFile(out);
+    try {
+      CsvLine line = new CsvLine();
+      for (String column : VoterCsv.HEADER) {
+        line.add(column);
       }
       line.writeTo(w);
-      previousId = v.stateVoterId();
+      String previousId = "";
+      for (int k = 0; k < rows; k++) {
+        Voter v = generator.voterIn(county, VoterGenerator.IMPORT_INDEX_BASE + k);
+        Defect defect = null;
+        if (k == nextBad) {
+          defect = defects[bad.size() % defects.length];
+          v = spoil(v, defect, previousId, other);
+          bad.add(new BadRow(k + 2, defect, v.stateVoterId()));
+          nextBad = bad.size() < badRows ? badPosition(bad.size(), rows, badRows) : -1;
+        }
+        line.add(v.stateVoterId())
+            .add(v.lastName())
+            .add(v.firstName())
+            .add(v.middleName())
+            .add(v.suffix())
+            .add(defect == Defect.INVALID_DATE_OF_BIRTH ? "1985-02-30" : v.dateOfBirth())
+            .add(v.streetAddress())
+            .add(v.city())
+            .add(v.zipCode())
+            .add(v.county())
+            .add(defect == Defect.ASSEMBLY_DISTRICT_OUT_OF_RANGE ? 151 : v.assemblyDistrict())
+            .add(defect == Defect.ELECTION_DISTRICT_OUT_OF_RANGE ? 0 : v.electionDistrict())
+            .add(v.party())
+            .add(v.status());
+        if (defect != Defect.WRONG_COLUMN_COUNT) {
+          line.add(v.registrationDate());
+        }
+        line.writeTo(w);
+        previousId = v.stateVoterId();
+      }
+    } catch (UncheckedIOException e) {
+      // FastCSV reports the stream's failure unchecked; this method's callers expect it checked.
+      throw e.getCause();
     }
+    // Flushed, not closed: the caller owns the stream.
     w.flush();
     return new VoterCsv(rows, bad);
   }

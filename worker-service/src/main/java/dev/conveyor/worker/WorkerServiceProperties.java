@@ -1,5 +1,6 @@
 package dev.conveyor.worker;
 
+import dev.conveyor.contract.Secret;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;

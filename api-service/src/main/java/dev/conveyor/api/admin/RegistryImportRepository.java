@@ -1,9 +1,6 @@
 package dev.conveyor.api.admin;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.conveyor.contract.SqlFiles;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,7 +17,8 @@ import org.springframework.stereotype.Repository;
 @Repository
 class RegistryImportRepository {
 
-  private static final String LIST = load("list_registry_imports.sql");
+  private static final String LIST =
+      SqlFiles.load(RegistryImportRepository.class, "list_registry_imports.sql");
 
   private final JdbcClient jdbc;
 
@@ -59,16 +57,5 @@ class RegistryImportRepository {
 
   private static @Nullable List<String> counties(@Nullable Array array) throws SQLException {
     return array == null ? null : List.of((String[]) array.getArray());
-  }
-
-  private static String load(String name) {
-    try (InputStream in = RegistryImportRepository.class.getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing SQL file dev/conveyor/api/admin/" + name);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

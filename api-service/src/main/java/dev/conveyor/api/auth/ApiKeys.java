@@ -1,13 +1,18 @@
 package dev.conveyor.api.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.conveyor.api.ApiProperties;
-import dev.conveyor.api.Secret;
 import dev.conveyor.api.web.ApiException;
 import dev.conveyor.api.web.FieldProblem;
+import dev.conveyor.contract.Secret;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -18,7 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
@@ -30,23 +34,40 @@ import org.springframework.transaction.annotation.Transactional;
  * <p>A key is {@value #PREFIX} followed by 256 random bits in base64url. Only its SHA-256 is
  * stored; the key is shown once, at creation. Checked keys are remembered for {@code
  * conveyor.api.auth.cache-ttl}, so the hot path does not hit the database per request; revoking a
- * key therefore takes effect within that time. Thread-safe.
+ * key therefore takes effect within that time. The caches are Caffeine caches, bounded in size
+ * (least recently and frequently used entries go first, never the whole cache at once) with the TTL
+ * as expire-after-write; their hits, misses and evictions are Micrometer's {@code cache.*} meters,
+ * tagged {@code cache=api-keys} and {@code cache=api-clients-active}. Thread-safe.
  */
 @Service
 public class ApiKeys {
 
   static final String PREFIX = "cvk_";
-  private static final int MAX_CACHED = 10_000;
+  static final int MAX_CACHED = 10_000;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final ApiClientRepository clients;
-  private final long cacheTtlNanos;
-  private final Map<String, Cached> cache = new ConcurrentHashMap<>();
-  private final Map<Long, Long> activeClients = new ConcurrentHashMap<>();
 
-  ApiKeys(ApiClientRepository clients, ApiProperties properties) {
+  /** Callers by the hex SHA-256 of their key; only valid keys are cached. */
+  private final Cache<String, Caller> cache;
+
+  /** Clients seen active, by id: the value is only a marker. */
+  private final Cache<Long, Boolean> activeClients;
+
+  ApiKeys(ApiClientRepository clients, ApiProperties properties, MeterRegistry meters) {
     this.clients = clients;
-    this.cacheTtlNanos = properties.auth().cacheTtl().toNanos();
+    Duration ttl = properties.auth().cacheTtl();
+    this.cache = CaffeineCacheMetrics.monitor(meters, newCache(ttl), "api-keys");
+    this.activeClients = CaffeineCacheMetrics.monitor(meters, newCache(ttl), "api-clients-active");
+  }
+
+  private static <K, V> Cache<K, V> newCache(Duration ttl) {
+    return Caffeine.newBuilder()
+        .maximumSize(MAX_CACHED)
+        .expireAfterWrite(ttl)
+        // Statistics for the cache.* meters: a few counter increments per lookup.
+        .recordStats()
+        .<K, V>build();
   }
 
   /**
@@ -150,27 +171,27 @@ public class ApiKeys {
   @Transactional
   public void upsert(String name, Secret key, Role role) {
     clients.upsert(name, hash(key.reveal()), prefix(key.reveal()), role.dbValue());
-    cache.clear();
+    // The client's previous key, role or scope must not outlive the change in this process.
+    cache.invalidateAll();
+    activeClients.invalidateAll();
   }
 
   /** The caller holding this key, if it is a valid, unrevoked key. */
   public Optional<Caller> authenticate(String key) {
     byte[] hash = hash(key);
     String cacheKey = HexFormat.of().formatHex(hash);
-    Cached cached = cache.get(cacheKey);
-    long now = System.nanoTime();
-    if (cached != null && now - cached.at < cacheTtlNanos) {
-      return Optional.of(cached.caller);
+    Caller cached = cache.getIfPresent(cacheKey);
+    if (cached != null) {
+      return Optional.of(cached);
     }
+    // Not cache.get(key, loader): an unknown key is not cached (a guessing client would fill the
+    // cache with misses), and the query runs outside Caffeine's per-entry lock.
     Optional<Caller> caller =
         clients.findByKeyHashAndRevokedAtIsNull(hash).map(ApiClient::toCaller);
     if (caller.isPresent()) {
-      if (cache.size() >= MAX_CACHED) {
-        cache.clear();
-      }
-      cache.put(cacheKey, new Cached(caller.get(), now));
+      cache.put(cacheKey, caller.get());
     } else {
-      cache.remove(cacheKey);
+      cache.invalidate(cacheKey);
     }
     return caller;
   }
@@ -181,24 +202,22 @@ public class ApiKeys {
    * database at most once per {@code conveyor.api.auth.cache-ttl} per client.
    */
   public boolean isActive(Caller caller) {
-    long now = System.nanoTime();
-    Long checkedAt = activeClients.get(caller.clientId());
-    if (checkedAt != null && now - checkedAt < cacheTtlNanos) {
+    if (activeClients.getIfPresent(caller.clientId()) != null) {
       return true;
     }
     boolean active = clients.isActive(caller.clientId());
     if (active) {
-      if (activeClients.size() >= MAX_CACHED) {
-        activeClients.clear();
-      }
-      activeClients.put(caller.clientId(), now);
+      activeClients.put(caller.clientId(), Boolean.TRUE);
     } else {
-      activeClients.remove(caller.clientId());
+      activeClients.invalidate(caller.clientId());
     }
     return active;
   }
 
-  private record Cached(Caller caller, long at) {}
+  /** The two caches, for tests of their policy. */
+  List<Cache<?, ?>> caches() {
+    return List.of(cache, activeClients);
+  }
 
   static String newKey() {
     return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(random(32));

@@ -1,7 +1,7 @@
 package dev.conveyor.api.auth;
 
 import dev.conveyor.api.ApiProperties;
-import dev.conveyor.api.Secret;
+import dev.conveyor.contract.Secret;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;

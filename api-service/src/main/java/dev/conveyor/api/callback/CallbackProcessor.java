@@ -1,8 +1,8 @@
 package dev.conveyor.api.callback;
 
 import dev.conveyor.api.report.EventOutcome;
-import dev.conveyor.api.report.ReportEvent;
 import dev.conveyor.api.report.ReportLifecycle;
+import dev.conveyor.contract.ReportEvent;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 

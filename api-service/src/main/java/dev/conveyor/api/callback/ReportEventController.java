@@ -2,8 +2,12 @@ package dev.conveyor.api.callback;
 
 import dev.conveyor.api.ApiProperties;
 import dev.conveyor.api.report.EventOutcome;
-import dev.conveyor.api.report.ReportEvent;
 import dev.conveyor.api.web.ApiException;
+import dev.conveyor.api.web.ProblemType;
+import dev.conveyor.contract.InvalidSignatureException;
+import dev.conveyor.contract.ReportEvent;
+import dev.conveyor.contract.StandardWebhooks;
+import dev.conveyor.contract.WebhookVerifier;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import java.time.InstantSource;
@@ -11,7 +15,6 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -61,15 +64,17 @@ class ReportEventController {
       consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
   EventOutcome receive(
-      @RequestHeader(name = WebhookVerifier.ID, required = false) @Nullable String id,
-      @RequestHeader(name = WebhookVerifier.TIMESTAMP, required = false) @Nullable String timestamp,
-      @RequestHeader(name = WebhookVerifier.SIGNATURE, required = false) @Nullable String signature,
+      @RequestHeader(name = StandardWebhooks.ID, required = false) @Nullable String id,
+      @RequestHeader(name = StandardWebhooks.TIMESTAMP, required = false)
+          @Nullable String timestamp,
+      @RequestHeader(name = StandardWebhooks.SIGNATURE, required = false)
+          @Nullable String signature,
       @RequestBody byte[] body) {
     try {
       verifier.verify(id, timestamp, signature, body);
     } catch (InvalidSignatureException e) {
       log.warn("Refused a callback: {}", e.getMessage());
-      throw new ApiException(HttpStatus.UNAUTHORIZED, e.getMessage());
+      throw new ApiException(ProblemType.INVALID_SIGNATURE, e.getMessage());
     }
     ReportEvent event = events.readValue(body);
     return processor.process(Objects.requireNonNull(id), event);

@@ -5,6 +5,7 @@ import dev.conveyor.api.artifact.ArtifactInfo;
 import dev.conveyor.api.auth.Caller;
 import dev.conveyor.api.web.ApiException;
 import dev.conveyor.api.web.FieldProblem;
+import dev.conveyor.contract.ReportEvent;
 import dev.conveyor.queue.CancelResult;
 import dev.conveyor.queue.Job;
 import dev.conveyor.queue.JobError;
@@ -68,7 +69,8 @@ public class ReportLifecycle {
    */
   @Transactional
   public EventOutcome apply(ReportEvent event) {
-    List<FieldProblem> problems = event.problems();
+    List<FieldProblem> problems =
+        event.violations().stream().map(v -> new FieldProblem(v.field(), v.message())).toList();
     if (!problems.isEmpty()) {
       throw ApiException.invalid(problems);
     }

@@ -4,6 +4,7 @@ import dev.conveyor.api.artifact.ArtifactFiles;
 import dev.conveyor.api.artifact.ArtifactInfo;
 import dev.conveyor.api.auth.Caller;
 import dev.conveyor.api.web.ApiException;
+import dev.conveyor.api.web.ProblemType;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -68,7 +69,8 @@ public class Reports {
     Report report = owned(caller, id);
     UUID artifactId = report.artifactId();
     if (report.status() != ReportStatus.COMPLETED) {
-      throw ApiException.conflict(
+      throw new ApiException(
+          ProblemType.REPORT_NOT_READY,
           "Report " + id + " is " + report.status() + "; its file exists once it is COMPLETED");
     }
     Instant expiredAt = report.artifactExpiredAt();

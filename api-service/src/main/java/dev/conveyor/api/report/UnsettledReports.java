@@ -1,9 +1,6 @@
 package dev.conveyor.api.report;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.conveyor.contract.SqlFiles;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -30,9 +27,12 @@ class UnsettledReports {
    * parameter, PostgreSQL's generic plan (used once the driver prepares the statement) would guess
    * a tenth of the index is read.
    */
-  static final String FIND = load("find_unsettled.sql").replace("LIMIT :window", "LIMIT " + WINDOW);
+  static final String FIND =
+      SqlFiles.load(UnsettledReports.class, "find_unsettled.sql")
+          .replace("LIMIT :window", "LIMIT " + WINDOW);
 
-  private static final String TRY_LOCK = load("try_lock_settler.sql");
+  private static final String TRY_LOCK =
+      SqlFiles.load(UnsettledReports.class, "try_lock_settler.sql");
 
   /** 'conveyor' and 'ReportSettler' hashed to the two int4 of the advisory lock key. */
   static final int LOCK_CLASS = "conveyor".hashCode();
@@ -87,17 +87,5 @@ class UnsettledReports {
                         rs.getObject("id", UUID.class)),
                     rs.getBoolean("unsettled")))
         .list();
-  }
-
-  private static String load(String name) {
-    try (InputStream in = UnsettledReports.class.getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException(
-            "SQL file " + name + " is missing beside " + UnsettledReports.class.getName());
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read SQL file " + name, e);
-    }
   }
 }

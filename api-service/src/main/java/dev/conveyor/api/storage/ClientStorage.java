@@ -2,9 +2,9 @@ package dev.conveyor.api.storage;
 
 import dev.conveyor.api.ApiProperties;
 import dev.conveyor.api.web.ApiException;
+import dev.conveyor.api.web.ProblemType;
 import java.time.Duration;
 import java.util.UUID;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -66,7 +66,7 @@ public class ClientStorage {
     long quota = quota(usage);
     if (usage.usedBytes() + bytes > quota) {
       throw new ApiException(
-          HttpStatus.CONTENT_TOO_LARGE,
+          ProblemType.QUOTA_EXCEEDED,
           "Storing this upload ("
               + bytes
               + " bytes) would exceed your storage quota: "
@@ -91,7 +91,7 @@ public class ClientStorage {
     long quota = quota(usage);
     if (usage.usedBytes() >= quota) {
       throw new ApiException(
-          HttpStatus.CONTENT_TOO_LARGE,
+          ProblemType.QUOTA_EXCEEDED,
           "Your stored files ("
               + usage.usedBytes()
               + " bytes) have reached your storage quota ("

@@ -1,9 +1,6 @@
 package dev.conveyor.api.storage;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.conveyor.contract.SqlFiles;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -25,16 +22,24 @@ import org.springframework.stereotype.Repository;
 @Repository
 class StorageRepository {
 
-  static final String LOCK_CLIENT_STORAGE = sql("lock_client_storage.sql");
-  static final String FIND_CLIENT_STORAGE = sql("find_client_storage.sql");
-  static final String TAKE_UPLOAD_SLOT = sql("take_upload_slot.sql");
-  static final String UPLOAD_RETRY_AFTER = sql("upload_retry_after.sql");
-  static final String TRY_SWEEP_LOCK = sql("try_sweep_lock.sql");
-  static final String EXPIRE_ARTIFACTS = sql("expire_artifacts.sql");
-  static final String DELETE_EXPIRED_REPORTS = sql("delete_expired_reports.sql");
-  static final String LOCK_UNUSED_UPLOADS = sql("lock_unused_uploads.sql");
-  static final String DELETE_UNUSED_UPLOADS = sql("delete_unused_uploads.sql");
-  static final String HOLD_UPLOAD = sql("hold_upload.sql");
+  static final String LOCK_CLIENT_STORAGE =
+      SqlFiles.load(StorageRepository.class, "lock_client_storage.sql");
+  static final String FIND_CLIENT_STORAGE =
+      SqlFiles.load(StorageRepository.class, "find_client_storage.sql");
+  static final String TAKE_UPLOAD_SLOT =
+      SqlFiles.load(StorageRepository.class, "take_upload_slot.sql");
+  static final String UPLOAD_RETRY_AFTER =
+      SqlFiles.load(StorageRepository.class, "upload_retry_after.sql");
+  static final String TRY_SWEEP_LOCK = SqlFiles.load(StorageRepository.class, "try_sweep_lock.sql");
+  static final String EXPIRE_ARTIFACTS =
+      SqlFiles.load(StorageRepository.class, "expire_artifacts.sql");
+  static final String DELETE_EXPIRED_REPORTS =
+      SqlFiles.load(StorageRepository.class, "delete_expired_reports.sql");
+  static final String LOCK_UNUSED_UPLOADS =
+      SqlFiles.load(StorageRepository.class, "lock_unused_uploads.sql");
+  static final String DELETE_UNUSED_UPLOADS =
+      SqlFiles.load(StorageRepository.class, "delete_unused_uploads.sql");
+  static final String HOLD_UPLOAD = SqlFiles.load(StorageRepository.class, "hold_upload.sql");
 
   private final JdbcClient jdbc;
 
@@ -144,16 +149,5 @@ class StorageRepository {
 
   private static OffsetDateTime timestamp(Instant instant) {
     return instant.atOffset(ZoneOffset.UTC);
-  }
-
-  private static String sql(String name) {
-    try (InputStream in = StorageRepository.class.getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing SQL file dev/conveyor/api/storage/" + name);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 
 /**
  * An error a feature answers with an RFC 9457 problem: the status, a {@code detail} fit for the
@@ -13,28 +14,41 @@ import org.springframework.http.HttpStatus;
 public class ApiException extends RuntimeException {
 
   private final HttpStatus status;
+  private final @Nullable ProblemType type;
   private final List<FieldProblem> errors;
   private final @Nullable Duration retryAfter;
 
+  /** A problem of the general kind of {@code status} ({@link ProblemType#forStatus}). */
   public ApiException(HttpStatus status, String detail) {
     this(status, detail, List.of());
   }
 
   public ApiException(HttpStatus status, String detail, List<FieldProblem> errors) {
-    this(status, detail, errors, null);
+    this(status, null, detail, errors, null);
+  }
+
+  /** A problem of a specific kind, such as {@link ProblemType#REPORT_NOT_READY}. */
+  public ApiException(ProblemType type, String detail) {
+    this(HttpStatus.valueOf(type.status()), type, detail, List.of(), null);
   }
 
   private ApiException(
-      HttpStatus status, String detail, List<FieldProblem> errors, @Nullable Duration retryAfter) {
+      HttpStatus status,
+      @Nullable ProblemType type,
+      String detail,
+      List<FieldProblem> errors,
+      @Nullable Duration retryAfter) {
     super(detail, null, false, false);
     this.status = status;
+    this.type = type;
     this.errors = List.copyOf(errors);
     this.retryAfter = retryAfter;
   }
 
   /** A limit the client hit and may try again after: 429 with {@code Retry-After}. */
   public static ApiException tooManyRequests(String detail, Duration retryAfter) {
-    return new ApiException(HttpStatus.TOO_MANY_REQUESTS, detail, List.of(), retryAfter);
+    return new ApiException(
+        HttpStatus.TOO_MANY_REQUESTS, ProblemType.RATE_LIMITED, detail, List.of(), retryAfter);
   }
 
   public static ApiException notFound(String detail) {
@@ -62,6 +76,13 @@ public class ApiException extends RuntimeException {
 
   public HttpStatus status() {
     return status;
+  }
+
+  /** The problem this exception answers with: its kind's type and title, its detail and errors. */
+  public ProblemDetail problem() {
+    return type == null
+        ? Problems.of(status, getMessage(), errors)
+        : Problems.of(type, getMessage(), errors);
   }
 
   public List<FieldProblem> errors() {

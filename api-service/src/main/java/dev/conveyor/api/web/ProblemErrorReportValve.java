@@ -36,19 +36,24 @@ public final class ProblemErrorReportValve extends ErrorReportValve {
       return;
     }
     HttpStatus known = HttpStatus.resolve(status);
-    String title = known == null ? "Error" : known.getReasonPhrase();
+    ProblemType kind = known == null ? null : ProblemType.forStatus(known);
+    String reason = known == null ? "Error" : known.getReasonPhrase();
+    String type = kind == null ? "about:blank" : kind.uri().toString();
+    String title = kind == null ? reason : kind.title();
     try {
       response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
       response.setCharacterEncoding("UTF-8");
       Writer writer = response.getReporter();
       if (writer != null) {
         writer.write(
-            "{\"type\":\"about:blank\",\"title\":\""
+            "{\"type\":\""
+                + type
+                + "\",\"title\":\""
                 + title
                 + "\",\"status\":"
                 + status
                 + ",\"detail\":\""
-                + title
+                + reason
                 + "\"}");
         response.finishResponse();
       }

@@ -43,7 +43,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
       long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
       response.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
     }
-    return response.body(Problems.of(e.status(), e.getMessage(), e.errors()));
+    return response.body(e.problem());
   }
 
   @ExceptionHandler(BodyTooLargeException.class)
@@ -60,6 +60,17 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     List<FieldProblem> errors = List.of(new FieldProblem(e.getName(), "must be " + expected));
     return ResponseEntity.badRequest()
         .body(Problems.of(HttpStatus.BAD_REQUEST, ApiException.describe(errors), errors));
+  }
+
+  /** Spring MVC's own problems (404, 405, 406, 415, missing parameters …) get their kind's type. */
+  @Override
+  protected ResponseEntity<Object> createResponseEntity(
+      @Nullable Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    return super.createResponseEntity(
+        body instanceof ProblemDetail problem ? Problems.typed(problem) : body,
+        headers,
+        status,
+        request);
   }
 
   @ExceptionHandler(Exception.class)

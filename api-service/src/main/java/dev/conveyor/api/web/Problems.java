@@ -14,18 +14,45 @@ import org.springframework.http.ProblemDetail;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Builds problem details the same way everywhere, and writes them from places outside Spring MVC's
- * exception handling (servlet filters).
+ * Builds problem details the same way everywhere, each with the {@code type} and {@code title} of
+ * its {@link ProblemType}, and writes them from places outside Spring MVC's exception handling
+ * (servlet filters).
  */
 public final class Problems {
 
+  private static final URI ABOUT_BLANK = URI.create("about:blank");
+
   private Problems() {}
 
-  /** A problem with the status's reason phrase as title and {@code errors} when given. */
+  /**
+   * A problem of the general kind of its status ({@link ProblemType#forStatus}), with {@code
+   * errors} when given.
+   */
   public static ProblemDetail of(HttpStatusCode status, String detail, List<FieldProblem> errors) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
     if (!errors.isEmpty()) {
       problem.setProperty("errors", errors);
+    }
+    return typed(problem);
+  }
+
+  /** A problem of this kind, with {@code errors} when given. */
+  public static ProblemDetail of(ProblemType type, String detail, List<FieldProblem> errors) {
+    ProblemDetail problem = of(HttpStatusCode.valueOf(type.status()), detail, errors);
+    problem.setType(type.uri());
+    problem.setTitle(type.title());
+    return problem;
+  }
+
+  /**
+   * Gives a problem built without a type (none set, or {@code about:blank}) the type and title of
+   * its status's kind; one with a type already is left as it is.
+   */
+  static ProblemDetail typed(ProblemDetail problem) {
+    ProblemType type = ProblemType.forStatus(HttpStatusCode.valueOf(problem.getStatus()));
+    if (type != null && (problem.getType() == null || ABOUT_BLANK.equals(problem.getType()))) {
+      problem.setType(type.uri());
+      problem.setTitle(type.title());
     }
     return problem;
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.conveyor.api.Api;
 import dev.conveyor.api.ApiTestBase;
 import dev.conveyor.api.auth.Role;
+import dev.conveyor.api.web.ProblemType;
 import dev.conveyor.queue.Job;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.JobRequest;
@@ -43,8 +44,7 @@ class AdminTests extends ApiTestBase {
   void clientKeysAreRefused(String method, String path) {
     Api.Response r = newClient().method(method, path, null);
 
-    assertThat(r.status()).isEqualTo(403);
-    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertProblem(r, ProblemType.FORBIDDEN);
     assertThat(anonymous.method(method, path, null).status()).isEqualTo(401);
   }
 
@@ -106,7 +106,7 @@ class AdminTests extends ApiTestBase {
     assertThat(queue.find(dead).orElseThrow().state()).isEqualTo(JobState.AVAILABLE);
 
     Api.Response again = admin.post("/api/admin/jobs/" + dead + "/retry", "");
-    assertThat(again.status()).isEqualTo(409);
+    assertProblem(again, ProblemType.CONFLICT);
     assertThat(admin.post("/api/admin/jobs/999999999/retry", "").status()).isEqualTo(404);
   }
 
@@ -126,7 +126,7 @@ class AdminTests extends ApiTestBase {
   void badStateIs400NamingIt() {
     Api.Response r = admin.get("/api/admin/jobs?state=zombie");
 
-    assertThat(r.status()).isEqualTo(400);
+    assertProblem(r, ProblemType.BAD_REQUEST);
     assertThat(r.json().get("errors").findValuesAsString("field")).containsExactly("state");
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.conveyor.api.Api;
 import dev.conveyor.api.ApiTestBase;
 import dev.conveyor.api.auth.Role;
+import dev.conveyor.api.web.ProblemType;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.JobRequest;
 import dev.conveyor.queue.QueueControl;
@@ -77,7 +78,7 @@ class QueueControlTests extends ApiTestBase {
     assertThat(control().pausedUntil()).isEqualTo(until);
     Api.Response past =
         admin.post("/api/admin/queues/" + name + "/pause", "{\"until\":\"2020-01-01T00:00:00Z\"}");
-    assertThat(past.status()).isEqualTo(422);
+    assertProblem(past, ProblemType.VALIDATION);
     assertThat(past.json().get("errors").findValuesAsString("field")).containsExactly("until");
   }
 
@@ -97,24 +98,24 @@ class QueueControlTests extends ApiTestBase {
 
     Api.Response zero =
         admin.method("PUT", "/api/admin/queues/" + name + "/limits", "{\"maxRunning\":0}");
-    assertThat(zero.status()).isEqualTo(422);
+    assertProblem(zero, ProblemType.VALIDATION);
     assertThat(zero.json().get("errors").findValuesAsString("field")).containsExactly("maxRunning");
     Api.Response half =
         admin.method("PUT", "/api/admin/queues/" + name + "/limits", "{\"rateLimit\":5}");
-    assertThat(half.status()).isEqualTo(422);
+    assertProblem(half, ProblemType.VALIDATION);
     assertThat(half.json().get("errors").findValuesAsString("field")).containsExactly("ratePeriod");
     Api.Response unreadable =
         admin.method(
             "PUT",
             "/api/admin/queues/" + name + "/limits",
             "{\"rateLimit\":5,\"ratePeriod\":\"soon\"}");
-    assertThat(unreadable.status()).isEqualTo(400);
+    assertProblem(unreadable, ProblemType.BAD_REQUEST);
     Api.Response endless =
         admin.method(
             "PUT",
             "/api/admin/queues/" + name + "/limits",
             "{\"rateLimit\":5,\"ratePeriod\":\"PT99999999999999H\"}");
-    assertThat(endless.status()).as(endless.toString()).isEqualTo(422);
+    assertProblem(endless, ProblemType.VALIDATION);
     assertThat(endless.json().get("errors").findValuesAsString("field"))
         .containsExactly("ratePeriod");
     assertThat(control().limits().maxRunning()).as("refused requests change nothing").isEqualTo(2);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.conveyor.api.Api;
 import dev.conveyor.api.ApiTestBase;
 import dev.conveyor.api.auth.Role;
+import dev.conveyor.api.web.ProblemType;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -25,8 +26,7 @@ class RegistryImportTests extends ApiTestBase {
   void clientAndRegistrarKeysAreRefused() {
     for (Api caller : new Api[] {newClient(), newClient(Role.REGISTRAR)}) {
       Api.Response r = caller.get("/api/admin/registry-imports");
-      assertThat(r.status()).isEqualTo(403);
-      assertThat(r.contentType()).startsWith("application/problem+json");
+      assertProblem(r, ProblemType.FORBIDDEN);
     }
     assertThat(anonymous.get("/api/admin/registry-imports").status()).isEqualTo(401);
   }
@@ -93,9 +93,9 @@ class RegistryImportTests extends ApiTestBase {
     Api.Response cursor = admin.get("/api/admin/registry-imports?cursor=bm90LWEtY3Vyc29y");
     Api.Response limit = admin.get("/api/admin/registry-imports?limit=0");
 
-    assertThat(cursor.status()).isEqualTo(400);
+    assertProblem(cursor, ProblemType.BAD_REQUEST);
     assertThat(cursor.json().get("errors").findValuesAsString("field")).containsExactly("cursor");
-    assertThat(limit.status()).isEqualTo(400);
+    assertProblem(limit, ProblemType.BAD_REQUEST);
     assertThat(limit.json().get("errors").findValuesAsString("field")).containsExactly("limit");
   }
 

@@ -6,6 +6,7 @@ import dev.conveyor.api.Api;
 import dev.conveyor.api.ApiTestBase;
 import dev.conveyor.api.auth.Caller;
 import dev.conveyor.api.auth.Role;
+import dev.conveyor.api.web.ProblemType;
 import jakarta.servlet.ServletInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
@@ -108,9 +109,8 @@ class UploadTests extends ApiTestBase {
             Map.of("Content-Type", "text/csv"));
     Api.Response chunked = client.postChunked("/api/uploads", "text/csv", big);
 
-    assertThat(declared.status()).isEqualTo(413);
-    assertThat(chunked.status()).as(chunked.toString()).isEqualTo(413);
-    assertThat(chunked.contentType()).startsWith("application/problem+json");
+    assertProblem(declared, ProblemType.PAYLOAD_TOO_LARGE);
+    assertProblem(chunked, ProblemType.PAYLOAD_TOO_LARGE);
     assertThat(artifactsOf(client)).isZero();
   }
 
@@ -122,9 +122,9 @@ class UploadTests extends ApiTestBase {
         client.post("/api/uploads?filename=../etc/passwd", "a", Map.of("Content-Type", "text/csv"));
     Api.Response json = client.post("/api/uploads", "{}");
 
-    assertThat(bad.status()).isEqualTo(400);
+    assertProblem(bad, ProblemType.BAD_REQUEST);
     assertThat(bad.json().get("errors").findValuesAsString("field")).containsExactly("filename");
-    assertThat(json.status()).isEqualTo(415);
+    assertProblem(json, ProblemType.UNSUPPORTED_MEDIA_TYPE);
   }
 
   @Test
@@ -163,10 +163,9 @@ class UploadTests extends ApiTestBase {
             "multipart/form-data; boundary=" + BOUNDARY,
             form("file", "big.csv", big));
 
-    assertThat(missing.status()).as(missing.toString()).isEqualTo(400);
+    assertProblem(missing, ProblemType.BAD_REQUEST);
     assertThat(missing.json().get("errors").findValuesAsString("field")).containsExactly("file");
-    assertThat(tooBig.status()).as(tooBig.toString()).isEqualTo(413);
-    assertThat(tooBig.contentType()).startsWith("application/problem+json");
+    assertProblem(tooBig, ProblemType.PAYLOAD_TOO_LARGE);
     assertThat(artifactsOf(client)).isZero();
   }
 
@@ -188,8 +187,7 @@ class UploadTests extends ApiTestBase {
             anonymous.postChunked("/actuator/health", type, body),
             anonymous.postChunked("/", type, body),
             client.postChunked("/api/reports", type, body))) {
-      assertThat(r.status()).as(r.toString()).isEqualTo(415);
-      assertThat(r.contentType()).startsWith("application/problem+json");
+      assertProblem(r, ProblemType.UNSUPPORTED_MEDIA_TYPE);
       assertThat(r.json().get("detail").asString()).contains("/api/uploads");
     }
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.conveyor.api.Api;
 import dev.conveyor.api.ApiTestBase;
+import dev.conveyor.api.web.ProblemType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -78,8 +79,7 @@ class ApiKeyAdminTests extends ApiTestBase {
 
     Api.Response r = newClient(Role.ADMIN).post("/api/admin/api-keys", body.replace("NAME", name));
 
-    assertThat(r.status()).as(r.toString()).isEqualTo(422);
-    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertProblem(r, ProblemType.VALIDATION);
     assertThat(r.json().get("errors").findValuesAsString("field")).containsExactly(field);
     assertThat(r.body()).doesNotContain("cvk_", "whsec_");
     assertThat(
@@ -98,7 +98,7 @@ class ApiKeyAdminTests extends ApiTestBase {
                 "/api/admin/api-keys",
                 "{\"name\":\"k-" + System.nanoTime() + "\",\"counties\":{\"a\":1}}");
 
-    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertProblem(r, ProblemType.BAD_REQUEST);
     assertThat(r.json().get("errors").findValuesAsString("field")).containsExactly("counties");
   }
 
@@ -108,8 +108,7 @@ class ApiKeyAdminTests extends ApiTestBase {
 
     for (Api caller : new Api[] {newClient(), newClient(Role.REGISTRAR)}) {
       Api.Response r = caller.post("/api/admin/api-keys", body);
-      assertThat(r.status()).isEqualTo(403);
-      assertThat(r.contentType()).startsWith("application/problem+json");
+      assertProblem(r, ProblemType.FORBIDDEN);
     }
   }
 }

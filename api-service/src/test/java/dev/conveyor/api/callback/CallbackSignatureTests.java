@@ -6,6 +6,7 @@ import dev.conveyor.api.Api;
 import dev.conveyor.api.ApiTestBase;
 import dev.conveyor.api.Signing;
 import dev.conveyor.api.Worker;
+import dev.conveyor.api.web.ProblemType;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -179,8 +180,7 @@ class CallbackSignatureTests extends ApiTestBase {
             Instant.now().getEpochSecond(),
             Signing.CURRENT_SECRET);
 
-    assertThat(r.status()).isEqualTo(400);
-    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertProblem(r, ProblemType.BAD_REQUEST);
     assertThat(
             worker
                 .send(body, id, Instant.now().getEpochSecond(), Signing.CURRENT_SECRET)
@@ -209,8 +209,7 @@ class CallbackSignatureTests extends ApiTestBase {
   }
 
   private void assertRefused(Api.Response r, String detail) {
-    assertThat(r.status()).as(r.toString()).isEqualTo(401);
-    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertProblem(r, ProblemType.INVALID_SIGNATURE);
     assertThat(r.json().get("detail").asString()).contains(detail);
     assertThat(status()).isEqualTo("PENDING");
   }

@@ -7,6 +7,7 @@ import dev.conveyor.api.Api;
 import dev.conveyor.api.ApiTestBase;
 import dev.conveyor.api.Signing;
 import dev.conveyor.api.Worker;
+import dev.conveyor.api.web.ProblemType;
 import dev.conveyor.queue.Job;
 import dev.conveyor.queue.JobQueue;
 import java.nio.charset.StandardCharsets;
@@ -95,7 +96,7 @@ class ReportEventTests extends ApiTestBase {
 
       Api.Response r = worker.send(worker.completed(a, UUID.randomUUID()));
 
-      assertThat(r.status()).isEqualTo(422);
+      assertProblem(r, ProblemType.VALIDATION);
       assertThat(r.json().get("errors").findValuesAsString("field")).containsExactly("artifact.id");
       assertThat(report().get("status").asString()).isEqualTo("PENDING");
     }
@@ -112,7 +113,7 @@ class ReportEventTests extends ApiTestBase {
 
       Api.Response r = worker.send(body);
 
-      assertThat(r.status()).isEqualTo(422);
+      assertProblem(r, ProblemType.VALIDATION);
       assertThat(r.json().get("errors").findValuesAsString("field"))
           .containsExactlyInAnyOrder("attempt", "leaseToken", "progress");
     }

@@ -7,6 +7,7 @@ import dev.conveyor.api.Api;
 import dev.conveyor.api.ApiTestBase;
 import dev.conveyor.api.auth.Caller;
 import dev.conveyor.api.auth.Role;
+import dev.conveyor.api.web.ProblemType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,8 +53,7 @@ class AtomicityTests extends ApiTestBase {
 
     Api.Response r = client.submit(body(66));
 
-    assertThat(r.status()).isEqualTo(500);
-    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertProblem(r, ProblemType.INTERNAL_ERROR);
     assertThat(r.body()).doesNotContain("test_fail", "Exception", "at dev.");
     assertNeitherRow(client);
   }
@@ -72,7 +72,7 @@ class AtomicityTests extends ApiTestBase {
 
     Api.Response r = client.submit(body(77));
 
-    assertThat(r.status()).isEqualTo(500);
+    assertProblem(r, ProblemType.INTERNAL_ERROR);
     assertNeitherRow(client);
   }
 

@@ -6,6 +6,7 @@ import dev.conveyor.api.Api;
 import dev.conveyor.api.ApiTestBase;
 import dev.conveyor.api.Worker;
 import dev.conveyor.api.auth.Role;
+import dev.conveyor.api.web.ProblemType;
 import dev.conveyor.queue.Job;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.JobState;
@@ -78,8 +79,7 @@ class CancelReportTests extends ApiTestBase {
 
     Api.Response again = client.post("/api/reports/" + id + "/cancel", "");
 
-    assertThat(again.status()).isEqualTo(409);
-    assertThat(again.contentType()).startsWith("application/problem+json");
+    assertProblem(again, ProblemType.CONFLICT);
   }
 
   @Test

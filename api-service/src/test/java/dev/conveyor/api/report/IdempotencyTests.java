@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.conveyor.api.Api;
 import dev.conveyor.api.ApiTestBase;
+import dev.conveyor.api.web.ProblemType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,8 +61,7 @@ class IdempotencyTests extends ApiTestBase {
             "{\"type\":\"voterList\",\"format\":\"XLSX\",\"parameters\":{\"county\":\"Kings\"}}",
             Map.of("Idempotency-Key", "k-3"));
 
-    assertThat(other.status()).isEqualTo(409);
-    assertThat(other.contentType()).startsWith("application/problem+json");
+    assertProblem(other, ProblemType.CONFLICT);
     assertThat(other.json().get("detail").asString()).contains("k-3");
     assertThat(reports(client)).isEqualTo(1);
   }

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.is;
 import dev.conveyor.api.Api;
 import dev.conveyor.api.ApiTestBase;
 import dev.conveyor.api.Worker;
+import dev.conveyor.api.web.ProblemType;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
@@ -35,8 +36,7 @@ class ReadReportTests extends ApiTestBase {
 
       Api.Response r = b.get("/api/reports/" + id);
 
-      assertThat(r.status()).isEqualTo(404);
-      assertThat(r.contentType()).startsWith("application/problem+json");
+      assertProblem(r, ProblemType.NOT_FOUND);
       assertThat(b.get("/api/reports/" + id + "/artifact").status()).isEqualTo(404);
       assertThat(b.post("/api/reports/" + id + "/cancel", "").status()).isEqualTo(404);
       assertThat(a.get("/api/reports/" + id).status()).isEqualTo(200);
@@ -48,19 +48,19 @@ class ReadReportTests extends ApiTestBase {
 
       assertThat(client.get("/api/reports/" + UUID.randomUUID()).status()).isEqualTo(404);
       Api.Response bad = client.get("/api/reports/not-a-uuid");
-      assertThat(bad.status()).isEqualTo(400);
+      assertProblem(bad, ProblemType.BAD_REQUEST);
       assertThat(bad.json().get("errors").findValuesAsString("field")).containsExactly("id");
     }
 
     @Test
     void missingOrUnknownKeyIs401Problem() {
       Api.Response none = anonymous.get("/api/reports");
-      assertThat(none.status()).isEqualTo(401);
+      assertProblem(none, ProblemType.UNAUTHORIZED);
       assertThat(none.header("WWW-Authenticate")).isEqualTo("Bearer");
       assertThat(none.contentType()).startsWith("application/problem+json");
 
       Api.Response wrong = new Api(port, "cvk_not-a-real-key").get("/api/reports");
-      assertThat(wrong.status()).isEqualTo(401);
+      assertProblem(wrong, ProblemType.UNAUTHORIZED);
     }
   }
 
@@ -175,7 +175,7 @@ class ReadReportTests extends ApiTestBase {
     }
 
     private static String field(Api.Response r) {
-      assertThat(r.status()).as(r.toString()).isEqualTo(400);
+      assertProblem(r, ProblemType.BAD_REQUEST);
       return r.json().get("errors").get(0).get("field").asString();
     }
   }
@@ -190,8 +190,7 @@ class ReadReportTests extends ApiTestBase {
 
       Api.Response r = client.get("/api/reports/" + id + "/artifact");
 
-      assertThat(r.status()).isEqualTo(409);
-      assertThat(r.contentType()).startsWith("application/problem+json");
+      assertProblem(r, ProblemType.REPORT_NOT_READY);
       assertThat(r.json().get("detail").asString()).contains("PENDING");
     }
 

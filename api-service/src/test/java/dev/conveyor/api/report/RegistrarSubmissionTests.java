@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.conveyor.api.Api;
 import dev.conveyor.api.ApiTestBase;
 import dev.conveyor.api.auth.Role;
+import dev.conveyor.api.web.ProblemType;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -20,8 +21,7 @@ class RegistrarSubmissionTests extends ApiTestBase {
 
     Api.Response r = client.submit(voterImport(client, "Kings"));
 
-    assertThat(r.status()).as(r.toString()).isEqualTo(403);
-    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertProblem(r, ProblemType.FORBIDDEN);
     assertThat(r.json().get("detail").asString()).contains("registrar");
     assertThat(reports(client)).isZero();
   }
@@ -33,8 +33,7 @@ class RegistrarSubmissionTests extends ApiTestBase {
     Api.Response kings = albany.submit(voterImport(albany, "Kings"));
     Api.Response own = albany.submit(voterImport(albany, "albany"));
 
-    assertThat(kings.status()).as(kings.toString()).isEqualTo(403);
-    assertThat(kings.contentType()).startsWith("application/problem+json");
+    assertProblem(kings, ProblemType.FORBIDDEN);
     assertThat(kings.json().get("errors").findValuesAsString("field"))
         .containsExactly("parameters.county");
     assertThat(own.status()).as(own.toString()).isEqualTo(202);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.conveyor.api.Api;
 import dev.conveyor.api.ApiTestBase;
 import dev.conveyor.api.auth.Role;
+import dev.conveyor.api.web.ProblemType;
 import dev.conveyor.queue.Job;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.JobState;
@@ -185,8 +186,7 @@ class SubmitReportTests extends ApiTestBase {
 
       Api.Response r = client.submit(body);
 
-      assertThat(r.status()).as(r.toString()).isEqualTo(422);
-      assertThat(r.contentType()).startsWith("application/problem+json");
+      assertProblem(r, ProblemType.VALIDATION);
       assertThat(r.json().get("status").asInt()).isEqualTo(422);
       assertThat(r.json().get("detail").asString()).contains(field);
       assertThat(r.json().get("errors").findValuesAsString("field")).contains(field);
@@ -205,7 +205,7 @@ class SubmitReportTests extends ApiTestBase {
                       + url
                       + "\"}");
 
-      assertThat(r.status()).as(r.toString()).isEqualTo(422);
+      assertProblem(r, ProblemType.VALIDATION);
       assertThat(r.json().get("errors").findValuesAsString("field")).containsExactly("callbackUrl");
       assertThat(r.json().get("detail").asString()).contains("2048");
     }
@@ -224,8 +224,7 @@ class SubmitReportTests extends ApiTestBase {
     void unreadableFieldIs400ProblemNamingIt(String why, String body, String field) {
       Api.Response r = newClient().submit(body);
 
-      assertThat(r.status()).as(r.toString()).isEqualTo(400);
-      assertThat(r.contentType()).startsWith("application/problem+json");
+      assertProblem(r, ProblemType.BAD_REQUEST);
       assertThat(r.json().get("errors").findValuesAsString("field")).containsExactly(field);
     }
 
@@ -241,8 +240,7 @@ class SubmitReportTests extends ApiTestBase {
     void malformedJsonIs400NotA500(String why, String body) {
       Api.Response r = newClient().submit(body);
 
-      assertThat(r.status()).as(r.toString()).isEqualTo(400);
-      assertThat(r.contentType()).startsWith("application/problem+json");
+      assertProblem(r, ProblemType.BAD_REQUEST);
       assertThat(r.json().get("detail").asString()).startsWith("Malformed JSON");
       assertThat(r.body()).doesNotContain("Exception", "jackson", "at dev.");
     }
@@ -251,8 +249,7 @@ class SubmitReportTests extends ApiTestBase {
     void emptyBodyIs400() {
       Api.Response r = newClient().submit("");
 
-      assertThat(r.status()).isEqualTo(400);
-      assertThat(r.contentType()).startsWith("application/problem+json");
+      assertProblem(r, ProblemType.BAD_REQUEST);
     }
 
     @Test
@@ -264,7 +261,7 @@ class SubmitReportTests extends ApiTestBase {
                   "{\"type\":\"voterList\",\"format\":\"CSV\",\"parameters\":{\"county\":\"Kings\"}}",
                   Map.of("Idempotency-Key", "x".repeat(256)));
 
-      assertThat(r.status()).isEqualTo(400);
+      assertProblem(r, ProblemType.BAD_REQUEST);
       assertThat(r.json().get("errors").findValuesAsString("field"))
           .containsExactly("Idempotency-Key");
     }
@@ -283,8 +280,7 @@ class SubmitReportTests extends ApiTestBase {
                   "application/json",
                   big.getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
-      assertThat(r.status()).as(r.toString()).isEqualTo(413);
-      assertThat(r.contentType()).startsWith("application/problem+json");
+      assertProblem(r, ProblemType.PAYLOAD_TOO_LARGE);
     }
 
     @Test
@@ -296,8 +292,7 @@ class SubmitReportTests extends ApiTestBase {
 
       Api.Response r = newClient().submit(big);
 
-      assertThat(r.status()).isEqualTo(413);
-      assertThat(r.contentType()).startsWith("application/problem+json");
+      assertProblem(r, ProblemType.PAYLOAD_TOO_LARGE);
     }
 
     @Test
@@ -311,7 +306,7 @@ class SubmitReportTests extends ApiTestBase {
       // not apply to it.
       Api.Response r = newClient().post("/api/uploads/../reports", big);
 
-      assertThat(r.status()).as(r.toString()).isEqualTo(413);
+      assertProblem(r, ProblemType.PAYLOAD_TOO_LARGE);
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.conveyor.api.Api;
 import dev.conveyor.api.ApiProperties;
 import dev.conveyor.api.ApiTestBase;
+import dev.conveyor.api.web.ProblemType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +30,7 @@ class QuotaTests extends ApiTestBase {
       Api.Response second = upload(client, SIX_HUNDRED_BYTES);
 
       assertThat(first.status()).as(first.toString()).isEqualTo(201);
-      assertThat(second.status()).as(second.toString()).isEqualTo(413);
-      assertThat(second.contentType()).startsWith("application/problem+json");
+      assertProblem(second, ProblemType.QUOTA_EXCEEDED);
       assertThat(second.json().get("detail").asString())
           .contains("storage quota", "600 of 1000 bytes");
       assertThat(artifactsOf(client)).isEqualTo(1);
@@ -47,8 +47,7 @@ class QuotaTests extends ApiTestBase {
       Api.Response second = client.postChunked("/api/uploads", type, form(SIX_HUNDRED_BYTES));
 
       assertThat(first.status()).as(first.toString()).isEqualTo(201);
-      assertThat(second.status()).as(second.toString()).isEqualTo(413);
-      assertThat(second.contentType()).startsWith("application/problem+json");
+      assertProblem(second, ProblemType.QUOTA_EXCEEDED);
       assertThat(second.json().get("detail").asString()).contains("storage quota");
       assertThat(usedBytes(client)).isEqualTo(600);
     }
@@ -86,8 +85,7 @@ class QuotaTests extends ApiTestBase {
           client.submit(
               "{\"type\":\"voterList\",\"format\":\"CSV\",\"parameters\":{\"county\":\"Kings\"}}");
 
-      assertThat(refused.status()).as(refused.toString()).isEqualTo(413);
-      assertThat(refused.contentType()).startsWith("application/problem+json");
+      assertProblem(refused, ProblemType.QUOTA_EXCEEDED);
       assertThat(refused.json().get("detail").asString()).contains("storage quota");
       assertThat(reportsOf(client)).isEqualTo(1);
       assertThat(client.get("/api/reports/" + before).status()).isEqualTo(200);
@@ -124,8 +122,7 @@ class QuotaTests extends ApiTestBase {
 
       Api.Response refused = upload(client, csv(10));
 
-      assertThat(refused.status()).as(refused.toString()).isEqualTo(429);
-      assertThat(refused.contentType()).startsWith("application/problem+json");
+      assertProblem(refused, ProblemType.RATE_LIMITED);
       assertThat(refused.json().get("detail").asString()).contains("Too many uploads");
       int retryAfter = Integer.parseInt(refused.header("Retry-After"));
       // One period over the rate's uploads: the next slot frees up within the interval.
@@ -147,7 +144,7 @@ class QuotaTests extends ApiTestBase {
 
       Api.Response refused = upload(client, csv(10));
 
-      assertThat(refused.status()).isEqualTo(429);
+      assertProblem(refused, ProblemType.RATE_LIMITED);
       assertThat(Integer.parseInt(refused.header("Retry-After"))).isBetween(1, 3);
     }
   }

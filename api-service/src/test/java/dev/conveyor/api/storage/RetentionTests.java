@@ -6,6 +6,7 @@ import dev.conveyor.api.Api;
 import dev.conveyor.api.ApiTestBase;
 import dev.conveyor.api.Worker;
 import dev.conveyor.api.auth.Role;
+import dev.conveyor.api.web.ProblemType;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -52,8 +53,7 @@ class RetentionTests extends ApiTestBase {
       assertThat(Instant.parse(view.get("artifactExpiredAt").asString()))
           .isBefore(Instant.now().plusSeconds(1));
       Api.Response download = client.get("/api/reports/" + expired + "/artifact");
-      assertThat(download.status()).as(download.toString()).isEqualTo(410);
-      assertThat(download.contentType()).startsWith("application/problem+json");
+      assertProblem(download, ProblemType.GONE);
       assertThat(download.json().get("detail").asString()).contains("retention");
       // The chunks went with their artifact, and the client's count with them.
       assertThat(artifactsOf(client)).isEqualTo(1);
@@ -99,8 +99,7 @@ class RetentionTests extends ApiTestBase {
 
       assertThat(swept.reports()).isGreaterThanOrEqualTo(2);
       Api.Response gone = client.get("/api/reports/" + cancelled);
-      assertThat(gone.status()).isEqualTo(404);
-      assertThat(gone.contentType()).startsWith("application/problem+json");
+      assertProblem(gone, ProblemType.NOT_FOUND);
       assertThat(client.get("/api/reports/" + completed).status()).isEqualTo(404);
       assertThat(client.get("/api/reports/" + completed + "/artifact").status()).isEqualTo(404);
       assertThat(artifactsOf(client)).isZero();

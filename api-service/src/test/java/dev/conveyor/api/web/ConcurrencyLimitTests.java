@@ -77,7 +77,7 @@ class ConcurrencyLimitTests extends ApiTestBase {
       Api.Response refused = client.get("/api/reports/" + id);
       Duration waited = Duration.ofNanos(System.nanoTime() - start);
 
-      assertThat(refused.status()).isEqualTo(503);
+      assertProblem(refused, ProblemType.SERVICE_UNAVAILABLE);
       assertThat(refused.header("Retry-After")).isEqualTo("1");
       assertThat(refused.contentType()).startsWith("application/problem+json");
       assertThat(refused.json().get("status").asInt()).isEqualTo(503);

@@ -1,10 +1,10 @@
 package dev.conveyor.worker.callback;
 
+import dev.conveyor.contract.SqlFiles;
 import dev.conveyor.queue.JobContext;
 import dev.conveyor.queue.JobFailure;
 import dev.conveyor.queue.JobHandler;
 import dev.conveyor.queue.RetryPolicy;
-import dev.conveyor.worker.SqlFiles;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;

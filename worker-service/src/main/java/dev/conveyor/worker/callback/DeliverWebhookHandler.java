@@ -1,11 +1,12 @@
 package dev.conveyor.worker.callback;
 
+import dev.conveyor.contract.Secret;
+import dev.conveyor.contract.SqlFiles;
+import dev.conveyor.contract.WebhookSigner;
 import dev.conveyor.queue.JobContext;
 import dev.conveyor.queue.JobFailure;
 import dev.conveyor.queue.JobHandler;
 import dev.conveyor.queue.RetryPolicy;
-import dev.conveyor.worker.Secret;
-import dev.conveyor.worker.SqlFiles;
 import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;

@@ -1,9 +1,13 @@
 package dev.conveyor.worker.callback;
 
+import dev.conveyor.contract.ReportEvent;
+import dev.conveyor.queue.JobContext;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.JobRequest;
 import dev.conveyor.worker.WorkerServiceProperties;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,6 +42,12 @@ public class ReportEvents {
     this.queue = queue;
     this.json = json;
     this.properties = properties;
+  }
+
+  /** An event of the attempt running in {@code ctx}, with a fresh id, happening now. */
+  public static ReportEvent event(String type, UUID reportId, JobContext ctx) {
+    return ReportEvent.of(
+        type, reportId, ctx.jobId(), ctx.attempt(), ctx.leaseToken(), Instant.now());
   }
 
   /** Sends now and does not wait; failures are logged at DEBUG and otherwise ignored. */

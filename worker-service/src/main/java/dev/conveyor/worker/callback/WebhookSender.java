@@ -1,5 +1,6 @@
 package dev.conveyor.worker.callback;
 
+import dev.conveyor.contract.WebhookSigner;
 import dev.conveyor.queue.JobFailure;
 import dev.conveyor.worker.WorkerServiceProperties;
 import java.io.IOException;

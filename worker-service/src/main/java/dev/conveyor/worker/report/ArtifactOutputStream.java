@@ -1,7 +1,7 @@
 package dev.conveyor.worker.report;
 
+import dev.conveyor.contract.SqlFiles;
 import dev.conveyor.queue.LeaseLostException;
-import dev.conveyor.worker.SqlFiles;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

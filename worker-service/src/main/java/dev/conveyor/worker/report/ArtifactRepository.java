@@ -1,7 +1,7 @@
 package dev.conveyor.worker.report;
 
+import dev.conveyor.contract.SqlFiles;
 import dev.conveyor.queue.LeaseLostException;
-import dev.conveyor.worker.SqlFiles;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;

@@ -1,17 +1,18 @@
 package dev.conveyor.worker.report;
 
-import java.io.BufferedWriter;
+import de.siegmar.fastcsv.writer.CsvWriter;
+import de.siegmar.fastcsv.writer.QuoteStrategy;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * RFC 4180 CSV in UTF-8: CRLF line ends; a field is quoted when it holds a comma, a quote, CR or LF
- * (or starts or ends with a space), with quotes doubled. Null is an empty field.
+ * RFC 4180 CSV in UTF-8, written by FastCSV's {@link CsvWriter}: CRLF line ends; a field is quoted
+ * when it holds a comma, a quote, CR or LF, when it starts or ends with a space (which some readers
+ * would trim), or when it is a record's first field and starts with {@code #} (which some readers
+ * take for a comment line); quotes are doubled. Null and the empty string are an empty field.
  *
  * <p>Text that a spreadsheet would run as a formula (it starts with {@code = + - @}, a tab or a
  * carriage return) gets a leading apostrophe, as OWASP advises against CSV injection: names and
@@ -21,7 +22,16 @@ import org.jspecify.annotations.Nullable;
  */
 final class CsvTableWriter implements TableWriter {
 
-  private final Writer out;
+  /** FastCSV quotes what RFC 4180 requires; this adds text with a leading or trailing space. */
+  static final QuoteStrategy SPACES =
+      new QuoteStrategy() {
+        @Override
+        public boolean quoteValue(int lineNo, int fieldIdx, String value) {
+          return value.charAt(0) == ' ' || value.charAt(value.length() - 1) == ' ';
+        }
+      };
+
+  private final CsvWriter out;
   private final boolean defuse;
 
   /** CSV for spreadsheets: formula-like text is defused. */
@@ -33,7 +43,11 @@ final class CsvTableWriter implements TableWriter {
    * @param defuse whether text that a spreadsheet would run as a formula gets a leading apostrophe
    */
   CsvTableWriter(OutputStream out, boolean defuse) {
-    this.out = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
+    this.out =
+        CsvWriter.builder()
+            .quoteStrategy(SPACES)
+            .bufferSize(64 * 1024)
+            .build(out, StandardCharsets.UTF_8);
     this.defuse = defuse;
   }
 
@@ -44,27 +58,24 @@ final class CsvTableWriter implements TableWriter {
 
   @Override
   public void row(List<@Nullable Object> values) throws IOException {
-    for (int i = 0; i < values.size(); i++) {
-      if (i > 0) {
-        out.write(',');
-      }
+    @Nullable String[] fields = new String[values.size()];
+    for (int i = 0; i < fields.length; i++) {
       Object value = values.get(i);
-      if (value instanceof String text) {
-        writeField(defuse ? defused(text) : text);
-      } else if (value != null) {
-        writeField(value.toString());
-      }
+      fields[i] =
+          value instanceof String text
+              ? defuse ? defused(text) : text
+              : value == null ? null : value.toString();
     }
-    out.write("\r\n");
+    out.writeRecord(fields);
   }
 
   /** CSV has no sheets: an empty line separates the tables, and the name is not written. */
   @Override
   public void nextTable(String name) throws IOException {
-    out.write("\r\n");
+    out.writeRecord(List.of());
   }
 
-  private static String defused(String text) {
+  static String defused(String text) {
     if (text.isEmpty()) {
       return text;
     }
@@ -74,24 +85,7 @@ final class CsvTableWriter implements TableWriter {
     };
   }
 
-  private void writeField(String s) throws IOException {
-    boolean quote =
-        !s.isEmpty()
-            && (s.indexOf(',') >= 0
-                || s.indexOf('"') >= 0
-                || s.indexOf('\r') >= 0
-                || s.indexOf('\n') >= 0
-                || s.charAt(0) == ' '
-                || s.charAt(s.length() - 1) == ' ');
-    if (!quote) {
-      out.write(s);
-      return;
-    }
-    out.write('"');
-    out.write(s.replace("\"", "\"\""));
-    out.write('"');
-  }
-
+  /** Flushes FastCSV's buffer; the stream stays open (the caller owns it). */
   @Override
   public void close() throws IOException {
     out.flush();

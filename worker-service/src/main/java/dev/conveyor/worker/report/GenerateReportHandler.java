@@ -1,11 +1,11 @@
 package dev.conveyor.worker.report;
 
+import dev.conveyor.contract.ReportEvent;
 import dev.conveyor.queue.JobContext;
 import dev.conveyor.queue.JobFailure;
 import dev.conveyor.queue.JobHandler;
 import dev.conveyor.queue.LeaseLostException;
 import dev.conveyor.worker.WorkerServiceProperties;
-import dev.conveyor.worker.callback.ReportEvent;
 import dev.conveyor.worker.callback.ReportEvents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -98,7 +98,7 @@ class GenerateReportHandler implements JobHandler {
       log.info("Report {} is already {}; nothing to do", reportId, report.status());
       return;
     }
-    events.sendBestEffort(ReportEvent.of(ReportEvent.STARTED, reportId, ctx));
+    events.sendBestEffort(ReportEvents.event(ReportEvent.STARTED, reportId, ctx));
     try {
       ReportEvent.Artifact artifact = generate(report, ctx);
       log.info(
@@ -195,7 +195,8 @@ class GenerateReportHandler implements JobHandler {
     artifacts.markStored(out.artifactId(), ctx.jobId(), report.id(), out.size(), sha256);
     ReportEvent.Artifact artifact =
         new ReportEvent.Artifact(out.artifactId(), contentType, out.size(), sha256, filename);
-    events.enqueue(ReportEvent.of(ReportEvent.COMPLETED, report.id(), ctx).withArtifact(artifact));
+    events.enqueue(
+        ReportEvents.event(ReportEvent.COMPLETED, report.id(), ctx).withArtifact(artifact));
     return artifact;
   }
 
@@ -220,12 +221,13 @@ class GenerateReportHandler implements JobHandler {
     if (!ctx.heartbeat()) {
       throw new LeaseLostException(ctx.jobId());
     }
-    events.enqueue(ReportEvent.of(ReportEvent.CANCELLED, reportId, ctx));
+    events.enqueue(ReportEvents.event(ReportEvent.CANCELLED, reportId, ctx));
   }
 
   private void fail(Report report, JobContext ctx, String code, String message) {
     log.warn("Report {} failed: {}: {}", report.id(), code, message);
-    events.enqueue(ReportEvent.of(ReportEvent.FAILED, report.id(), ctx).withError(code, message));
+    events.enqueue(
+        ReportEvents.event(ReportEvent.FAILED, report.id(), ctx).withError(code, message));
   }
 
   /**

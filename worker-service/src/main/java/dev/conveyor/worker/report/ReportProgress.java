@@ -1,7 +1,7 @@
 package dev.conveyor.worker.report;
 
+import dev.conveyor.contract.ReportEvent;
 import dev.conveyor.queue.JobContext;
-import dev.conveyor.worker.callback.ReportEvent;
 import dev.conveyor.worker.callback.ReportEvents;
 import java.time.Duration;
 import java.util.UUID;
@@ -66,7 +66,7 @@ final class ReportProgress {
     if (now - lastSent >= intervalNanos) {
       lastSent = now;
       events.sendBestEffort(
-          ReportEvent.of(ReportEvent.PROGRESS, reportId, ctx).withProgress(percent));
+          ReportEvents.event(ReportEvent.PROGRESS, reportId, ctx).withProgress(percent));
     }
   }
 }

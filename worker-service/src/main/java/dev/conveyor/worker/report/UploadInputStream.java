@@ -1,6 +1,6 @@
 package dev.conveyor.worker.report;
 
-import dev.conveyor.worker.SqlFiles;
+import dev.conveyor.contract.SqlFiles;
 import java.io.InputStream;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;

@@ -3,7 +3,7 @@ package dev.conveyor.worker.report;
 import de.siegmar.fastcsv.reader.CsvParseException;
 import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
-import dev.conveyor.worker.SqlFiles;
+import dev.conveyor.contract.SqlFiles;
 import dev.conveyor.worker.WorkerServiceProperties;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

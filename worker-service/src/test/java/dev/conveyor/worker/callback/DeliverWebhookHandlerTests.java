@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.conveyor.contract.Secret;
+import dev.conveyor.contract.WebhookSigner;
 import dev.conveyor.queue.JobFailure;
 import dev.conveyor.testsupport.TestDatabase;
-import dev.conveyor.worker.Secret;
 import dev.conveyor.worker.WorkerServiceProperties;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -3,10 +3,10 @@ package dev.conveyor.worker.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.conveyor.contract.SqlFiles;
 import dev.conveyor.queue.LeaseLostException;
 import dev.conveyor.testsupport.TestDatabase;
 import dev.conveyor.worker.ArtifactSweepProperties;
-import dev.conveyor.worker.SqlFiles;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;

@@ -1,8 +1,8 @@
 package dev.conveyor.worker.report;
 
+import dev.conveyor.contract.Secret;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.testsupport.TestDatabase;
-import dev.conveyor.worker.Secret;
 import dev.conveyor.worker.WorkerServiceProperties;
 import dev.conveyor.worker.callback.ReportEvents;
 import dev.conveyor.worker.callback.TestReportEvents;

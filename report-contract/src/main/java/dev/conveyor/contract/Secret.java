@@ -1,4 +1,4 @@
-package dev.conveyor.api;
+package dev.conveyor.contract;
 
 import java.util.Objects;
 
