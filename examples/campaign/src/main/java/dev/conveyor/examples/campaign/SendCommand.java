@@ -2,6 +2,7 @@ package dev.conveyor.examples.campaign;
 
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -38,7 +39,8 @@ class SendCommand implements ApplicationRunner {
         "campaign {} started: {} messages queued", started.campaignId(), started.messages().size());
   }
 
-  private static String single(ApplicationArguments args, String option, String fallback) {
+  private static String single(
+      ApplicationArguments args, String option, @Nullable String fallback) {
     List<String> values = args.getOptionValues(option);
     if (values == null || values.isEmpty()) {
       if (fallback == null) {
