@@ -44,7 +44,8 @@ class MultipartProblems {
     }
     FieldProblem problem = headerSectionTooLarge(e);
     if (problem == null && e instanceof MaxUploadSizeExceededException tooLarge) {
-      return ResponseEntity.status(tooLarge.getStatusCode()).body(Problems.typed(tooLarge.getBody()));
+      return ResponseEntity.status(tooLarge.getStatusCode())
+          .body(Problems.typed(tooLarge.getBody()));
     }
     if (problem == null) {
       problem = problem(e, request.getContentType());

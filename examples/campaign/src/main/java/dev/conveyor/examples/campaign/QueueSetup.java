@@ -1,10 +1,10 @@
 package dev.conveyor.examples.campaign;
 
-import dev.conveyor.migrations.Migrations;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.JobRequest;
 import dev.conveyor.queue.QueueControl.QueueLimits;
 import dev.conveyor.queue.Schedule;
+import dev.conveyor.queue.migrations.QueueMigrations;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.context.annotation.Bean;
@@ -26,13 +26,6 @@ class QueueSetup {
 
   static final String MESSAGES = "campaign-messages";
   static final String MAINTENANCE = "campaign-maintenance";
-
-  /**
-   * The queue schema is db-migrations' V001 to V099; V100 and up are the report system's tables,
-   * which share the location and which this application does not want. Flyway's {@code ?} suffix:
-   * no migration needs to carry exactly this version.
-   */
-  static final String LAST_QUEUE_SCHEMA_VERSION = "99?";
 
   /** The cleanup, fired once per occurrence however many workers run. */
   static Schedule cleanupSchedule(String cron) {
@@ -64,18 +57,14 @@ class QueueSetup {
   }
 
   /**
-   * Applies the queue's schema (db-migrations, with its own settings and history table) and then
-   * the application's own ({@code spring.flyway.*}: {@code classpath:db/campaign}, schema {@code
-   * campaigns} with its own history), both before any bean uses the database.
+   * Applies the queue's schema ({@link QueueMigrations}: its own location and history table) and
+   * then the application's own ({@code spring.flyway.*}: {@code classpath:db/campaign}, schema
+   * {@code campaigns} with its own history), both before any bean uses the database.
    */
   @Bean
   FlywayMigrationStrategy queueSchemaThenOurs() {
     return flyway -> {
-      Migrations.configure()
-          .dataSource(flyway.getConfiguration().getDataSource())
-          .target(LAST_QUEUE_SCHEMA_VERSION)
-          .load()
-          .migrate();
+      QueueMigrations.migrate(flyway.getConfiguration().getDataSource());
       flyway.migrate();
     };
   }
