@@ -156,6 +156,26 @@ class ConfigurationTests {
     assertThat(refusal(Map.of(property, value))).contains(uniform(property));
   }
 
+  /**
+   * Spring Boot's converters read an empty duration, size or optional number as no value, so it
+   * binds as unset (compose's {@code VAR=}); a whole number or a text left empty is refused.
+   */
+  @Test
+  void anEmptyValueIsUnsetForDurationsAndSizesAndRefusedForNumbersAndText() {
+    ApiProperties properties =
+        bind(
+            Map.of(
+                "conveyor.api.callbacks.tolerance", "",
+                "conveyor.api.limits.json-body", "",
+                "conveyor.api.limits.concurrent-requests", ""));
+    assertThat(properties).isEqualTo(ApiProperties.defaults());
+
+    assertThat(refusal(Map.of("conveyor.api.reports.max-attempts", "")))
+        .contains(uniform("conveyor.api.reports.max-attempts"));
+    assertThat(refusal(Map.of("conveyor.api.reports.queue", "")))
+        .contains(uniform("conveyor.api.reports.queue"));
+  }
+
   @Test
   void zeroIsAValueWhereItMeansSomething() {
     ApiProperties properties =
