@@ -94,7 +94,7 @@ SEED_END=$(date +%s.%N)
 "${PSQL[@]}" -c "VACUUM ANALYZE voters" >/dev/null
 
 echo "== Starting one worker with -Xmx$WORKER_HEAP" >&2
-CONVEYOR_WORKER_PORT=$WORKER_PORT CONVEYOR_WORKER_SERVICE_API_BASE_URL="$API" \
+SERVER_PORT=$WORKER_PORT CONVEYOR_WORKER_SERVICE_API_BASE_URL="$API" \
   CONVEYOR_WORKER_SERVICE_CALLBACK_SECRET="$SECRET" \
   "$JAVA" "-Xmx$WORKER_HEAP" "-Xlog:gc:file=$WORK/worker-gc.log" -jar "$WORKER_JAR" \
   >"$WORK/worker.log" 2>&1 &

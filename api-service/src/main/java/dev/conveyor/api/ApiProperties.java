@@ -2,16 +2,28 @@ package dev.conveyor.api;
 
 import dev.conveyor.contract.Secret;
 import dev.conveyor.queue.notify.EnqueueNotifier;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Configuration of the API service under {@code conveyor.api}. Every component is optional and
- * falls back to the defaults named here.
+ * falls back to the defaults named here: the binder takes them from {@code @DefaultValue} (where
+ * the configuration processor also reads them for the metadata), code that builds a record itself
+ * from the {@code DEFAULT_*} constants ({@link #defaults()}); ConfigurationTests checks that the
+ * two agree. Single values are checked by Bean Validation when bound (a bad value stops the start
+ * naming the property), rules between values by the compact constructors. Zero is never a stand-in
+ * for "the default": it is either a valid value or refused.
  *
  * @param bootstrapKey an API key (role admin, client name {@code bootstrap}) created or updated at
  *     start; for local use ({@code CONVEYOR_API_BOOTSTRAP_KEY}); none by default
@@ -24,28 +36,45 @@ import org.springframework.util.unit.DataSize;
  * @param retention how long files and reports are kept
  * @param storage per-client storage quota and upload rate
  */
+@Validated
 @ConfigurationProperties("conveyor.api")
 public record ApiProperties(
     @Nullable Secret bootstrapKey,
-    Callbacks callbacks,
-    Reports reports,
-    Webhooks webhooks,
-    Events events,
-    Limits limits,
-    Auth auth,
-    Retention retention,
-    Storage storage) {
+    @DefaultValue @Valid Callbacks callbacks,
+    @DefaultValue @Valid Reports reports,
+    @DefaultValue @Valid Webhooks webhooks,
+    @DefaultValue @Valid Events events,
+    @DefaultValue @Valid Limits limits,
+    @DefaultValue @Valid Auth auth,
+    @DefaultValue @Valid Retention retention,
+    @DefaultValue @Valid Storage storage) {
 
   public ApiProperties {
     callbacks = Objects.requireNonNullElseGet(callbacks, () -> new Callbacks(null, null, null));
-    reports = Objects.requireNonNullElseGet(reports, () -> new Reports(null, 0, null, 0, null));
-    webhooks = Objects.requireNonNullElseGet(webhooks, () -> new Webhooks(null, 0, false));
-    events = Objects.requireNonNullElseGet(events, () -> new Events(null, null, null, 0));
-    limits = Objects.requireNonNullElseGet(limits, () -> new Limits(null, null, 0, null));
+    reports =
+        Objects.requireNonNullElseGet(
+            reports,
+            () ->
+                new Reports(
+                    null,
+                    Reports.DEFAULT_MAX_ATTEMPTS,
+                    null,
+                    Reports.DEFAULT_JOBS_AHEAD_CAP,
+                    null));
+    webhooks =
+        Objects.requireNonNullElseGet(
+            webhooks, () -> new Webhooks(null, Webhooks.DEFAULT_MAX_ATTEMPTS, false));
+    events =
+        Objects.requireNonNullElseGet(
+            events, () -> new Events(null, null, null, Events.DEFAULT_MAX_STREAMS_PER_CLIENT));
+    limits = Objects.requireNonNullElseGet(limits, () -> new Limits(null, null, null, null));
     auth = Objects.requireNonNullElseGet(auth, () -> new Auth(null));
     retention =
-        Objects.requireNonNullElseGet(retention, () -> new Retention(null, null, null, null, 0));
-    storage = Objects.requireNonNullElseGet(storage, () -> new Storage(null, 0, null));
+        Objects.requireNonNullElseGet(
+            retention, () -> new Retention(null, null, null, null, Retention.DEFAULT_BATCH_SIZE));
+    storage =
+        Objects.requireNonNullElseGet(
+            storage, () -> new Storage(null, Storage.DEFAULT_UPLOAD_RATE, null));
   }
 
   /** Everything at its default. */
@@ -65,8 +94,8 @@ public record ApiProperties(
    */
   public record Callbacks(
       @Nullable List<Secret> secrets,
-      @Nullable Duration tolerance,
-      @Nullable Duration replayRetention) {
+      @DefaultValue("5m") @DurationMin(nanos = 0, inclusive = false) @Nullable Duration tolerance,
+      @DefaultValue("1h") @Nullable Duration replayRetention) {
 
     public static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(5);
     public static final Duration DEFAULT_REPLAY_RETENTION = Duration.ofHours(1);
@@ -75,9 +104,6 @@ public record ApiProperties(
       secrets = secrets == null ? List.of() : List.copyOf(secrets);
       tolerance = Objects.requireNonNullElse(tolerance, DEFAULT_TOLERANCE);
       replayRetention = Objects.requireNonNullElse(replayRetention, DEFAULT_REPLAY_RETENTION);
-      if (!tolerance.isPositive()) {
-        throw new IllegalArgumentException("conveyor.api.callbacks.tolerance must be positive");
-      }
       if (replayRetention.compareTo(tolerance.multipliedBy(2)) < 0) {
         throw new IllegalArgumentException(
             "conveyor.api.callbacks.replay-retention must be at least twice the tolerance, or a"
@@ -89,23 +115,23 @@ public record ApiProperties(
   /**
    * Report jobs.
    *
-   * @param queue the queue report jobs go to; {@value #DEFAULT_QUEUE}
-   * @param maxAttempts attempts per report job; {@value #DEFAULT_MAX_ATTEMPTS}
+   * @param queue the queue report jobs go to; reports
+   * @param maxAttempts attempts per report job; 5
    * @param maxDelay how far in the future {@code runAt} may be; 30 days
    * @param jobsAheadCap {@code jobsAhead} in a submission's answer is counted up to this many
-   *     ("this many or more" beyond); {@value #DEFAULT_JOBS_AHEAD_CAP}. The count reads up to this
-   *     many index entries (and their rows) per submission while a backlog lasts
+   *     ("this many or more" beyond); 100. The count reads up to this many index entries (and their
+   *     rows) per submission while a backlog lasts
    * @param wakeupInterval the least time between two wake-up NOTIFYs the API sends to workers for
    *     new jobs: one is sent after the commit of each submission, coalesced with the others that
    *     commit within this interval; 10 ms. Zero sends one per committed submission (still after
    *     commit)
    */
   public record Reports(
-      @Nullable String queue,
-      int maxAttempts,
-      @Nullable Duration maxDelay,
-      long jobsAheadCap,
-      @Nullable Duration wakeupInterval) {
+      @DefaultValue("reports") @NotBlank @Nullable String queue,
+      @DefaultValue("5") @Min(1) int maxAttempts,
+      @DefaultValue("30d") @DurationMin(nanos = 0, inclusive = false) @Nullable Duration maxDelay,
+      @DefaultValue("100") @Min(1) long jobsAheadCap,
+      @DefaultValue("10ms") @DurationMin(nanos = 0) @Nullable Duration wakeupInterval) {
 
     public static final String DEFAULT_QUEUE = "reports";
     public static final int DEFAULT_MAX_ATTEMPTS = 5;
@@ -114,46 +140,32 @@ public record ApiProperties(
 
     public Reports {
       queue = Objects.requireNonNullElse(queue, DEFAULT_QUEUE);
-      maxAttempts = maxAttempts == 0 ? DEFAULT_MAX_ATTEMPTS : maxAttempts;
       maxDelay = Objects.requireNonNullElse(maxDelay, DEFAULT_MAX_DELAY);
-      jobsAheadCap = jobsAheadCap == 0 ? DEFAULT_JOBS_AHEAD_CAP : jobsAheadCap;
       wakeupInterval = Objects.requireNonNullElse(wakeupInterval, EnqueueNotifier.DEFAULT_INTERVAL);
-      if (maxAttempts < 1) {
-        throw new IllegalArgumentException("conveyor.api.reports.max-attempts must be at least 1");
-      }
-      if (jobsAheadCap < 1) {
-        throw new IllegalArgumentException(
-            "conveyor.api.reports.jobs-ahead-cap must be at least 1");
-      }
-      if (wakeupInterval.isNegative()) {
-        throw new IllegalArgumentException(
-            "conveyor.api.reports.wakeup-interval must not be negative");
-      }
     }
   }
 
   /**
    * Client webhooks (to a report's {@code callbackUrl}), delivered by the worker.
    *
-   * @param queue the queue webhook jobs go to; {@value #DEFAULT_QUEUE}
-   * @param maxAttempts delivery attempts; {@value #DEFAULT_MAX_ATTEMPTS}
+   * @param queue the queue webhook jobs go to; webhooks
+   * @param maxAttempts delivery attempts; 12
    * @param allowPrivateAddresses whether a {@code callbackUrl} may name {@code localhost} or a
    *     loopback, private, link-local or other non-public IP address; {@code false} by default
    *     (such URLs are refused with 422). For local development. Host names are not resolved here:
    *     the worker checks the addresses it connects to ({@code
    *     conveyor.worker-service.webhooks.allow-private-addresses})
    */
-  public record Webhooks(@Nullable String queue, int maxAttempts, boolean allowPrivateAddresses) {
+  public record Webhooks(
+      @DefaultValue("webhooks") @NotBlank @Nullable String queue,
+      @DefaultValue("12") @Min(1) int maxAttempts,
+      @DefaultValue("false") boolean allowPrivateAddresses) {
 
     public static final String DEFAULT_QUEUE = "webhooks";
     public static final int DEFAULT_MAX_ATTEMPTS = 12;
 
     public Webhooks {
       queue = Objects.requireNonNullElse(queue, DEFAULT_QUEUE);
-      maxAttempts = maxAttempts == 0 ? DEFAULT_MAX_ATTEMPTS : maxAttempts;
-      if (maxAttempts < 1) {
-        throw new IllegalArgumentException("conveyor.api.webhooks.max-attempts must be at least 1");
-      }
     }
   }
 
@@ -165,14 +177,13 @@ public record ApiProperties(
    * @param listenUrl a JDBC URL for the LISTEN connection when {@code spring.datasource.url} goes
    *     through a transaction pooler (LISTEN needs a session); the datasource URL by default
    * @param maxStreamsPerClient how many streams one client may have open at once on this instance
-   *     (each holds a connection for up to the timeout); more are refused with 429; {@value
-   *     #DEFAULT_MAX_STREAMS_PER_CLIENT}
+   *     (each holds a connection for up to the timeout); more are refused with 429; 100
    */
   public record Events(
-      @Nullable Duration heartbeat,
-      @Nullable Duration timeout,
+      @DefaultValue("15s") @DurationMin(nanos = 0, inclusive = false) @Nullable Duration heartbeat,
+      @DefaultValue("30m") @DurationMin(nanos = 0, inclusive = false) @Nullable Duration timeout,
       @Nullable String listenUrl,
-      int maxStreamsPerClient) {
+      @DefaultValue("100") @Min(1) int maxStreamsPerClient) {
 
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(15);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
@@ -181,15 +192,15 @@ public record ApiProperties(
     public Events {
       heartbeat = Objects.requireNonNullElse(heartbeat, DEFAULT_HEARTBEAT);
       timeout = Objects.requireNonNullElse(timeout, DEFAULT_TIMEOUT);
-      maxStreamsPerClient =
-          maxStreamsPerClient == 0 ? DEFAULT_MAX_STREAMS_PER_CLIENT : maxStreamsPerClient;
-      if (maxStreamsPerClient < 1) {
+      if (listenUrl != null && listenUrl.isBlank()) {
+        // Blank is not "unset" here: unset (the datasource URL) is written by leaving it out.
         throw new IllegalArgumentException(
-            "conveyor.api.events.max-streams-per-client must be at least 1");
+            "conveyor.api.events.listen-url must not be blank (leave it unset for the datasource"
+                + " URL)");
       }
-      if (!heartbeat.isPositive() || heartbeat.compareTo(timeout) >= 0) {
+      if (heartbeat.compareTo(timeout) >= 0) {
         throw new IllegalArgumentException(
-            "conveyor.api.events.heartbeat must be positive and shorter than the timeout");
+            "conveyor.api.events.heartbeat must be shorter than conveyor.api.events.timeout");
       }
     }
   }
@@ -200,16 +211,16 @@ public record ApiProperties(
    * @param jsonBody JSON requests; 64 KB. A larger body is refused with 413 before it is read
    * @param upload file uploads ({@code POST /api/uploads}); 20 MB
    * @param concurrentRequests how many API requests run at once; the others wait in order of
-   *     arrival. Downloads and uploads are not counted (they run at the client's pace). Four per
-   *     available processor by default
+   *     arrival. Downloads and uploads are not counted (they run at the client's pace). Unset: four
+   *     per available processor
    * @param admissionTimeout how long a request waits for its turn before it is refused with 503 and
    *     {@code Retry-After}; 5 s
    */
   public record Limits(
-      @Nullable DataSize jsonBody,
-      @Nullable DataSize upload,
-      int concurrentRequests,
-      @Nullable Duration admissionTimeout) {
+      @DefaultValue("64KB") @Nullable DataSize jsonBody,
+      @DefaultValue("20MB") @Nullable DataSize upload,
+      @Min(1) @Nullable Integer concurrentRequests,
+      @DefaultValue("5s") @DurationMin(nanos = 0) @Nullable Duration admissionTimeout) {
 
     public static final DataSize DEFAULT_JSON_BODY = DataSize.ofKilobytes(64);
     public static final DataSize DEFAULT_UPLOAD = DataSize.ofMegabytes(20);
@@ -218,18 +229,20 @@ public record ApiProperties(
     public Limits {
       jsonBody = Objects.requireNonNullElse(jsonBody, DEFAULT_JSON_BODY);
       upload = Objects.requireNonNullElse(upload, DEFAULT_UPLOAD);
+      // Unset (null) is the only way to ask for the processor-based default; 0 is refused.
       concurrentRequests =
-          concurrentRequests == 0
-              ? 4 * Runtime.getRuntime().availableProcessors()
-              : concurrentRequests;
+          Objects.requireNonNullElseGet(
+              concurrentRequests, () -> 4 * Runtime.getRuntime().availableProcessors());
       admissionTimeout = Objects.requireNonNullElse(admissionTimeout, DEFAULT_ADMISSION_TIMEOUT);
-      if (concurrentRequests < 1) {
+      positive("json-body", jsonBody);
+      positive("upload", upload);
+    }
+
+    private static void positive(String name, DataSize value) {
+      // Bean Validation has no constraint for DataSize.
+      if (value.toBytes() < 1) {
         throw new IllegalArgumentException(
-            "conveyor.api.limits.concurrent-requests must be at least 1");
-      }
-      if (admissionTimeout.isNegative()) {
-        throw new IllegalArgumentException(
-            "conveyor.api.limits.admission-timeout must not be negative");
+            "conveyor.api.limits." + name + " must be positive, was " + value);
       }
     }
   }
@@ -240,7 +253,7 @@ public record ApiProperties(
    * @param cacheTtl how long a checked key is remembered before it is looked up again (so a revoked
    *     key stops working within this time); 30 s
    */
-  public record Auth(@Nullable Duration cacheTtl) {
+  public record Auth(@DefaultValue("30s") @DurationMin(nanos = 0) @Nullable Duration cacheTtl) {
 
     public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(30);
 
@@ -260,14 +273,14 @@ public record ApiProperties(
    * @param reports a report in a final status is deleted this long after it got there (then it is a
    *     404 like any unknown report); 90 days, and never less than {@code artifacts}
    * @param interval how often the sweep runs; 5 minutes
-   * @param batchSize rows deleted per transaction; {@value #DEFAULT_BATCH_SIZE}
+   * @param batchSize rows deleted per transaction; 200
    */
   public record Retention(
-      @Nullable Duration uploads,
-      @Nullable Duration artifacts,
-      @Nullable Duration reports,
-      @Nullable Duration interval,
-      int batchSize) {
+      @DefaultValue("24h") @DurationMin(nanos = 0, inclusive = false) @Nullable Duration uploads,
+      @DefaultValue("30d") @DurationMin(nanos = 0, inclusive = false) @Nullable Duration artifacts,
+      @DefaultValue("90d") @DurationMin(nanos = 0, inclusive = false) @Nullable Duration reports,
+      @DefaultValue("5m") @DurationMin(nanos = 0, inclusive = false) @Nullable Duration interval,
+      @DefaultValue("200") @Min(1) @Max(10_000) int batchSize) {
 
     public static final Duration DEFAULT_UPLOADS = Duration.ofHours(24);
     public static final Duration DEFAULT_ARTIFACTS = Duration.ofDays(30);
@@ -280,26 +293,10 @@ public record ApiProperties(
       artifacts = Objects.requireNonNullElse(artifacts, DEFAULT_ARTIFACTS);
       reports = Objects.requireNonNullElse(reports, DEFAULT_REPORTS);
       interval = Objects.requireNonNullElse(interval, DEFAULT_INTERVAL);
-      batchSize = batchSize == 0 ? DEFAULT_BATCH_SIZE : batchSize;
-      positive("uploads", uploads);
-      positive("artifacts", artifacts);
-      positive("reports", reports);
-      positive("interval", interval);
-      if (batchSize < 1 || batchSize > 10_000) {
-        throw new IllegalArgumentException(
-            "conveyor.api.retention.batch-size must be between 1 and 10000");
-      }
       if (reports.compareTo(artifacts) < 0) {
         throw new IllegalArgumentException(
             "conveyor.api.retention.reports must be at least conveyor.api.retention.artifacts:"
                 + " a report's file is never kept longer than the report");
-      }
-    }
-
-    private static void positive(String name, Duration value) {
-      if (!value.isPositive()) {
-        throw new IllegalArgumentException(
-            "conveyor.api.retention." + name + " must be positive, was " + value);
       }
     }
   }
@@ -311,11 +308,13 @@ public record ApiProperties(
    *     would exceed it is refused with 413, and so is a report submission while the client is at
    *     or over it; 1 GB. A client's own quota, if set ({@code client_storage.quota_bytes}), wins
    * @param uploadRate uploads one client may make per {@code uploadRatePeriod} (all at once, or
-   *     spread); more are refused with 429 and {@code Retry-After}; {@value #DEFAULT_UPLOAD_RATE}
+   *     spread); more are refused with 429 and {@code Retry-After}; 30
    * @param uploadRatePeriod the period of {@code uploadRate}; 1 minute
    */
   public record Storage(
-      @Nullable DataSize quota, int uploadRate, @Nullable Duration uploadRatePeriod) {
+      @DefaultValue("1GB") @Nullable DataSize quota,
+      @DefaultValue("30") @Min(1) int uploadRate,
+      @DefaultValue("1m") @DurationMin(millis = 1) @Nullable Duration uploadRatePeriod) {
 
     public static final DataSize DEFAULT_QUOTA = DataSize.ofGigabytes(1);
     public static final int DEFAULT_UPLOAD_RATE = 30;
@@ -323,17 +322,10 @@ public record ApiProperties(
 
     public Storage {
       quota = Objects.requireNonNullElse(quota, DEFAULT_QUOTA);
-      uploadRate = uploadRate == 0 ? DEFAULT_UPLOAD_RATE : uploadRate;
       uploadRatePeriod = Objects.requireNonNullElse(uploadRatePeriod, DEFAULT_UPLOAD_RATE_PERIOD);
       if (quota.isNegative()) {
+        // Bean Validation has no constraint for DataSize. 0 is valid: no files at all.
         throw new IllegalArgumentException("conveyor.api.storage.quota must not be negative");
-      }
-      if (uploadRate < 1) {
-        throw new IllegalArgumentException("conveyor.api.storage.upload-rate must be at least 1");
-      }
-      if (uploadRatePeriod.compareTo(Duration.ofMillis(1)) < 0) {
-        throw new IllegalArgumentException(
-            "conveyor.api.storage.upload-rate-period must be at least 1ms");
       }
     }
   }

@@ -1,8 +1,11 @@
 package dev.conveyor.worker;
 
+import jakarta.validation.constraints.Min;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * The sweep of unfinished report files ({@code conveyor.worker-service.artifact-sweep.*},
@@ -15,25 +18,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     with it); 20 by default. A sweep repeats full batches, at most {@code maxBatches} times
  * @param maxBatches bound on one sweep's work; 50 by default
  */
+@Validated
 @ConfigurationProperties("conveyor.worker-service.artifact-sweep")
 public record ArtifactSweepProperties(
-    @DefaultValue("1m") Duration interval,
-    @DefaultValue("20") int batchSize,
-    @DefaultValue("50") int maxBatches) {
-
-  public ArtifactSweepProperties {
-    if (interval.isNegative() || interval.isZero()) {
-      throw new IllegalArgumentException(
-          "conveyor.worker-service.artifact-sweep.interval must be positive, was " + interval);
-    }
-    if (batchSize < 1) {
-      throw new IllegalArgumentException(
-          "conveyor.worker-service.artifact-sweep.batch-size must be at least 1, was " + batchSize);
-    }
-    if (maxBatches < 1) {
-      throw new IllegalArgumentException(
-          "conveyor.worker-service.artifact-sweep.max-batches must be at least 1, was "
-              + maxBatches);
-    }
-  }
-}
+    @DefaultValue("1m") @DurationMin(nanos = 0, inclusive = false) Duration interval,
+    @DefaultValue("20") @Min(1) int batchSize,
+    @DefaultValue("50") @Min(1) int maxBatches) {}

@@ -1,8 +1,10 @@
 package dev.conveyor.worker;
 
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Client webhooks ({@code conveyor.worker-service.webhooks.*}, environment {@code
@@ -19,15 +21,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     (visible in the admin job list). Failures without {@code Retry-After} are bounded by the
  *     attempts instead
  */
+@Validated
 @ConfigurationProperties("conveyor.worker-service.webhooks")
 public record WebhookProperties(
     @DefaultValue("false") boolean allowPrivateAddresses,
-    @DefaultValue("72h") Duration giveUpAfter) {
-
-  public WebhookProperties {
-    if (giveUpAfter.isNegative() || giveUpAfter.isZero()) {
-      throw new IllegalArgumentException(
-          "conveyor.worker-service.webhooks.give-up-after must be positive, was " + giveUpAfter);
-    }
-  }
-}
+    @DefaultValue("72h") @DurationMin(nanos = 0, inclusive = false) Duration giveUpAfter) {}

@@ -1,21 +1,29 @@
 package dev.conveyor.worker;
 
 import dev.conveyor.contract.Secret;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Objects;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * The worker service's settings ({@code conveyor.worker-service.*}, environment {@code
  * CONVEYOR_WORKER_SERVICE_*}). Queue settings (concurrency per queue, lease, retry) are
  * queue-core's {@code conveyor.worker.*} and {@code conveyor.queue.*}.
  *
+ * <p>Single values are checked by Bean Validation when bound: a bad value stops the start naming
+ * the property.
+ *
  * @param apiBaseUrl where the API listens, e.g. {@code http://api:8080}; callbacks go to {@code
- *     <apiBaseUrl>/internal/report-events}
+ *     <apiBaseUrl>/internal/report-events}; required
  * @param callbackSecret the {@code whsec_<base64>} secret callbacks are signed with; the API must
- *     list it in {@code conveyor.api.callbacks.secrets}
+ *     list it in {@code conveyor.api.callbacks.secrets} (compose passes both the one {@code
+ *     CONVEYOR_CALLBACK_SECRET} of {@code .env}); required
  * @param connectTimeout TCP connect timeout of callback requests
  * @param requestTimeout the whole callback request's timeout, response included
  * @param callbacksQueue the queue of {@code callback.deliver} jobs
@@ -25,41 +33,25 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     statement of its own, outside any transaction (keyset pagination); also the rows per round
  *     trip of voterImport's reject list
  */
+@Validated
 @ConfigurationProperties("conveyor.worker-service")
 public record WorkerServiceProperties(
-    URI apiBaseUrl,
-    Secret callbackSecret,
-    @DefaultValue("5s") Duration connectTimeout,
-    @DefaultValue("10s") Duration requestTimeout,
-    @DefaultValue("callbacks") String callbacksQueue,
-    @DefaultValue("25") int callbackMaxAttempts,
-    @DefaultValue("2s") Duration progressInterval,
-    @DefaultValue("1000") int fetchSize) {
+    @NotNull URI apiBaseUrl,
+    @NotNull Secret callbackSecret,
+    @DefaultValue("5s") @DurationMin(nanos = 0, inclusive = false) Duration connectTimeout,
+    @DefaultValue("10s") @DurationMin(nanos = 0, inclusive = false) Duration requestTimeout,
+    @DefaultValue("callbacks") @NotBlank String callbacksQueue,
+    @DefaultValue("25") @Min(1) int callbackMaxAttempts,
+    @DefaultValue("2s") @DurationMin(nanos = 0, inclusive = false) Duration progressInterval,
+    @DefaultValue("1000") @Min(1) int fetchSize) {
 
   public WorkerServiceProperties {
-    Objects.requireNonNull(
-        apiBaseUrl, "conveyor.worker-service.api-base-url is required (e.g. http://api:8080)");
-    Objects.requireNonNull(
-        callbackSecret, "conveyor.worker-service.callback-secret is required (whsec_<base64>)");
-    if (!apiBaseUrl.isAbsolute() || !apiBaseUrl.getScheme().matches("https?")) {
+    // A missing URL or secret is reported by Bean Validation (@NotNull) after binding; the scheme
+    // is checked here because no standard constraint reads a URI's parts.
+    if (apiBaseUrl != null
+        && (!apiBaseUrl.isAbsolute() || !apiBaseUrl.getScheme().matches("https?"))) {
       throw new IllegalArgumentException(
           "conveyor.worker-service.api-base-url must be an absolute http(s) URL");
-    }
-    requirePositive(connectTimeout, "connect-timeout");
-    requirePositive(requestTimeout, "request-timeout");
-    requirePositive(progressInterval, "progress-interval");
-    if (callbackMaxAttempts < 1) {
-      throw new IllegalArgumentException(
-          "conveyor.worker-service.callback-max-attempts must be at least 1");
-    }
-    if (fetchSize < 1) {
-      throw new IllegalArgumentException("conveyor.worker-service.fetch-size must be at least 1");
-    }
-  }
-
-  private static void requirePositive(Duration d, String name) {
-    if (d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException("conveyor.worker-service." + name + " must be positive");
     }
   }
 }

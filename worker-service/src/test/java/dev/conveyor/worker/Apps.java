@@ -114,9 +114,11 @@ final class Apps {
         .collect(Collectors.joining(File.pathSeparator));
   }
 
+  // Hibernate ORM is the API's; Hibernate Validator is the worker's too (its @Validated settings).
   private static final Pattern API_ONLY =
       Pattern.compile(
-          "api-service|hibernate|jakarta\\.persistence|spring-data-jpa|springdoc|swagger");
+          "api-service|hibernate(?![-/]validator)|jakarta\\.persistence|spring-data-jpa|springdoc"
+              + "|swagger");
 
   private static List<String> workerArgs(TestDatabase db, int apiPort) {
     return List.of(

@@ -37,9 +37,9 @@ class ArtifactSweepPropertiesTests {
         .withPropertyValues("conveyor.worker-service.artifact-sweep." + property + "=" + value)
         .run(
             context ->
-                assertThat(context)
-                    .getFailure()
-                    .rootCause()
-                    .hasMessageContaining("conveyor.worker-service.artifact-sweep." + property));
+                assertThat(StartFailure.describe(context.getStartupFailure()))
+                    .contains(
+                        StartFailure.uniform(
+                            "conveyor.worker-service.artifact-sweep." + property)));
   }
 }
