@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -43,16 +44,25 @@ class VoterImportReportTests {
   final JdbcClient jdbc = support.jdbc;
   final long owner = registrar(null);
 
+  /** Staged records per slice of the upsert: small and odd, so files cross slice boundaries. */
+  static final int SLICE = 97;
+
   private GenerateReportHandler handler() {
+    return handler(SLICE, RegistryAccess.SliceObserver.NONE);
+  }
+
+  /** The handler with voterImport applying {@code sliceSize} records per slice. */
+  GenerateReportHandler handler(int sliceSize, RegistryAccess.SliceObserver afterEachSlice) {
     return new GenerateReportHandler(
         new ReportRepository(jdbc),
         support.artifacts(),
         List.of(
             new VoterImportReport(
-                jdbc,
+                new RegistryAccess(jdbc, support.json, 100, afterEachSlice),
                 GenerateReportHandlerTests.db.dataSource(),
-                support.json,
-                support.properties)),
+                Objects.requireNonNull(support.tx.getTransactionManager()),
+                new ImportStagingRepository(jdbc),
+                sliceSize)),
         TestReportEvents.create(
             support.properties,
             new JobQueue(GenerateReportHandlerTests.db.dataSource()),
