@@ -58,8 +58,9 @@ class ShortTransactionsEndToEndTests {
   static final long PAUSE_MILLIS = 100;
   static final Duration WATCHED = Duration.ofSeconds(30);
   static final int NOOP_JOBS = 100_000;
-  static final int IMPORTED = 30_000;
-  static final int IMPORT_SLICE = 1_000;
+  static final int IMPORTED = 40_000;
+  // The default slice size: 20 slices, at least 2 s with the pauses.
+  static final int IMPORT_SLICE = 2_000;
 
   private static final Logger log = LoggerFactory.getLogger(ShortTransactionsEndToEndTests.class);
 
@@ -114,7 +115,7 @@ class ShortTransactionsEndToEndTests {
         .until(this::oldestWorkerTransactionSeconds, age -> age < 2.0);
     assertThat(alive(workerLog)).isTrue();
     assertThat(jobState(jobId)).isEqualTo("running");
-    // The import ran during the watch (its 30 slices take at least 3 s with the pauses) or ends
+    // The import ran during the watch (its 20 slices take at least 2 s with the pauses) or ends
     // soon after: watched the same way until it has completed.
     await()
         .atMost(Duration.ofSeconds(90))
@@ -148,6 +149,12 @@ class ShortTransactionsEndToEndTests {
             .query(Double.class)
             .single(),
         oldestSeen);
+    log.info(
+        "worker: {}",
+        Files.readAllLines(workerLog).stream()
+            .filter(l -> l.contains("longest transaction"))
+            .findFirst()
+            .orElse("(no slice timing logged)"));
     assertThat(
             jdbc.sql("SELECT count(*) FROM import_staging WHERE job_id = :job")
                 .param("job", importJobId)

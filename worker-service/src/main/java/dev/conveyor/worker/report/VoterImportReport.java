@@ -388,8 +388,11 @@ class VoterImportReport implements ReportGenerator {
       ReportProgress progress) {
     long after = applied.line();
     Counts counts = applied.counts();
+    int slices = 0;
+    long longestNanos = 0;
     while (true) {
       long from = after;
+      long started = System.nanoTime();
       Slice slice =
           fenced(
               jobId,
@@ -401,9 +404,11 @@ class VoterImportReport implements ReportGenerator {
                 }
                 return s;
               });
+      longestNanos = Math.max(longestNanos, System.nanoTime() - started);
       if (slice.counts().read() == 0) {
-        return counts;
+        break;
       }
+      slices++;
       counts = counts.plus(slice.counts());
       after = slice.lastLine();
       observer.sliceRead((int) slice.counts().read());
@@ -414,9 +419,18 @@ class VoterImportReport implements ReportGenerator {
                   ? 0
                   : Math.min(PROGRESS_UNITS / 2, counts.read() * (PROGRESS_UNITS / 2) / staged)));
       if (slice.counts().read() < sliceSize) {
-        return counts;
+        break;
       }
     }
+    log.info(
+        "Import of report {} applied: {} records in all, {} slices of up to {} by this attempt,"
+            + " the longest transaction {} ms",
+        report.id(),
+        counts.read(),
+        slices,
+        sliceSize,
+        longestNanos / 1_000_000);
+    return counts;
   }
 
   private record Slice(long lastLine, Counts counts) {}
