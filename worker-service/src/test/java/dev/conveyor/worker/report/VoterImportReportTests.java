@@ -12,6 +12,7 @@ import dev.conveyor.sampledata.SampleRegistry;
 import dev.conveyor.sampledata.VoterCsv;
 import dev.conveyor.sampledata.VoterCsv.BadRow;
 import dev.conveyor.sampledata.VoterCsv.Defect;
+import dev.conveyor.worker.SqlFiles;
 import dev.conveyor.worker.callback.TestReportEvents;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -700,6 +701,43 @@ class VoterImportReportTests {
       assertThat(statusOf(dead.jobId())).isEqualTo("failed");
       assertThat(stagedRows(running.jobId())).isEqualTo(300);
       assertThat(statusOf(running.jobId())).isEqualTo("running");
+    }
+
+    /**
+     * The sweep finds the jobs with staging rows by a loose index scan of the primary key, not by
+     * reading every staged row: 20,000 rows of 20 jobs (beyond any real job id), analyzed.
+     */
+    @Test
+    void theSweepFindsStagedJobsThroughThePrimaryKey() {
+      long base = Long.MAX_VALUE / 2 + System.nanoTime() % 1_000_000 * 100;
+      jdbc.sql(
+              """
+              INSERT INTO import_staging (job_id, line, reject_reason, fields)
+              SELECT :base + i % 20, i, 'test', '[]' FROM generate_series(1, 20000) AS i
+              """)
+          .param("base", base)
+          .update();
+      try {
+        jdbc.sql("ANALYZE import_staging").update();
+        String plan =
+            String.join(
+                "\n",
+                jdbc.sql(
+                        "EXPLAIN "
+                            + SqlFiles.load(
+                                    ImportStagingRepository.class, "find_ended_import_jobs.sql")
+                                .replace(":limit", "50"))
+                    .query(String.class)
+                    .list());
+
+        assertThat(plan)
+            .contains("import_staging_pkey")
+            .doesNotContain("Seq Scan on import_staging");
+      } finally {
+        jdbc.sql("DELETE FROM import_staging WHERE job_id >= :base AND job_id < :base + 20")
+            .param("base", base)
+            .update();
+      }
     }
 
     private TestJobContext killedAfterTwoSlices() throws IOException {
