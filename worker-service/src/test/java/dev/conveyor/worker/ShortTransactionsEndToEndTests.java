@@ -10,8 +10,10 @@ import dev.conveyor.queue.JobRequest;
 import dev.conveyor.queue.maintenance.LeaseRescuer;
 import dev.conveyor.queue.runtime.WorkerConfig;
 import dev.conveyor.queue.runtime.WorkerRuntime;
+import dev.conveyor.sampledata.SampleRegistry;
 import dev.conveyor.testsupport.TestDatabase;
 import dev.conveyor.worker.report.SlowSlicesWorker;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +22,7 @@ import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -38,11 +41,12 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * A long report holds no transaction open (issue 15): while a report that takes well over 30
- * seconds is built by a worker process (a test hook pauses it after every registry slice), no
- * transaction of the worker is ever older than 2 seconds in {@code pg_stat_activity}, a burst of
- * 100,000 no-op jobs on another queue drains and its dead rows are vacuumed while the report is
- * still running (nothing holds the vacuum horizon back), and when the process is killed (SIGKILL)
- * mid-report the sweep leaves none of its chunks behind.
+ * seconds is built by a worker process (a test hook pauses it after every registry slice), and a
+ * voterImport of {@value #IMPORTED} records is applied next to it (paused after every slice of
+ * {@value #IMPORT_SLICE}), no transaction of the worker is ever older than 2 seconds in {@code
+ * pg_stat_activity}, a burst of 100,000 no-op jobs on another queue drains and its dead rows are
+ * vacuumed while the report is still running (nothing holds the vacuum horizon back), and when the
+ * process is killed (SIGKILL) mid-report the sweep leaves none of its chunks behind.
  */
 class ShortTransactionsEndToEndTests {
 
@@ -54,6 +58,9 @@ class ShortTransactionsEndToEndTests {
   static final long PAUSE_MILLIS = 100;
   static final Duration WATCHED = Duration.ofSeconds(30);
   static final int NOOP_JOBS = 100_000;
+  static final int IMPORTED = 40_000;
+  // The default slice size: 20 slices, at least 2 s with the pauses.
+  static final int IMPORT_SLICE = 2_000;
 
   private static final Logger log = LoggerFactory.getLogger(ShortTransactionsEndToEndTests.class);
 
@@ -85,9 +92,14 @@ class ShortTransactionsEndToEndTests {
             Apps.freePort(), // no API: the best-effort events go nowhere, which is fine here
             workerLog,
             "--conveyor.queue.lease.duration=3s",
-            "--conveyor.worker-service.fetch-size=" + SLICE);
+            "--conveyor.worker-service.fetch-size=" + SLICE,
+            "--conveyor.worker-service.voter-import.slice-size=" + IMPORT_SLICE);
     long jobId = report(county);
     await().atMost(Duration.ofSeconds(120)).until(() -> alive(workerLog) && artifactsOf(jobId) > 0);
+    // Next to it, a voterImport (issue 15.3): staged in batches, applied in slices, each its own
+    // short transaction; it is watched below from its start to its end.
+    // A county no other test of this module reports on: 30,000 new voters change nothing there.
+    long importJobId = importReport("Westchester");
 
     // The report is being built. Meanwhile, on another thread, a burst of small jobs on another
     // queue drains, and the test vacuums the queue table.
@@ -103,6 +115,52 @@ class ShortTransactionsEndToEndTests {
         .until(this::oldestWorkerTransactionSeconds, age -> age < 2.0);
     assertThat(alive(workerLog)).isTrue();
     assertThat(jobState(jobId)).isEqualTo("running");
+    // The import ran during the watch (its 20 slices take at least 2 s with the pauses) or ends
+    // soon after: watched the same way until it has completed.
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              assertThat(oldestWorkerTransactionSeconds()).isLessThan(2.0);
+              return jobState(importJobId).equals("completed");
+            });
+    assertThat(
+            jdbc.sql(
+                    """
+                    SELECT p.status, r.rows_read, r.inserted
+                    FROM registry_import_progress p
+                    JOIN registry_imports r ON r.report_id = p.report_id
+                    WHERE p.job_id = :job
+                    """)
+                .param("job", importJobId)
+                .query()
+                .singleRow())
+        .containsEntry("status", "completed")
+        .containsEntry("rows_read", (long) IMPORTED)
+        .containsEntry("inserted", (long) IMPORTED);
+    log.info(
+        "voterImport of {} records took {} s; oldest worker transaction seen so far: {} s",
+        IMPORTED,
+        jdbc.sql(
+                "SELECT extract(epoch FROM finalized_at - started_at)::float8"
+                    + " FROM conveyor.queue_job WHERE id = :id")
+            .param("id", importJobId)
+            .query(Double.class)
+            .single(),
+        oldestSeen);
+    log.info(
+        "worker: {}",
+        Files.readAllLines(workerLog).stream()
+            .filter(l -> l.contains("longest transaction"))
+            .findFirst()
+            .orElse("(no slice timing logged)"));
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM import_staging WHERE job_id = :job")
+                .param("job", importJobId)
+                .query(Long.class)
+                .single())
+        .isZero();
 
     Vacuumed vacuumed = burst.get(4, TimeUnit.MINUTES);
     // Each of the 100,000 jobs left two dead row versions (claim, completion); a transaction held
@@ -262,10 +320,12 @@ class ShortTransactionsEndToEndTests {
     UUID reportId = UUID.randomUUID();
     // One transaction, as the API writes them: the worker must not see the job without the row.
     return new TransactionTemplate(new DataSourceTransactionManager(db.dataSource()))
-        .execute(status -> insertReport(reportId, owner, county));
+        .execute(
+            status ->
+                insertReport(reportId, owner, "voterList", "{\"county\":\"" + county + "\"}"));
   }
 
-  private long insertReport(UUID reportId, long owner, String county) {
+  private long insertReport(UUID reportId, long owner, String type, String parameters) {
     long jobId =
         new JobQueue(db.dataSource())
             .enqueue(
@@ -277,15 +337,64 @@ class ShortTransactionsEndToEndTests {
             """
             INSERT INTO reports (id, owner_id, type, format, parameters, request_fingerprint,
                                  job_id)
-            VALUES (:id, :owner, 'voterList', 'CSV', CAST(:parameters AS jsonb),
+            VALUES (:id, :owner, :type, 'CSV', CAST(:parameters AS jsonb),
                     repeat('c', 64), :job)
             """)
         .param("id", reportId)
         .param("owner", owner)
-        .param("parameters", "{\"county\":\"" + county + "\"}")
+        .param("type", type)
+        .param("parameters", parameters)
         .param("job", jobId)
         .update();
     return jobId;
+  }
+
+  /**
+   * A PENDING voterImport of {@value #IMPORTED} new voters of {@code county} by a new registrar
+   * key, its upload stored in 1 MiB chunks as the API stores it; its job.
+   */
+  private long importReport(String county) throws IOException {
+    long owner =
+        jdbc.sql(
+                "INSERT INTO api_clients (name, key_hash, key_prefix, role) VALUES (:n, :h,"
+                    + " 'cvk_', 'registrar') RETURNING id")
+            .param("n", "short-tx-import-" + System.nanoTime())
+            .param("h", randomBytes(32))
+            .query(Long.class)
+            .single();
+    ByteArrayOutputStream file = new ByteArrayOutputStream();
+    SampleRegistry.writeVoterCsv(file, county, IMPORTED, 0, System.nanoTime());
+    byte[] bytes = file.toByteArray();
+    UUID upload = UUID.randomUUID();
+    jdbc.sql(
+            """
+            INSERT INTO artifacts (id, owner_id, kind, filename, content_type, size_bytes, sha256)
+            VALUES (:id, :owner, 'upload', 'voters.csv', 'text/csv', :size, repeat('ab', 32))
+            """)
+        .param("id", upload)
+        .param("owner", owner)
+        .param("size", bytes.length)
+        .update();
+    int chunk = 1 << 20;
+    for (int seq = 0; seq * chunk < bytes.length; seq++) {
+      jdbc.sql("INSERT INTO artifact_chunks (artifact_id, seq, data) VALUES (:id, :seq, :data)")
+          .param("id", upload)
+          .param("seq", seq)
+          .param(
+              "data",
+              Arrays.copyOfRange(bytes, seq * chunk, Math.min(bytes.length, (seq + 1) * chunk)))
+          .update();
+    }
+    UUID reportId = UUID.randomUUID();
+    String parameters = "{\"uploadId\":\"" + upload + "\",\"county\":\"" + county + "\"}";
+    return new TransactionTemplate(new DataSourceTransactionManager(db.dataSource()))
+        .execute(status -> insertReport(reportId, owner, "voterImport", parameters));
+  }
+
+  private static byte[] randomBytes(int n) {
+    byte[] bytes = new byte[n];
+    new Random().nextBytes(bytes);
+    return bytes;
   }
 
   private long chunksOf(long jobId) {

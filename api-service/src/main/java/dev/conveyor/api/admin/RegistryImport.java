@@ -11,7 +11,9 @@ import org.jspecify.annotations.Nullable;
  * @param clientId the importing key (API client)
  * @param uploadSha256 SHA-256 (hex) of the uploaded file
  * @param counties the county scope the import ran with; null: every county
- * @param importedAt when the import's effect was written (its commit, within milliseconds)
+ * @param importedAt when the import started changing the registry
+ * @param status {@code running}, {@code completed}, {@code cancelled} or {@code failed}: an import
+ *     is applied in slices, and a cancelled or failed one keeps what it applied (the counts so far)
  */
 record RegistryImport(
     long id,
@@ -26,4 +28,5 @@ record RegistryImport(
     long updated,
     long unchanged,
     long rejected,
-    Instant importedAt) {}
+    Instant importedAt,
+    String status) {}

@@ -52,7 +52,8 @@ class RegistryImportRepository {
         rs.getLong("updated"),
         rs.getLong("unchanged"),
         rs.getLong("rejected"),
-        rs.getObject("imported_at", OffsetDateTime.class).toInstant());
+        rs.getObject("imported_at", OffsetDateTime.class).toInstant(),
+        rs.getString("status"));
   }
 
   private static @Nullable List<String> counties(@Nullable Array array) throws SQLException {

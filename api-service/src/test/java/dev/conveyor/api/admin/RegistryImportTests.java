@@ -61,6 +61,36 @@ class RegistryImportTests extends ApiTestBase {
     assertThat(row.get("rejected").asLong()).isEqualTo(1);
     assertThat(row.get("importedAt").asString()).isEqualTo(base.plusSeconds(1).toString());
     assertThat(first.get("items").get(0).get("counties").isNull()).isTrue();
+    assertThat(row.get("status").asString()).isEqualTo("completed");
+  }
+
+  /** voterImport applies in slices: a cancelled import keeps its counts so far and says so. */
+  @Test
+  void listsTheStatusOfAnImportThatDidNotComplete() {
+    Api registrar = newClient(Role.REGISTRAR);
+    // Newer than every real row, older than the page test's three (which must stay the newest).
+    Instant at = Instant.parse("8999-01-01T00:00:00Z").plusSeconds(System.nanoTime() % 100_000);
+    UUID cancelled = audit(registrar, at, null);
+    jdbc.sql(
+            """
+            INSERT INTO registry_import_progress (report_id, job_id, status, applied_line)
+            VALUES (:report, 1, 'cancelled', 7)
+            """)
+        .param("report", cancelled)
+        .update();
+
+    JsonNode items =
+        newClient(Role.ADMIN).get("/api/admin/registry-imports?limit=10").json().get("items");
+
+    JsonNode row = null;
+    for (JsonNode item : items) {
+      if (item.get("reportId").asString().equals(cancelled.toString())) {
+        row = item;
+      }
+    }
+    assertThat(row).isNotNull();
+    assertThat(row.get("status").asString()).isEqualTo("cancelled");
+    assertThat(row.get("rowsRead").asLong()).isEqualTo(10);
   }
 
   @Test

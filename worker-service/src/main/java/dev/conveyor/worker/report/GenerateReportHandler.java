@@ -36,9 +36,10 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>reports progress through {@link ReportProgress}.
  * </ol>
  *
- * <p>A generator that writes the registry ({@link ReportGenerator#writesRegistry()}, voterImport)
- * runs inside the completing transaction instead, so its registry writes commit with the job; its
- * file's chunks are still written in transactions of their own.
+ * <p>A generator that writes the registry (voterImport) writes in short transactions of its own,
+ * fenced on the attempt's lease token, and adds its final writes to the completing transaction
+ * ({@link ReportGenerator#completing}) and to the one that enqueues {@code report.cancelled} or
+ * {@code report.failed} ({@link ReportGenerator#ended}).
  *
  * <p>An attempt that does not complete deletes its unstored file (best effort); what it leaves (a
  * killed process) is removed by {@link ArtifactSweeper}.
@@ -113,14 +114,14 @@ class GenerateReportHandler implements JobHandler {
       fail(report, ctx, e.code(), message);
       throw JobFailure.permanent(e.code() + ": " + message);
     } catch (JobFailure.Cancelled e) {
-      cancelled(reportId, ctx);
+      cancelled(report, ctx);
       throw e;
     } catch (LeaseLostException e) {
       // Another attempt owns the report now; this one must not report anything.
       throw e;
     } catch (RuntimeException e) {
       if (ctx.isCancellationRequested()) {
-        cancelled(reportId, ctx);
+        cancelled(report, ctx);
         throw JobFailure.cancelled();
       }
       if (ctx.attempt() >= ctx.job().maxAttempts()) {
@@ -158,26 +159,35 @@ class GenerateReportHandler implements JobHandler {
             ctx.leaseToken());
     ReportProgress progress =
         new ReportProgress(ctx, report.id(), events, properties.progressInterval());
+    ReportEvent.Artifact artifact;
     try {
-      if (generator.writesRegistry()) {
-        return ctx.completeWithin(
-            () -> {
-              write(generator, report, out, progress);
-              return complete(report, ctx, out, filename, contentType);
-            });
-      }
-      write(generator, report, out, progress);
-      return ctx.completeWithin(() -> complete(report, ctx, out, filename, contentType));
+      write(generator, report, ctx, out, progress);
+      artifact =
+          ctx.completeWithin(
+              () -> {
+                generator.completing(report, ctx);
+                return complete(report, ctx, out, filename, contentType);
+              });
     } catch (RuntimeException e) {
       discard(out.artifactId());
       throw e;
     }
+    try {
+      generator.completed(report, ctx);
+    } catch (RuntimeException e) {
+      log.warn("Clean-up after report {} failed; the sweep will do it", report.id(), e);
+    }
+    return artifact;
   }
 
   private static void write(
-      ReportGenerator generator, Report report, ArtifactOutputStream out, ReportProgress progress) {
+      ReportGenerator generator,
+      Report report,
+      JobContext ctx,
+      ArtifactOutputStream out,
+      ReportProgress progress) {
     try {
-      generator.write(report, out, progress);
+      generator.write(report, ctx, out, progress);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -217,17 +227,36 @@ class GenerateReportHandler implements JobHandler {
    * a rescued attempt must not report anything (its token stays on the job row until the next
    * claim, so the API would still take the event). A heartbeat tells them apart.
    */
-  private void cancelled(UUID reportId, JobContext ctx) {
+  private void cancelled(Report report, JobContext ctx) {
     if (!ctx.heartbeat()) {
       throw new LeaseLostException(ctx.jobId());
     }
-    events.enqueue(ReportEvents.event(ReportEvent.CANCELLED, reportId, ctx));
+    ended(
+        report,
+        ctx,
+        ReportGenerator.Ending.CANCELLED,
+        () -> events.enqueue(ReportEvents.event(ReportEvent.CANCELLED, report.id(), ctx)));
   }
 
   private void fail(Report report, JobContext ctx, String code, String message) {
     log.warn("Report {} failed: {}: {}", report.id(), code, message);
-    events.enqueue(
-        ReportEvents.event(ReportEvent.FAILED, report.id(), ctx).withError(code, message));
+    ended(
+        report,
+        ctx,
+        ReportGenerator.Ending.FAILED,
+        () ->
+            events.enqueue(
+                ReportEvents.event(ReportEvent.FAILED, report.id(), ctx).withError(code, message)));
+  }
+
+  /** The durable final event, through the report's generator if this worker knows the type. */
+  private void ended(Report report, JobContext ctx, ReportGenerator.Ending ending, Runnable event) {
+    ReportGenerator generator = generators.get(report.type());
+    if (generator == null) {
+      event.run();
+    } else {
+      generator.ended(report, ctx, ending, event);
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
--- voterImport: one batch of rejected records into their staging table.
--- Lock: none (temporary table). Index: none.
-COPY import_rejects (line, reason, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14,
-                     c15)
+-- voterImport: one batch of rejected records (line, reason, the fields as read as a JSON array)
+-- into the staging table, in the batch's own short transaction (fenced, as copy_import_voters.sql).
+-- Lock: ROW EXCLUSIVE on import_staging; the new rows. Index: import_staging_pkey.
+COPY import_staging (job_id, line, reject_reason, fields)
 FROM STDIN (FORMAT csv)

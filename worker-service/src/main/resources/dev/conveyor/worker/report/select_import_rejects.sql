@@ -1,5 +1,9 @@
--- voterImport: the rejected records for the summary, in file order, through a cursor.
--- Lock: none (temporary table). Index: none (a sort of the rejects only).
-SELECT line, reason, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15
-FROM import_rejects
+-- voterImport: the rejected records for the summary, in file order, a slice of :limit after line
+-- :after at a time (keyset), each one statement outside any transaction.
+-- Lock: none. Index: import_staging_pkey (one job's range from :after; accepted records are
+-- filtered out, so a whole import reads each staged row at most once).
+SELECT line, reject_reason, fields::text AS fields
+FROM import_staging
+WHERE job_id = :jobId AND line > :after AND reject_reason IS NOT NULL
 ORDER BY line
+LIMIT :limit

@@ -7,6 +7,7 @@ import dev.conveyor.contract.SqlFiles;
 import dev.conveyor.queue.LeaseLostException;
 import dev.conveyor.testsupport.TestDatabase;
 import dev.conveyor.worker.ArtifactSweepProperties;
+import dev.conveyor.worker.VoterImportProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;
@@ -211,7 +212,12 @@ class ArtifactRepositoryTests {
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final ArtifactSweeper sweeper =
         new ArtifactSweeper(
-            artifacts, new ArtifactSweepProperties(Duration.ofMinutes(1), 2, 50), meters);
+            artifacts,
+            new ArtifactSweepProperties(Duration.ofMinutes(1), 2, 50),
+            new ImportStagingRepository(jdbc),
+            new VoterImportProperties(2_000),
+            Objects.requireNonNull(tx.getTransactionManager()),
+            meters);
 
     /** A file of {@code ctx} with two chunks written, not stored. */
     private UUID unfinished(TestJobContext ctx) {

@@ -21,9 +21,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Runs one generator on the real database as the handler does (outside any transaction, or inside
- * the completing one for a generator that writes the registry), into memory: the file's bytes and
- * the progress it reported.
+ * Runs one registry-reading generator on the real database as the handler does (outside any
+ * transaction), into memory: the file's bytes and the progress it reported.
  */
 record GeneratorRun(byte[] bytes, List<Integer> progress) {
 
@@ -63,12 +62,8 @@ record GeneratorRun(byte[] bytes, List<Integer> progress) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ReportProgress progress = new ReportProgress(ctx, id, events, Duration.ofSeconds(10));
     try {
-      if (generator.writesRegistry()) {
-        ctx.completeWithin(() -> write(generator, report, out, progress));
-      } else {
-        write(generator, report, out, progress);
-        ctx.completeWithin(() -> null);
-      }
+      write(generator, report, out, progress);
+      ctx.completeWithin(() -> null);
     } finally {
       TestJobContext.endAll();
     }

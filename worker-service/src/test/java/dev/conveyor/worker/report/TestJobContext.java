@@ -36,11 +36,34 @@ final class TestJobContext implements JobContext {
   private final TransactionTemplate tx;
   private final JdbcClient jdbc;
   private final Job job;
-  private final boolean cancelled;
+  private volatile boolean cancelled;
   private volatile boolean leaseLost;
 
   TestJobContext(
       TransactionTemplate tx, UUID reportId, int attempt, int maxAttempts, boolean cancelled) {
+    this(tx, null, reportId, attempt, maxAttempts, cancelled);
+  }
+
+  /**
+   * The next attempt of the job {@code previous} ran (retried or rescued): the same job row claimed
+   * again, with a new lease token and the next attempt number.
+   */
+  TestJobContext nextAttempt() {
+    return new TestJobContext(
+        tx, job.id(), reportIdOf(job.payload()), job.attempt() + 1, job.maxAttempts(), false);
+  }
+
+  private static UUID reportIdOf(String payload) {
+    return UUID.fromString(payload.replaceAll(".*\"reportId\":\"([^\"]+)\".*", "$1"));
+  }
+
+  private TestJobContext(
+      TransactionTemplate tx,
+      @Nullable Long jobId,
+      UUID reportId,
+      int attempt,
+      int maxAttempts,
+      boolean cancelled) {
     this.tx = tx;
     DataSource dataSource =
         ((DataSourceTransactionManager) Objects.requireNonNull(tx.getTransactionManager()))
@@ -49,8 +72,10 @@ final class TestJobContext implements JobContext {
     Instant now = Instant.now();
     String payload = "{\"reportId\":\"" + reportId + "\"}";
     long id =
-        jdbc.sql(
-                """
+        jobId != null
+            ? claimAgain(jobId, attempt)
+            : jdbc.sql(
+                    """
                 INSERT INTO conveyor.queue_job (queue, kind, payload, state, attempt, max_attempts,
                                                 lease_owner, lease_token, lease_expires_at,
                                                 started_at)
@@ -58,14 +83,14 @@ final class TestJobContext implements JobContext {
                         :token, now() + interval '1 hour', now())
                 RETURNING id
                 """)
-            .param("queue", QUEUE)
-            .param("kind", GenerateReportHandler.KIND)
-            .param("payload", payload)
-            .param("attempt", attempt)
-            .param("max", maxAttempts)
-            .param("token", token)
-            .query(Long.class)
-            .single();
+                .param("queue", QUEUE)
+                .param("kind", GenerateReportHandler.KIND)
+                .param("payload", payload)
+                .param("attempt", attempt)
+                .param("max", maxAttempts)
+                .param("token", token)
+                .query(Long.class)
+                .single();
     this.job =
         new Job(
             id,
@@ -90,6 +115,27 @@ final class TestJobContext implements JobContext {
             null);
     this.cancelled = cancelled;
     OPEN.add(this);
+  }
+
+  private long claimAgain(long jobId, int attempt) {
+    jdbc.sql(
+            """
+            UPDATE conveyor.queue_job
+            SET state = 'running', attempt = :attempt, lease_owner = 'test', lease_token = :token,
+                lease_expires_at = now() + interval '1 hour', finalized_at = NULL
+            WHERE id = :id
+            """)
+        .param("id", jobId)
+        .param("attempt", attempt)
+        .param("token", token)
+        .update();
+    return jobId;
+  }
+
+  /** From now on, as when a client cancels the running report: cancellation reads as requested. */
+  TestJobContext requestCancellation() {
+    cancelled = true;
+    return this;
   }
 
   /** Ends (discards) the job rows of every context still running, as the runtime would. */

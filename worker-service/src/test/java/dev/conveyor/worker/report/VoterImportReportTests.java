@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
+import dev.conveyor.contract.SqlFiles;
 import dev.conveyor.queue.JobFailure;
 import dev.conveyor.queue.JobQueue;
+import dev.conveyor.queue.LeaseLostException;
 import dev.conveyor.sampledata.SampleRegistry;
 import dev.conveyor.sampledata.VoterCsv;
 import dev.conveyor.sampledata.VoterCsv.BadRow;
@@ -22,10 +24,13 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -43,16 +48,28 @@ class VoterImportReportTests {
   final JdbcClient jdbc = support.jdbc;
   final long owner = registrar(null);
 
+  /** Staged records per slice of the upsert: small and odd, so files cross slice boundaries. */
+  static final int SLICE = 97;
+
+  /** Slices of this size for {@link #run}; the registrar scope tests apply one record a slice. */
+  int sliceSize = SLICE;
+
   private GenerateReportHandler handler() {
+    return handler(sliceSize, RegistryAccess.SliceObserver.NONE);
+  }
+
+  /** The handler with voterImport applying {@code sliceSize} records per slice. */
+  GenerateReportHandler handler(int sliceSize, RegistryAccess.SliceObserver afterEachSlice) {
     return new GenerateReportHandler(
         new ReportRepository(jdbc),
         support.artifacts(),
         List.of(
             new VoterImportReport(
-                jdbc,
+                new RegistryAccess(jdbc, support.json, 100, afterEachSlice),
                 GenerateReportHandlerTests.db.dataSource(),
-                support.json,
-                support.properties)),
+                Objects.requireNonNull(support.tx.getTransactionManager()),
+                new ImportStagingRepository(jdbc),
+                sliceSize)),
         TestReportEvents.create(
             support.properties,
             new JobQueue(GenerateReportHandlerTests.db.dataSource()),
@@ -369,9 +386,17 @@ class VoterImportReportTests {
     }
   }
 
-  /** Issue 15.2: writing the registry is a registrar's right, within its counties, audited. */
+  /**
+   * Issue 15.2: writing the registry is a registrar's right, within its counties, audited. One
+   * record per slice (issue 15.3): the scope holds slice by slice.
+   */
   @Nested
   class RegistrarScope {
+
+    @BeforeEach
+    void oneRecordPerSlice() {
+      sliceSize = 1;
+    }
 
     @Test
     void aClientKeyCannotImportAndNothingIsWritten() throws IOException {
@@ -425,7 +450,8 @@ class VoterImportReportTests {
           .containsEntry("inserted", 1L)
           .containsEntry("updated", 0L)
           .containsEntry("unchanged", 0L)
-          .containsEntry("rejected", 1L);
+          .containsEntry("rejected", 1L)
+          .containsEntry("status", "completed");
     }
 
     /**
@@ -468,9 +494,12 @@ class VoterImportReportTests {
           .containsEntry("upload_sha256", sha256(file));
     }
 
-    /** The audit row goes with the import's transaction: a cancelled import leaves none. */
+    /**
+     * The audit row is written when the import starts applying: one cancelled while its file is
+     * read (before any change to the registry) leaves none.
+     */
     @Test
-    void aCancelledImportLeavesNoAuditRow() throws IOException {
+    void anImportCancelledBeforeApplyingLeavesNoAuditRow() throws IOException {
       UUID report = report(upload(owner, voterFile(20, 0, 19), 1024));
       TestJobContext ctx = new TestJobContext(support.tx, report, 1, 5, true);
 
@@ -505,21 +534,236 @@ class VoterImportReportTests {
           .optional()
           .orElse(null);
     }
+  }
 
-    private Map<String, Object> audit(UUID report) {
-      return jdbc
-          .sql(
+  /** The import's audit row with its status and applied line; empty if there is none. */
+  Map<String, Object> audit(UUID report) {
+    return jdbc
+        .sql(
+            """
+            SELECT client_id, upload_sha256, counties::text AS counties, rows_read, inserted,
+                   updated, unchanged, rejected, p.status, p.applied_line
+            FROM registry_imports r
+            LEFT JOIN registry_import_progress p ON p.report_id = r.report_id
+            WHERE r.report_id = :report
+            """)
+        .param("report", report)
+        .query()
+        .listOfRows()
+        .stream()
+        .findFirst()
+        .orElse(Map.of());
+  }
+
+  long stagedRows(long jobId) {
+    return jdbc.sql("SELECT count(*) FROM import_staging WHERE job_id = :job")
+        .param("job", jobId)
+        .query(Long.class)
+        .single();
+  }
+
+  /**
+   * Issue 15.3: the import is applied in slices, each its own transaction, with its progress on the
+   * audit row; an attempt resumes where the last one stopped; a cancellation keeps what was
+   * applied.
+   */
+  @Nested
+  class InSlices {
+
+    /**
+     * A registry where the file inserts, updates, leaves unchanged and rejects records; the import
+     * loses its job after 5 slices (the job is rescued) and its next attempt resumes: the counts
+     * are those of one uninterrupted import, each voter applied once, and no staging row is left.
+     */
+    @Test
+    void anAttemptThatLosesItsJobBetweenSlicesIsResumedWithExactCounts() throws IOException {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      VoterCsv written =
+          SampleRegistry.writeVoterCsv(out, COUNTY, 1_000, 22, 24_000 + System.nanoTime() % 1_000);
+      byte[] file = out.toByteArray();
+      UUID upload = upload(owner, file, 64 * 1024);
+      run(report(upload));
+      String[] ids = csv(file).stream().skip(1).map(r -> r.get(0)).toArray(String[]::new);
+      jdbc.sql(
               """
-              SELECT client_id, upload_sha256, counties::text AS counties, rows_read, inserted,
-                     updated, unchanged, rejected
-              FROM registry_imports WHERE report_id = :report
+              DELETE FROM voters WHERE id IN (SELECT id FROM voters WHERE state_voter_id = ANY (:ids)
+                                              ORDER BY state_voter_id LIMIT 200)
               """)
-          .param("report", report)
-          .query()
-          .listOfRows()
-          .stream()
-          .findFirst()
-          .orElse(Map.of());
+          .param("ids", ids)
+          .update();
+      jdbc.sql(
+              """
+              UPDATE voters SET city = 'Elsewhere'
+              WHERE id IN (SELECT id FROM voters WHERE state_voter_id = ANY (:ids)
+                           ORDER BY state_voter_id DESC LIMIT 100)
+              """)
+          .param("ids", ids)
+          .update();
+      UUID again = report(upload);
+      TestJobContext first = new TestJobContext(support.tx, again, 1, 5, false);
+      AtomicInteger slices = new AtomicInteger();
+
+      assertThatThrownBy(
+              () ->
+                  handler(
+                          50,
+                          rows -> {
+                            if (slices.incrementAndGet() == 5) {
+                              first.loseLease();
+                            }
+                          })
+                      .handle(first))
+          .isInstanceOf(LeaseLostException.class);
+      Map<String, Object> stopped = audit(again);
+      assertThat(stopped).containsEntry("status", "running").containsEntry("rows_read", 250L);
+      assertThat(stagedRows(first.jobId())).isEqualTo(1_000);
+
+      TestJobContext second = first.nextAttempt();
+      handler(50, RegistryAccess.SliceObserver.NONE).handle(second);
+
+      assertThat(second.completed).isTrue();
+      List<List<String>> summary = summary(again);
+      assertThat(summary.get(1)).containsExactly("1000", "200", "100", "678", "22");
+      assertThat(summary.subList(4, summary.size()))
+          .extracting(r -> r.get(0))
+          .containsExactlyElementsOf(
+              written.badRows().stream().map(b -> Integer.toString(b.line())).toList());
+      assertThat(audit(again))
+          .containsEntry("status", "completed")
+          .containsEntry("rows_read", 1_000L)
+          .containsEntry("inserted", 200L)
+          .containsEntry("updated", 100L)
+          .containsEntry("unchanged", 678L)
+          .containsEntry("rejected", 22L);
+      assertThat(votersOf(file)).isEqualTo(978);
+      assertThat(stagedRows(first.jobId())).isZero();
+      assertThat(support.callbacks(again))
+          .extracting(e -> e.get("type").asString())
+          .containsExactly("report.completed");
+    }
+
+    @Test
+    void aCancellationBetweenSlicesKeepsTheAppliedSlicesAndAuditsThemAsCancelled()
+        throws IOException {
+      byte[] file = voterFile(500, 0, 25);
+      UUID report = report(upload(owner, file, 4096));
+      TestJobContext ctx = new TestJobContext(support.tx, report, 1, 5, false);
+      AtomicInteger slices = new AtomicInteger();
+
+      assertThatThrownBy(
+              () ->
+                  handler(
+                          100,
+                          rows -> {
+                            if (slices.incrementAndGet() == 2) {
+                              ctx.requestCancellation();
+                            }
+                          })
+                      .handle(ctx))
+          .isInstanceOf(JobFailure.Cancelled.class);
+
+      assertThat(votersOf(file)).isEqualTo(200);
+      assertThat(audit(report))
+          .containsEntry("status", "cancelled")
+          .containsEntry("rows_read", 200L)
+          .containsEntry("inserted", 200L)
+          .containsEntry("rejected", 0L);
+      assertThat(support.callbacks(report))
+          .extracting(e -> e.get("type").asString())
+          .containsExactly("report.cancelled");
+      assertThat(stagedRows(ctx.jobId())).isZero();
+      assertThat(ctx.completed).isFalse();
+    }
+
+    /**
+     * Attempts killed after two slices (they end nothing); once a job is final the sweep ends its
+     * import as failed with the counts so far and deletes its staging rows, and leaves those of a
+     * job still running.
+     */
+    @Test
+    void theSweepEndsTheImportOfAJobThatEndedWithoutItsAttemptAndDeletesItsStagingRows()
+        throws IOException {
+      TestJobContext dead = killedAfterTwoSlices();
+      TestJobContext running = killedAfterTwoSlices();
+      jdbc.sql(
+              """
+              UPDATE conveyor.queue_job
+              SET state = 'discarded', lease_expires_at = NULL, finalized_at = now()
+              WHERE id = :id
+              """)
+          .param("id", dead.jobId())
+          .update();
+
+      assertThat(SlowSlicesWorker.sweepImportStaging(GenerateReportHandlerTests.db.dataSource()))
+          .isGreaterThanOrEqualTo(300);
+
+      assertThat(stagedRows(dead.jobId())).isZero();
+      assertThat(statusOf(dead.jobId())).isEqualTo("failed");
+      assertThat(stagedRows(running.jobId())).isEqualTo(300);
+      assertThat(statusOf(running.jobId())).isEqualTo("running");
+    }
+
+    /**
+     * The sweep finds the jobs with staging rows by a loose index scan of the primary key, not by
+     * reading every staged row: 20,000 rows of 20 jobs (beyond any real job id), analyzed.
+     */
+    @Test
+    void theSweepFindsStagedJobsThroughThePrimaryKey() {
+      long base = Long.MAX_VALUE / 2 + System.nanoTime() % 1_000_000 * 100;
+      jdbc.sql(
+              """
+              INSERT INTO import_staging (job_id, line, reject_reason, fields)
+              SELECT :base + i % 20, i, 'test', '[]' FROM generate_series(1, 20000) AS i
+              """)
+          .param("base", base)
+          .update();
+      try {
+        jdbc.sql("ANALYZE import_staging").update();
+        String plan =
+            String.join(
+                "\n",
+                jdbc.sql(
+                        "EXPLAIN "
+                            + SqlFiles.load(
+                                    ImportStagingRepository.class, "find_ended_import_jobs.sql")
+                                .replace(":limit", "50"))
+                    .query(String.class)
+                    .list());
+
+        assertThat(plan)
+            .contains("import_staging_pkey")
+            .doesNotContain("Seq Scan on import_staging");
+      } finally {
+        jdbc.sql("DELETE FROM import_staging WHERE job_id >= :base AND job_id < :base + 20")
+            .param("base", base)
+            .update();
+      }
+    }
+
+    private TestJobContext killedAfterTwoSlices() throws IOException {
+      UUID report = report(upload(owner, voterFile(300, 0, 26), 4096));
+      TestJobContext ctx = new TestJobContext(support.tx, report, 1, 5, false);
+      AtomicInteger slices = new AtomicInteger();
+      assertThatThrownBy(
+              () ->
+                  handler(
+                          50,
+                          rows -> {
+                            if (slices.incrementAndGet() == 2) {
+                              throw new IllegalStateException("killed");
+                            }
+                          })
+                      .handle(ctx))
+          .hasMessage("killed");
+      assertThat(audit(report)).containsEntry("rows_read", 100L);
+      return ctx;
+    }
+
+    private String statusOf(long jobId) {
+      return jdbc.sql("SELECT status FROM registry_import_progress WHERE job_id = :job")
+          .param("job", jobId)
+          .query(String.class)
+          .single();
     }
   }
 
@@ -537,8 +781,9 @@ class VoterImportReportTests {
         .getBytes(StandardCharsets.UTF_8);
   }
 
+  /** Cancelled while its file is read: nothing was applied yet, and its staging rows are gone. */
   @Test
-  void aCancelledImportLeavesTheVotersUntouched() throws IOException {
+  void anImportCancelledBeforeApplyingLeavesTheVotersUntouched() throws IOException {
     byte[] file = voterFile(600, 0, 16);
     UUID report = report(upload(owner, file, 4096));
     TestJobContext ctx = new TestJobContext(support.tx, report, 1, 5, true);
@@ -549,6 +794,7 @@ class VoterImportReportTests {
     assertThat(support.callbacks(report))
         .extracting(e -> e.get("type").asString())
         .containsExactly("report.cancelled");
+    assertThat(stagedRows(ctx.jobId())).isZero();
   }
 
   private void assertFailsWith(UUID upload, String code, String message) {
