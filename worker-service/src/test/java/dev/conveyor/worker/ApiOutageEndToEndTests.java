@@ -155,8 +155,12 @@ class ApiOutageEndToEndTests {
     assertThat(EndToEndTests.sha256(file.body()))
         .isEqualTo(report.get("artifact").get("sha256").asString());
     assertThat(TestFiles.parseCsv(new String(file.body(), StandardCharsets.UTF_8))).hasSize(25 + 1);
-    Map<String, Object> callback = completedCallback(reportId);
-    assertThat(callback.get("state")).isEqualTo("completed");
+    // The API applied the event before it answered; the worker records the callback job's
+    // completion after the answer (the completion writer batches), so wait for it.
+    Map<String, Object> callback =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> completedCallback(reportId), job -> "completed".equals(job.get("state")));
     assertThat((int) callback.get("attempt")).isGreaterThan(1);
     assertThat(queue.errors(((Number) callback.get("id")).longValue()))
         .isNotEmpty()

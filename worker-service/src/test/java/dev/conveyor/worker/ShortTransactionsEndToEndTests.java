@@ -248,15 +248,24 @@ class ShortTransactionsEndToEndTests {
 
   /** The age of the worker's oldest open transaction in pg_stat_activity, seconds (0: none). */
   private double oldestWorkerTransactionSeconds() {
-    double age =
+    var oldest =
         jdbc.sql(
                 """
-            SELECT coalesce(max(extract(epoch FROM clock_timestamp() - xact_start)), 0)::float8
+            SELECT extract(epoch FROM clock_timestamp() - xact_start)::float8 AS age, state,
+                   wait_event_type, wait_event, pid, pg_blocking_pids(pid) AS blocked_by,
+                   left(query, 300) AS query
             FROM pg_stat_activity
             WHERE application_name = 'conveyor-worker' AND xact_start IS NOT NULL
+            ORDER BY xact_start
+            LIMIT 1
             """)
-            .query(Double.class)
-            .single();
+            .query()
+            .listOfRows();
+    double age = oldest.isEmpty() ? 0 : ((Number) oldest.get(0).get("age")).doubleValue();
+    if (age >= 2.0) {
+      // Which statement held it: the failure alone would only say how old.
+      log.warn("A worker transaction {} s old: {}", age, oldest.get(0));
+    }
     oldestSeen = Math.max(oldestSeen, age);
     return age;
   }

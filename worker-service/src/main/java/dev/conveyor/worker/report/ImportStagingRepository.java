@@ -25,6 +25,8 @@ class ImportStagingRepository {
       SqlFiles.load(ImportStagingRepository.class, "find_ended_import_jobs.sql");
   private static final String END_ABANDONED =
       SqlFiles.load(ImportStagingRepository.class, "end_abandoned_registry_import.sql");
+  private static final String ANALYZE =
+      SqlFiles.load(ImportStagingRepository.class, "analyze_import_staging.sql");
 
   private final JdbcClient jdbc;
 
@@ -50,6 +52,15 @@ class ImportStagingRepository {
     if (!held) {
       throw new LeaseLostException(jobId);
     }
+  }
+
+  /**
+   * Refreshes the planner's statistics of the staging table, once an import has staged its records
+   * and before its slices run (see analyze_import_staging.sql for the plan it prevents). Its own
+   * statement, outside any transaction; bounded by ANALYZE's sample, whatever the import's size.
+   */
+  void analyze() {
+    jdbc.sql(ANALYZE).update();
   }
 
   /** Deletes up to {@code limit} staging rows of the job, first lines first; how many. */

@@ -240,6 +240,7 @@ class VoterImportReport implements ReportGenerator {
       // again in full.
       deleteStaging(jobId, token);
       staged = stage(p, jobId, token, size, progress);
+      staging.analyze();
       fenced(
           jobId,
           token,

@@ -1,0 +1,12 @@
+-- voterImport: fresh planner statistics for import_staging once an import has staged its records
+-- and before its slices run. The table is empty between imports, so autovacuum's last look often
+-- saw it (nearly) empty. Seen: after the module's other tests, a 40,000-record import's slices
+-- (upsert_imported_voters.sql) ran 10-17 s each, busy on CPU (no wait event, no blocker), while
+-- the same test alone ran them in under 0.3 s, and so did it after the others once this ANALYZE
+-- ran. The plan was not captured; the likely one joins the slice's out-of-scope UPDATE with a
+-- scan of every staged row per slice row, chosen for a table the statistics called tiny.
+-- ANALYZE reads a bounded sample (300 x default_statistics_target rows), so this costs the same
+-- for any import's size; it runs as its own statement, outside any transaction.
+-- Lock: SHARE UPDATE EXCLUSIVE on import_staging (only another ANALYZE/VACUUM of it waits).
+-- Index: none (a sample of the table).
+ANALYZE import_staging
