@@ -18,7 +18,9 @@ import java.time.InstantSource;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -346,10 +348,11 @@ public final class JobRepository {
 
   /** Completes the given attempts; returns the ids whose fence held. */
   public Set<Long> completeMany(Long[] ids, UUID[] tokens) {
+    Attempts sorted = Attempts.byId(ids, tokens);
     return new HashSet<>(
         jdbc.sql(COMPLETE_MANY)
-            .param("ids", SqlArrays.of("int8", ids))
-            .param("tokens", SqlArrays.of("uuid", tokens))
+            .param("ids", SqlArrays.of("int8", sorted.ids()))
+            .param("tokens", SqlArrays.of("uuid", sorted.tokens()))
             .param("now", now())
             .query((rs, i) -> rs.getLong(1))
             .list());
@@ -400,9 +403,10 @@ public final class JobRepository {
    * ids released.
    */
   public List<Long> releaseMany(Long[] ids, UUID[] tokens) {
+    Attempts sorted = Attempts.byId(ids, tokens);
     return jdbc.sql(RELEASE_MANY)
-        .param("ids", SqlArrays.of("int8", ids))
-        .param("tokens", SqlArrays.of("uuid", tokens))
+        .param("ids", SqlArrays.of("int8", sorted.ids()))
+        .param("tokens", SqlArrays.of("uuid", sorted.tokens()))
         .param("now", now())
         .query((rs, i) -> rs.getLong(1))
         .list();
@@ -414,9 +418,10 @@ public final class JobRepository {
    */
   public Map<Long, Boolean> extendLeases(Long[] ids, UUID[] tokens, Duration lease) {
     Map<Long, Boolean> held = new HashMap<>();
+    Attempts sorted = Attempts.byId(ids, tokens);
     jdbc.sql(EXTEND_LEASES)
-        .param("ids", SqlArrays.of("int8", ids))
-        .param("tokens", SqlArrays.of("uuid", tokens))
+        .param("ids", SqlArrays.of("int8", sorted.ids()))
+        .param("tokens", SqlArrays.of("uuid", sorted.tokens()))
         .param("lease_ms", lease.toMillis())
         .param("now", now())
         .query(
@@ -424,6 +429,27 @@ public final class JobRepository {
               held.put(rs.getLong(1), rs.getBoolean(2));
             });
     return held;
+  }
+
+  /**
+   * Attempts (id and lease token, pairwise) sorted by id: every batched write binds them so, and so
+   * locks its rows in one order (see extend_leases.sql).
+   */
+  private record Attempts(Long[] ids, UUID[] tokens) {
+    static Attempts byId(Long[] ids, UUID[] tokens) {
+      Integer[] order = new Integer[ids.length];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, Comparator.comparing(i -> ids[i]));
+      Long[] sortedIds = new Long[ids.length];
+      UUID[] sortedTokens = new UUID[ids.length];
+      for (int i = 0; i < order.length; i++) {
+        sortedIds[i] = ids[order[i]];
+        sortedTokens[i] = tokens[order[i]];
+      }
+      return new Attempts(sortedIds, sortedTokens);
+    }
   }
 
   /** Persists progress; false if fenced off. */

@@ -7,19 +7,15 @@
 -- JobContext.leaseToken); a job that ends cancelled keeps its attempt's token (that attempt's
 -- report of the cancellation is the last word). Queue writes of the stopped handler are refused
 -- either way: they need state = 'running'.
--- Locks: the released rows, taken in id order by the MATERIALIZED CTE's ORDER BY id FOR UPDATE
--- before the UPDATE, the one order of every batched queue_job write (see extend_leases.sql): a
--- release racing a heartbeat of the same jobs waits, never deadlocks. Index: queue_job_pkey.
-WITH held AS MATERIALIZED (
-    SELECT j.id, r.token
-    FROM conveyor.queue_job j
-    JOIN unnest(CAST(:ids AS bigint[]), CAST(:tokens AS uuid[])) AS r(id, token) ON j.id = r.id
-    WHERE j.state = 'running'
-      AND j.lease_token = r.token
-    ORDER BY j.id
-    FOR UPDATE OF j
-),
-released AS (
+-- Locks: the released rows. Index: queue_job_pkey.
+-- Lock order: the caller binds the ids sorted ascending (JobRepository sorts them), and the
+-- join reads the pkey once per array element in that order, so every batched queue_job write
+-- (extend_leases, complete_many, release_many) locks in id order: a heartbeat racing a
+-- completion or release of the same jobs waits instead of deadlocking (40P01). Not an
+-- ORDER BY id FOR UPDATE CTE: tried, and at 200 slots its completions fell over a minute behind
+-- the handlers; 83,650 of 100,000 no-op jobs lost their lease first and ran again after the
+-- rescue (docs/benchmarks.md, "Session 8").
+WITH released AS (
     UPDATE conveyor.queue_job j
     SET state            = CASE WHEN j.cancel_requested THEN 'cancelled' ELSE 'available' END,
         run_at           = CASE WHEN j.cancel_requested THEN j.run_at
@@ -28,10 +24,10 @@ released AS (
         attempt          = CASE WHEN j.cancel_requested THEN j.attempt ELSE j.attempt - 1 END,
         lease_token      = CASE WHEN j.cancel_requested THEN j.lease_token ELSE gen_random_uuid() END,
         lease_expires_at = NULL
-    FROM held
-    WHERE j.id = held.id
+    FROM unnest(CAST(:ids AS bigint[]), CAST(:tokens AS uuid[])) AS r(id, token)
+    WHERE j.id = r.id
       AND j.state = 'running'
-      AND j.lease_token = held.token
+      AND j.lease_token = r.token
     RETURNING j.id, j.queue, j.state
 ),
 woken AS (
