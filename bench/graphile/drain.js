@@ -1,0 +1,62 @@
+// One Graphile Worker runner in this fresh process drains the pre-enqueued no-op jobs. The clock
+// runs from the first handler call until a poll (every 10 ms, its own connection) finds no job
+// left in graphile_worker._private_jobs (Graphile Worker deletes a job when it completes).
+"use strict";
+const { run } = require("graphile-worker");
+const { Client } = require("pg");
+const { args, connectionString, quietLogger, workerPreset, result, progress } = require("./common");
+
+async function main() {
+  const a = args(process.argv, { config: "batched", slots: 16, jobs: 100000 });
+  let first = 0n;
+  let handled = 0;
+  let started;
+  const firstCall = new Promise((resolve) => (started = resolve));
+  const taskList = {
+    noop: async () => {
+      if (first === 0n) {
+        first = process.hrtime.bigint();
+        started();
+      }
+      handled++;
+    },
+  };
+  const poller = new Client({ connectionString: connectionString() });
+  await poller.connect();
+  const runner = await run({
+    preset: workerPreset(a.config, a.slots),
+    taskList,
+    noHandleSignals: true,
+    logger: quietLogger,
+  });
+  await firstCall;
+  const poll = { name: "side-by-side-unfinished", text: "SELECT EXISTS (SELECT 1 FROM graphile_worker._private_jobs) AS left" };
+  let end;
+  let next = process.hrtime.bigint();
+  const deadline = next + 15n * 60n * 1000000000n;
+  for (;;) {
+    next += 10000000n;
+    const res = await poller.query(poll);
+    if (!res.rows[0].left) {
+      end = process.hrtime.bigint();
+      break;
+    }
+    if (process.hrtime.bigint() > deadline) throw new Error(`timed out: ${handled} of ${a.jobs} handled`);
+    const wait = Number(next - process.hrtime.bigint()) / 1e6;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  await runner.stop();
+  await poller.end();
+  if (handled !== a.jobs) throw new Error(`${a.jobs} jobs but ${handled} handler calls`);
+  const seconds = Number(end - first) / 1e9;
+  progress(`drained ${a.jobs} jobs (${a.config}, ${a.slots} slots): ${Math.round(a.jobs / seconds)} jobs/s`);
+  result(`drain slots=${a.slots} jobs=${a.jobs} seconds=${seconds.toFixed(4)} rate=${Math.round(a.jobs / seconds)} handled=${handled}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
