@@ -173,16 +173,24 @@ graphile_load() {
 }
 
 # Rates per row key, space-separated; the row order as first recorded.
-declare -A RATES
+# and the milliseconds from process start to the first handler call (cold processes only).
+declare -A RATES FIRSTS
 ROWS=()
-record() {
+record() { # KEY RATE [FIRST_JOB_MS]
   [[ -n "${RATES[$1]+x}" ]] || ROWS+=("$1")
   RATES[$1]="${RATES[$1]:-} $2"
-  echo "   $1: $2 jobs/s" >&2
+  if [[ -n "${3:-}" && "${3:-}" != -1 ]]; then
+    FIRSTS[$1]="${FIRSTS[$1]:-} $3"
+  fi
+  if [[ -n "${3:-}" && "${3:-}" != -1 ]]; then
+    echo "   $1: $2 jobs/s, first job $3 ms after the process started" >&2
+  else
+    echo "   $1: $2 jobs/s" >&2
+  fi
 }
 # "MEDIAN MIN MAX" of the recorded rates of a row key
 summary() {
-  tr ' ' '\n' <<<"${RATES[$1]}" | grep . | sort -n | awk '
+  tr ' ' '\n' <<<"${2:-${RATES[$1]}}" | grep . | sort -n | awk '
     { v[NR] = $1 }
     END { printf "%d %d %d\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[1], v[NR] }'
 }
@@ -226,7 +234,7 @@ conveyor_drain() { # slots jvm(cold|aot|warm)
     r=$(java_step drain queue=bench "jobs=$JOBS" "slots=$slots")
   fi
   JAVA_OPTS_STEP=()
-  field rate "$r"
+  echo "$(field rate "$r") $(field first_job_ms "$r")"
 }
 
 if has_part drain; then
@@ -237,10 +245,11 @@ if has_part drain; then
       for config in batched default; do
         graphile_load "$JOBS"
         r=$(node_step drain.js "config=$config" "slots=$slots" "jobs=$JOBS")
-        record "graphile|$config|$slots|fresh" "$(field rate "$r")"
+        record "graphile|$config|$slots|fresh" "$(field rate "$r")" "$(field first_job_ms "$r")"
       done
       for jvm in $JVMS; do
-        record "conveyor|defaults|$slots|$jvm" "$(conveyor_drain "$slots" "$jvm")"
+        read -r rate first <<<"$(conveyor_drain "$slots" "$jvm")"
+        record "conveyor|defaults|$slots|$jvm" "$rate" "$first"
       done
     done
   done
@@ -248,7 +257,8 @@ if has_part drain; then
     for run in $(seq 1 "$RUNS"); do
       echo "== Drain, Conveyor best: $JOBS jobs, $slots slots, run $run of $RUNS" >&2
       for jvm in $JVMS; do
-        record "conveyor|best|$slots|$jvm" "$(conveyor_drain "$slots" "$jvm")"
+        read -r rate first <<<"$(conveyor_drain "$slots" "$jvm")"
+        record "conveyor|best|$slots|$jvm" "$rate" "$first"
       done
     done
   done
@@ -331,8 +341,8 @@ config_text() {
   esac
 }
 {
-  echo "| system | configuration | slots | process | drained jobs/s, median (min–max) | × Graphile batched, same slots | pickup p50 / p99 (enqueue call p50) |"
-  echo "|---|---|--:|---|--:|--:|---|"
+  echo "| system | configuration | slots | process | start → first job | drained jobs/s, median (min–max) | × Graphile batched, same slots | pickup p50 / p99 (enqueue call p50) |"
+  echo "|---|---|--:|---|--:|--:|--:|---|"
   for key in "${ROWS[@]}"; do
     IFS='|' read -r system config slots jvm <<<"$key"
     read -r median _ <<<"$(summary "$key")"
@@ -345,18 +355,23 @@ config_text() {
       pick=${PICKUP[$system|$config]}
       unset "PICKUP[$system|$config]"
     fi
-    echo "| $(config_text "$system" "$config") | $slots | $(jvm_text "$jvm") | $(cell "$key") | ${base:+$(ratio "$median" "$base")} | $pick |"
+    first=""
+    if [[ -n "${FIRSTS[$key]+x}" ]]; then
+      read -r first _ <<<"$(summary "$key" "${FIRSTS[$key]}")"
+      first="$(fmt "$first") ms"
+    fi
+    echo "| $(config_text "$system" "$config") | $slots | $(jvm_text "$jvm") | $first | $(cell "$key") | ${base:+$(ratio "$median" "$base")} | $pick |"
   done
   for key in graphile\|batched graphile\|default conveyor\|defaults; do
     [[ -n "${PICKUP[$key]+x}" ]] || continue
     IFS='|' read -r system config <<<"$key"
-    echo "| $(config_text "$system" "$config") | 4 | $(jvm_text "$([[ $system == graphile ]] && echo fresh || echo cold)") | | | ${PICKUP[$key]} |"
+    echo "| $(config_text "$system" "$config") | 4 | $(jvm_text "$([[ $system == graphile ]] && echo fresh || echo cold)") | | | | ${PICKUP[$key]} |"
   done
   if [[ -n "${ENQ[conveyor|single]+x}" ]]; then
-    echo "| Graphile Worker 0.18 | enqueue: one job per awaited \`addJob\` (one transaction) | | | $(fmt "${ENQ[graphile|single]}") | 1.00× | |"
-    echo "| Conveyor | enqueue: one job per awaited \`JobQueue.enqueue\` (one transaction) | | | $(fmt "${ENQ[conveyor|single]}") | $(ratio "${ENQ[conveyor|single]}" "${ENQ[graphile|single]}") | |"
-    echo "| Graphile Worker 0.18 | enqueue: \`addJobs\`, batches of 1,000 | | | $(fmt "${ENQ[graphile|batch]}") | 1.00× | |"
-    echo "| Conveyor | enqueue: \`JobQueue.enqueueAll\`, batches of 1,000 | | | $(fmt "${ENQ[conveyor|batch]}") | $(ratio "${ENQ[conveyor|batch]}" "${ENQ[graphile|batch]}") | |"
+    echo "| Graphile Worker 0.18 | enqueue: one job per awaited \`addJob\` (one transaction) | | | | $(fmt "${ENQ[graphile|single]}") | 1.00× | |"
+    echo "| Conveyor | enqueue: one job per awaited \`JobQueue.enqueue\` (one transaction) | | | | $(fmt "${ENQ[conveyor|single]}") | $(ratio "${ENQ[conveyor|single]}" "${ENQ[graphile|single]}") | |"
+    echo "| Graphile Worker 0.18 | enqueue: \`addJobs\`, batches of 1,000 | | | | $(fmt "${ENQ[graphile|batch]}") | 1.00× | |"
+    echo "| Conveyor | enqueue: \`JobQueue.enqueueAll\`, batches of 1,000 | | | | $(fmt "${ENQ[conveyor|batch]}") | $(ratio "${ENQ[conveyor|batch]}" "${ENQ[graphile|batch]}") | |"
   fi
 } >"$REPORT.table"
 
@@ -369,7 +384,9 @@ ELAPSED=$(($(date +%s) - STARTED))
   echo "$JOBS no-op jobs per drain, $RUNS run(s) per row (fresh process each), clock from the first"
   echo "handler call until a 10 ms poll finds nothing unfinished. Pickup: $LAT_JOBS jobs 20 ms apart"
   echo "from another process, 4 slots. Enqueue: $ENQ_SINGLE single, $ENQ_BATCH batched. Floor:"
-  echo "$FLOOR_JOBS rows, 4 pgbench clients. The enqueue and floor rows show jobs/s in the drain column."
+  echo "$FLOOR_JOBS rows, 4 pgbench clients. The enqueue and floor rows show jobs/s in the drain column;"
+  echo "an enqueue row's ratio is to Graphile Worker's same enqueue. \"start → first job\": from the"
+  echo "worker process's start to its first handler call (median)."
   if [[ -n "$AOT_FILE" ]]; then
     echo "AOT cache: \`-XX:AOTCacheOutput\` on a training drain of $AOT_TRAINING_JOBS jobs at 16 slots, used with \`-XX:AOTCache\`."
   fi

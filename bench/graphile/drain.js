@@ -9,6 +9,7 @@ const { args, connectionString, quietLogger, workerPreset, result, progress } = 
 async function main() {
   const a = args(process.argv, { config: "batched", slots: 16, jobs: 100000 });
   let first = 0n;
+  let firstJobMs = 0;
   let handled = 0;
   let started;
   const firstCall = new Promise((resolve) => (started = resolve));
@@ -16,6 +17,7 @@ async function main() {
     noop: async () => {
       if (first === 0n) {
         first = process.hrtime.bigint();
+        firstJobMs = Math.round(performance.now()); // since the process started
         started();
       }
       handled++;
@@ -50,7 +52,7 @@ async function main() {
   if (handled !== a.jobs) throw new Error(`${a.jobs} jobs but ${handled} handler calls`);
   const seconds = Number(end - first) / 1e9;
   progress(`drained ${a.jobs} jobs (${a.config}, ${a.slots} slots): ${Math.round(a.jobs / seconds)} jobs/s`);
-  result(`drain slots=${a.slots} jobs=${a.jobs} seconds=${seconds.toFixed(4)} rate=${Math.round(a.jobs / seconds)} handled=${handled}`);
+  result(`drain slots=${a.slots} jobs=${a.jobs} seconds=${seconds.toFixed(4)} rate=${Math.round(a.jobs / seconds)} handled=${handled} first_job_ms=${firstJobMs}`);
 }
 
 main().then(

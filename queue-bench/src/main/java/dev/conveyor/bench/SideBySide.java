@@ -10,6 +10,7 @@ import dev.conveyor.queue.runtime.WorkerConfig;
 import dev.conveyor.queue.runtime.WorkerRuntime;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -160,23 +161,30 @@ public final class SideBySide {
     }
     Drained d = drainOnce(db, queueName, jobs, slots, poolSize);
     progress("drained %,d jobs at %d slots: %,.0f jobs/s", jobs, slots, d.rate());
+    // From the JVM's start to the first handler call of this process (a cold start's cost).
+    long firstJobMs = warmupQueue.isEmpty() ? d.firstCallEpochMs() - jvmStart() : -1;
     return String.format(
-        "drain slots=%d jobs=%d seconds=%.4f rate=%.0f handled=%d%s",
-        slots, jobs, d.seconds(), d.rate(), d.handled(), warm);
+        "drain slots=%d jobs=%d seconds=%.4f rate=%.0f handled=%d first_job_ms=%d%s",
+        slots, jobs, d.seconds(), d.rate(), d.handled(), firstJobMs, warm);
   }
 
-  private record Drained(double seconds, long handled, double rate) {}
+  private static long jvmStart() {
+    return ManagementFactory.getRuntimeMXBean().getStartTime();
+  }
+
+  private record Drained(double seconds, long handled, double rate, long firstCallEpochMs) {}
 
   private static Drained drainOnce(
       BenchDatabase db, String queueName, int jobs, int slots, int poolSize) throws Exception {
     AtomicLong first = new AtomicLong();
+    AtomicLong firstEpochMs = new AtomicLong();
     LongAdder handled = new LongAdder();
     JobHandler noop =
         handler(
             "noop",
             ctx -> {
-              if (first.get() == 0) {
-                first.compareAndSet(0, System.nanoTime());
+              if (first.get() == 0 && first.compareAndSet(0, System.nanoTime())) {
+                firstEpochMs.set(System.currentTimeMillis());
               }
               handled.increment();
             });
@@ -233,7 +241,7 @@ public final class SideBySide {
               + " handler calls");
     }
     double seconds = (end - first.get()) / 1e9;
-    return new Drained(seconds, handled.sum(), jobs / seconds);
+    return new Drained(seconds, handled.sum(), jobs / seconds, firstEpochMs.get());
   }
 
   private static boolean exists(PreparedStatement statement) throws SQLException {
