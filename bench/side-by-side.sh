@@ -302,7 +302,7 @@ if has_part floor; then
       -c "INSERT INTO side_by_side_floor (id) SELECT generate_series(1, $((TX_PER_CLIENT * 400)))" \
       -c "VACUUM ANALYZE side_by_side_floor" -c "CHECKPOINT"
     out=$("$PGBENCH" -h 127.0.0.1 -p "$PG_PORT" -U bench -n -c 4 -j 2 -t "$TX_PER_CLIENT" \
-      -f bench/pgbench-floor.sql postgres 2>>"$LOG")
+      -f bench/pgbench-floor.sql postgres 2>>"$LOG" | tee -a "$LOG")
     tps=$(awk '/^tps = / {print $3; exit}' <<<"$out")
     left=$("${PSQL[@]}" -c "SELECT count(*) FROM side_by_side_floor")
     # rows deleted / (transactions / tps): a transaction that found fewer than 100 rows counts
@@ -340,6 +340,16 @@ config_text() {
     pgbench\|floor) echo 'pgbench floor | claim 100 `FOR UPDATE SKIP LOCKED` + delete 100 per transaction' ;;
   esac
 }
+# Graphile Worker's best median over every configuration and slot count measured
+GW_BEST="" GW_BEST_AT=""
+for key in "${ROWS[@]}"; do
+  [[ "$key" == graphile\|* ]] || continue
+  read -r median _ <<<"$(summary "$key")"
+  if [[ -z "$GW_BEST" ]] || ((median > GW_BEST)); then
+    IFS='|' read -r _ config slots _ <<<"$key"
+    GW_BEST=$median GW_BEST_AT="$config, $slots slots"
+  fi
+done
 {
   echo "| system | configuration | slots | process | start → first job | drained jobs/s, median (min–max) | × Graphile batched, same slots | pickup p50 / p99 (enqueue call p50) |"
   echo "|---|---|--:|---|--:|--:|--:|---|"
@@ -349,6 +359,11 @@ config_text() {
     base=""
     if [[ -n "${RATES[graphile|batched|$slots|fresh]+x}" ]]; then
       read -r base _ <<<"$(summary "graphile|batched|$slots|fresh")"
+      vs=$(ratio "$median" "$base")
+    elif [[ "$system" == conveyor && -n "$GW_BEST" ]]; then
+      vs="$(ratio "$median" "$GW_BEST") of Graphile's best ($GW_BEST_AT)"
+    else
+      vs=""
     fi
     pick=""
     if [[ "$slots" == 4 && ( "$jvm" == fresh || "$jvm" == cold ) && -n "${PICKUP[$system|$config]+x}" ]]; then
@@ -360,7 +375,7 @@ config_text() {
       read -r first _ <<<"$(summary "$key" "${FIRSTS[$key]}")"
       first="$(fmt "$first") ms"
     fi
-    echo "| $(config_text "$system" "$config") | $slots | $(jvm_text "$jvm") | $first | $(cell "$key") | ${base:+$(ratio "$median" "$base")} | $pick |"
+    echo "| $(config_text "$system" "$config") | $slots | $(jvm_text "$jvm") | $first | $(cell "$key") | $vs | $pick |"
   done
   for key in graphile\|batched graphile\|default conveyor\|defaults; do
     [[ -n "${PICKUP[$key]+x}" ]] || continue

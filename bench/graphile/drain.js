@@ -32,14 +32,19 @@ async function main() {
     logger: quietLogger,
   });
   await firstCall;
-  const poll = { name: "side-by-side-unfinished", text: "SELECT EXISTS (SELECT 1 FROM graphile_worker._private_jobs) AS left" };
+  // ORDER BY id LIMIT 1: an index scan of the primary key, which skips the entries of deleted
+  // jobs once marked dead, instead of a sequential scan through the deleted rows on every poll.
+  const poll = {
+    name: "side-by-side-unfinished",
+    text: "SELECT id FROM graphile_worker._private_jobs ORDER BY id LIMIT 1",
+  };
   let end;
   let next = process.hrtime.bigint();
   const deadline = next + 15n * 60n * 1000000000n;
   for (;;) {
     next += 10000000n;
     const res = await poller.query(poll);
-    if (!res.rows[0].left) {
+    if (res.rows.length === 0) {
       end = process.hrtime.bigint();
       break;
     }
