@@ -10,5 +10,9 @@
  * {@code BenchDatabase} holds the benchmark's own pools and housekeeping (every run empties the
  * queue table), and {@code ProcCpu} measures the CPU time of this JVM and of a local PostgreSQL, to
  * show which side was busy.
+ *
+ * <p>{@link dev.conveyor.bench.SideBySide} is the Conveyor side of {@code bench/side-by-side.sh}:
+ * one step (load, drain, latency, enqueue) per JVM, so that every measurement is a fresh process,
+ * compared with Graphile Worker on the same database.
  */
 package dev.conveyor.bench;
