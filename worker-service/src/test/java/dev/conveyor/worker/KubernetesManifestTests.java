@@ -279,7 +279,7 @@ class KubernetesManifestTests {
       }
       secretRefs(podSpec(overlay, "Job", "conveyor-migrate"), secretOfKey);
       for (Map<String, Object> ref :
-          list(trigger(overlay, "TriggerAuthentication", "conveyor-keda-db"), "secretTargetRef")) {
+          list(spec(overlay, "TriggerAuthentication", "conveyor-keda-db"), "secretTargetRef")) {
         assertThat(secretOfKey.get((String) ref.get("key"))).isEqualTo(ref.get("name"));
       }
       assertThat(secretOfKey)
@@ -488,7 +488,7 @@ class KubernetesManifestTests {
         .orElseThrow(() -> new AssertionError(overlay + " renders no " + kind + " " + name));
   }
 
-  private static Object trigger(String overlay, String kind, String name) {
+  private static Object spec(String overlay, String kind, String name) {
     return generic(overlay, kind, name).getAdditionalProperties().get("spec");
   }
 
