@@ -56,8 +56,27 @@ class WorkerScalingQueryTests {
     QueueMigrations.migrate(new SingleConnectionDataSource(connection, true));
     long started = System.nanoTime();
     try (Statement s = connection.createStatement()) {
-      // A throwaway database: no WAL for the load (the plans do not depend on it).
+      // A throwaway database: no WAL for the load (the plans do not depend on it), and the
+      // migrations' secondary indexes built once after it, from their own definitions, instead of
+      // row by row (several times faster on a loaded machine).
       s.execute("ALTER TABLE conveyor.queue_job SET UNLOGGED");
+      List<String> indexes = new ArrayList<>();
+      try (ResultSet rows =
+          s.executeQuery(
+              "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'conveyor'"
+                  + " AND tablename = 'queue_job' AND indexname <> 'queue_job_pkey'")) {
+        while (rows.next()) {
+          indexes.add(rows.getString(2));
+          assertThat(rows.getString(1)).startsWith("queue_job_");
+        }
+      }
+      assertThat(indexes).anyMatch(d -> d.contains("queue_job_claim_idx"));
+      s.execute(
+          "DROP INDEX "
+              + indexes.stream()
+                  .map(
+                      d -> "conveyor." + d.replaceFirst("^CREATE (UNIQUE )?INDEX (\\S+) .*$", "$2"))
+                  .collect(java.util.stream.Collectors.joining(", ")));
       // Per ten jobs: six completed (not yet pruned), two available but due in an hour or more,
       // one due now, one due now in a queue the workers do not serve; priorities 0-2.
       s.execute(
@@ -73,6 +92,9 @@ class WorkerScalingQueryTests {
           FROM generate_series(1, 1000000) g
           """);
       running(s, "reports", 40);
+      for (String index : indexes) {
+        s.execute(index);
+      }
       // What autovacuum would have done by now (V002 sets it to follow inserts closely): the
       // statistics, and the visibility map that lets the counts read the index alone.
       s.execute("VACUUM (ANALYZE) conveyor.queue_job");
