@@ -727,7 +727,10 @@ class KubernetesManifestTests {
    * the other service's own (this test module runs both). Spring Boot's, the starter's and the
    * service's own.
    */
-  record Properties(Map<String, JsonNode> byName) {
+  record Properties(Map<String, JsonNode> byName, List<Name> names) {
+
+    /** A property's parsed name, and whether it holds a map, list or array. */
+    record Name(ConfigurationPropertyName name, boolean container) {}
 
     static Properties of(Class<?> service, Class<?> other) throws IOException {
       String otherLocation = location(other);
@@ -756,7 +759,21 @@ class KubernetesManifestTests {
                       service == ConveyorApiApplication.class
                           ? "conveyor.api."
                           : "conveyor.worker-service."));
-      return new Properties(byName);
+      List<Name> names = new ArrayList<>();
+      byName.forEach(
+          (name, property) -> {
+            String type = property.path("type").asString("");
+            if (ConfigurationPropertyName.isValid(name)) {
+              names.add(
+                  new Name(
+                      ConfigurationPropertyName.of(name),
+                      type.startsWith("java.util.Map")
+                          || type.startsWith("java.util.List")
+                          || type.startsWith("java.util.Set")
+                          || type.endsWith("[]")));
+            }
+          });
+      return new Properties(byName, names);
     }
 
     private static String location(Class<?> type) {
@@ -770,23 +787,13 @@ class KubernetesManifestTests {
     /** Whether the environment variable sets one of these properties (or an entry of a map). */
     boolean binds(String variable) {
       ConfigurationPropertySource source = source(variable);
-      return byName.entrySet().stream()
+      return names.stream()
           .anyMatch(
-              e -> {
-                String type = e.getValue().path("type").asString("");
-                boolean container =
-                    type.startsWith("java.util.Map")
-                        || type.startsWith("java.util.List")
-                        || type.startsWith("java.util.Set")
-                        || type.endsWith("[]");
-                if (!ConfigurationPropertyName.isValid(e.getKey())) {
-                  return false;
-                }
-                ConfigurationPropertyName name = ConfigurationPropertyName.of(e.getKey());
-                return source.getConfigurationProperty(name) != null
-                    || (container
-                        && source.containsDescendantOf(name) == ConfigurationPropertyState.PRESENT);
-              });
+              n ->
+                  source.getConfigurationProperty(n.name()) != null
+                      || (n.container()
+                          && source.containsDescendantOf(n.name())
+                              == ConfigurationPropertyState.PRESENT));
     }
 
     String defaultValue(String property) {
