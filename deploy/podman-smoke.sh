@@ -12,6 +12,11 @@
 # SKIP_MAVEN=1 reuses the jars in */target. KEEP=1 leaves the stack running (remove it with
 # `podman-compose -p conveyor-smoke down -v` in the printed directory). Needs root for the
 # base images (debootstrap) and for podman as set up here.
+#
+# It runs the compose file with its offline override: the base images built from Debian's packages
+# (POSTGRES_IMAGE and CONVEYOR_RUNTIME_IMAGE in the run's .env), since this kind of machine reaches
+# no image registry. PUBLIC_IMAGES=1 uses the compose file's defaults instead (postgres:17,
+# eclipse-temurin:21-jre), pulled from the registry.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -106,13 +111,21 @@ if [ "${SKIP_MAVEN:-0}" != 1 ]; then
   log "building the jars (./mvnw package -DskipTests)"
   (cd "$repo" && ./mvnw -B -q -pl api-service,worker-service -am package -DskipTests)
 fi
-log "base images (deploy/base/build.sh builds the missing ones from Debian packages)"
-ENGINE=$engine "$repo/deploy/base/build.sh"
+images=""
+runtime_image=eclipse-temurin:21-jre
+if [ "${PUBLIC_IMAGES:-0}" != 1 ]; then
+  log "base images (deploy/base/build.sh builds the missing ones from Debian packages)"
+  ENGINE=$engine "$repo/deploy/base/build.sh"
+  runtime_image=localhost/conveyor-base/jre:21
+  images="POSTGRES_IMAGE=localhost/conveyor-base/postgres:17
+CONVEYOR_RUNTIME_IMAGE=$runtime_image"
+fi
 format=()
 [ "$engine" = podman ] && format=(--format docker) # OCI images would drop the HEALTHCHECK
 for service in api-service worker-service; do
-  log "building localhost/conveyor/$service:dev"
-  "$engine" build "${format[@]}" -q -t "localhost/conveyor/$service:dev" "$repo/$service" >/dev/null
+  log "building localhost/conveyor/$service:dev on $runtime_image"
+  "$engine" build "${format[@]}" -q --build-arg RUNTIME_IMAGE="$runtime_image" \
+    -t "localhost/conveyor/$service:dev" "$repo/$service" >/dev/null
 done
 
 # 2. Throwaway settings, and the stack.
@@ -123,6 +136,7 @@ POSTGRES_PASSWORD=$(openssl rand -hex 16)
 CONVEYOR_CALLBACK_SECRET=whsec_$(openssl rand -base64 32)
 CONVEYOR_API_BOOTSTRAP_KEY=$key
 CONVEYOR_API_PORT=$port
+$images
 EOF
 log "starting the stack with $engine (project $project, API on port $port)"
 compose up -d >"$work/compose-up.log" 2>&1 || { cat "$work/compose-up.log"; fail "compose up"; }

@@ -1,7 +1,7 @@
 # A Java runtime base for the Conveyor service images, from Debian packages only (no registry
-# needed): built by deploy/base/build.sh on top of a debootstrapped Debian. Any image with a
-# Java 21+ runtime, curl (the HEALTHCHECK) and groupadd/useradd can replace it: pass
-# --build-arg RUNTIME_IMAGE=... to the service Dockerfiles (e.g. eclipse-temurin:21-jre).
+# needed): built by deploy/base/build.sh on top of a debootstrapped Debian. The offline stand-in
+# for the default eclipse-temurin:21-jre: pass --build-arg RUNTIME_IMAGE=localhost/conveyor-base/jre:21
+# to the service Dockerfiles (compose: CONVEYOR_RUNTIME_IMAGE in .env).
 ARG DEBIAN_IMAGE=localhost/conveyor-base/debian:trixie
 FROM ${DEBIAN_IMAGE}
 RUN apt-get update \

@@ -1,7 +1,8 @@
 # PostgreSQL 17 from Debian's packages, for docker-compose.yml when no registry is reachable
 # (deploy/base/build.sh). It follows the official postgres image's contract where compose uses
 # it: POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB, data in /var/lib/postgresql/data, and
-# pg_isready for the health check. With a registry, use postgres:17 instead (POSTGRES_IMAGE).
+# pg_isready for the health check. Compose's default is the official postgres:17; this one replaces
+# it with POSTGRES_IMAGE=localhost/conveyor-base/postgres:17 in .env.
 ARG DEBIAN_IMAGE=localhost/conveyor-base/debian:trixie
 FROM ${DEBIAN_IMAGE}
 RUN apt-get update \

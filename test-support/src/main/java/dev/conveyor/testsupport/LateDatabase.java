@@ -10,6 +10,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -18,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * each connection and closes it at once (the client sees a failed connection attempt, as while
  * PostgreSQL is starting or a proxy has no backend), counting the attempts; once opened, it
  * forwards every new connection to the test database. For tests of how a service starts before its
- * database.
+ * database, and of what it does when the database goes away again ({@link #cut()}).
  */
 public final class LateDatabase implements AutoCloseable {
 
@@ -26,6 +28,7 @@ public final class LateDatabase implements AutoCloseable {
   private final InetSocketAddress target;
   private final String url;
   private final Semaphore refused = new Semaphore(0);
+  private final Set<Socket> forwarded = ConcurrentHashMap.newKeySet();
   private volatile boolean open;
 
   private LateDatabase(TestDatabase db) throws IOException {
@@ -71,9 +74,19 @@ public final class LateDatabase implements AutoCloseable {
     open = true;
   }
 
+  /**
+   * The database goes away: every forwarded connection is closed, and new ones are turned away
+   * again until the next {@link #open()}.
+   */
+  public void cut() {
+    open = false;
+    forwarded.forEach(LateDatabase::closeQuietly);
+  }
+
   @Override
   public void close() throws IOException {
     server.close();
+    forwarded.forEach(LateDatabase::closeQuietly);
   }
 
   private void acceptLoop() {
@@ -86,6 +99,8 @@ public final class LateDatabase implements AutoCloseable {
           continue;
         }
         Socket backend = new Socket(target.getAddress(), target.getPort());
+        forwarded.add(client);
+        forwarded.add(backend);
         Thread.ofVirtual().start(() -> pump(client, backend));
         Thread.ofVirtual().start(() -> pump(backend, client));
       } catch (IOException e) {
@@ -94,7 +109,7 @@ public final class LateDatabase implements AutoCloseable {
     }
   }
 
-  private static void pump(Socket from, Socket to) {
+  private void pump(Socket from, Socket to) {
     try (InputStream in = from.getInputStream();
         OutputStream out = to.getOutputStream()) {
       in.transferTo(out);
@@ -103,6 +118,8 @@ public final class LateDatabase implements AutoCloseable {
     } finally {
       closeQuietly(from);
       closeQuietly(to);
+      forwarded.remove(from);
+      forwarded.remove(to);
     }
   }
 

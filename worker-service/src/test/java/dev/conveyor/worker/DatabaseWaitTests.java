@@ -1,6 +1,7 @@
 package dev.conveyor.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.conveyor.queue.runtime.WorkerRuntime;
 import dev.conveyor.testsupport.LateDatabase;
@@ -15,15 +16,30 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A worker started before its database (containers started together, PostgreSQL still starting)
  * keeps trying to connect, with the application.yml settings, and starts once the database answers,
- * instead of exiting at the first refused connection.
+ * instead of exiting at the first refused connection. Its readiness (Kubernetes' readiness probe)
+ * says whether it can take work: the database answers and the runtime runs.
  */
 class DatabaseWaitTests {
 
   static final TestDatabase db = TestDatabase.get();
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private static HttpResponse<String> readiness(String port) throws Exception {
+    try (HttpClient client = HttpClient.newHttpClient()) {
+      return client.send(
+          HttpRequest.newBuilder(
+                  URI.create("http://localhost:" + port + "/actuator/health/readiness"))
+              .timeout(Duration.ofSeconds(10))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    }
+  }
 
   @Test
   void startsOnceTheDatabaseComesUpInsteadOfFailingAtTheFirstAttempt() throws Exception {
@@ -45,6 +61,9 @@ class DatabaseWaitTests {
                           "--spring.datasource.url=" + late.url(),
                           "--spring.datasource.username=" + db.user(),
                           "--spring.datasource.password=" + db.password(),
+                          // Health's database check gives up on a lost database after this long
+                          // (30 s by default), well within the probe's 5 s timeout here.
+                          "--spring.datasource.hikari.connection-timeout=2000",
                           "--conveyor.worker-service.api-base-url=http://localhost:1",
                           "--conveyor.worker-service.callback-secret=" + EndToEndTests.SECRET));
 
@@ -56,15 +75,42 @@ class DatabaseWaitTests {
       try (ConfigurableApplicationContext worker = starting.get(60, TimeUnit.SECONDS)) {
         assertThat(worker.getBean(WorkerRuntime.class).isRunning()).isTrue();
         String port = worker.getEnvironment().getRequiredProperty("local.server.port");
-        HttpResponse<String> health =
-            HttpClient.newHttpClient()
-                .send(
-                    HttpRequest.newBuilder(
-                            URI.create("http://localhost:" + port + "/actuator/health/readiness"))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health = readiness(port);
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains("\"UP\"");
+        JsonNode components = JSON.readTree(health.body()).get("components");
+        assertThat(components.propertyNames())
+            .containsExactlyInAnyOrder("readinessState", "db", "conveyor");
+
+        // The database goes away: not ready (db DOWN, and the runtime's claims fail), until it is
+        // back.
+        late.cut();
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () -> {
+                  HttpResponse<String> down = readiness(port);
+                  assertThat(down.statusCode()).isEqualTo(503);
+                  JsonNode parts = JSON.readTree(down.body()).get("components");
+                  assertThat(parts.get("db").get("status").asString()).isEqualTo("DOWN");
+                  assertThat(parts.get("conveyor").get("status").asString()).isEqualTo("DOWN");
+                });
+        late.open();
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(() -> assertThat(readiness(port).statusCode()).isEqualTo(200));
+
+        // A runtime that stopped taking work (it stops first on SIGTERM) is not ready either.
+        worker.getBean(WorkerRuntime.class).stop(Duration.ZERO);
+        HttpResponse<String> stopped = readiness(port);
+        assertThat(stopped.statusCode()).isEqualTo(503);
+        assertThat(
+                JSON.readTree(stopped.body())
+                    .get("components")
+                    .get("conveyor")
+                    .get("status")
+                    .asString())
+            .isEqualTo("DOWN");
       }
     }
   }
