@@ -45,9 +45,10 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>{@link #registerWorker} also registers the {@code completed}, {@code retried}, {@code
- * discarded} and {@code rescued} counters at zero for each of the worker's queues and each kind it
- * has a handler for (not knowing which kinds go to which queue, every pair): a counter that first
- * appears at one loses that first increment to {@code rate()} and {@code increase()}.
+ * discarded}, {@code rescued} and {@code unrecorded} counters at zero for each of the worker's
+ * queues and each kind it has a handler for (not knowing which kinds go to which queue, every
+ * pair): a counter that first appears at one loses that first increment to {@code rate()} and
+ * {@code increase()}.
  */
 public final class QueueMetrics {
 
@@ -60,7 +61,7 @@ public final class QueueMetrics {
 
   /** Outcome counters a worker registers at zero when it starts. */
   private static final List<String> ZERO_OUTCOMES =
-      List.of("completed", "retried", "discarded", "rescued");
+      List.of("completed", "retried", "discarded", "rescued", "unrecorded");
 
   /** The values behind one queue's depth gauges. */
   private static final class Depth {

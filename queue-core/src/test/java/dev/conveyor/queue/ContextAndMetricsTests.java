@@ -319,7 +319,7 @@ class ContextAndMetricsTests extends QueueTestBase {
           .isEqualTo(2);
       assertThat(registry.get("conveyor.worker.slots.busy").tag("queue", "default").gauge().value())
           .isZero();
-      for (String outcome : List.of("completed", "retried", "discarded", "rescued")) {
+      for (String outcome : List.of("completed", "retried", "discarded", "rescued", "unrecorded")) {
         for (String queueName : List.of("default", "other")) {
           assertThat(
                   registry
