@@ -8,9 +8,12 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -35,7 +38,17 @@ import org.jspecify.annotations.Nullable;
  *       (the depth is exact up to the sampler's limit, the planner's estimate above it); registered
  *       at zero for each queue of a worker when it starts ({@link #registerQueue}), so an idle
  *       worker exports them too
+ *   <li>{@code conveyor.worker.slots} (queue): jobs of the queue this process runs at once (its
+ *       configured concurrency), and {@code conveyor.worker.slots.busy} (queue): handlers running
+ *       now; both registered when a worker starts ({@link #registerWorker}), so their presence says
+ *       a worker is up
  * </ul>
+ *
+ * <p>{@link #registerWorker} also registers the {@code completed}, {@code retried}, {@code
+ * discarded}, {@code rescued} and {@code unrecorded} counters at zero for each of the worker's
+ * queues and each kind it has a handler for (not knowing which kinds go to which queue, every
+ * pair): a counter that first appears at one loses that first increment to {@code rate()} and
+ * {@code increase()}.
  */
 public final class QueueMetrics {
 
@@ -44,11 +57,22 @@ public final class QueueMetrics {
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   private final Map<String, Depth> depths = new ConcurrentHashMap<>();
+  private final Map<String, Slots> slots = new ConcurrentHashMap<>();
+
+  /** Outcome counters a worker registers at zero when it starts. */
+  private static final List<String> ZERO_OUTCOMES =
+      List.of("completed", "retried", "discarded", "rescued", "unrecorded");
 
   /** The values behind one queue's depth gauges. */
   private static final class Depth {
     volatile double jobs;
     volatile double oldestSeconds;
+  }
+
+  /** The values behind one queue's slot gauges. */
+  private static final class Slots {
+    final AtomicInteger capacity = new AtomicInteger();
+    final AtomicInteger busy = new AtomicInteger();
   }
 
   public QueueMetrics(MeterRegistry registry, ObservationRegistry observations) {
@@ -89,6 +113,42 @@ public final class QueueMetrics {
    */
   public void registerQueue(String queue) {
     depth(queue);
+  }
+
+  /**
+   * Registers a starting worker's meters: for each of its {@code queues} (queue name to
+   * concurrency) the depth gauges ({@link #registerQueue}), the slot gauges (adding the concurrency
+   * to {@code conveyor.worker.slots}, so two runtimes in one process add up) and, for each of the
+   * handlers' {@code kinds}, the outcome counters at zero.
+   */
+  public void registerWorker(Map<String, Integer> queues, Collection<String> kinds) {
+    queues.forEach(
+        (queue, concurrency) -> {
+          registerQueue(queue);
+          slots(queue).capacity.addAndGet(concurrency);
+          for (String kind : kinds) {
+            for (String outcome : ZERO_OUTCOMES) {
+              counter("conveyor.jobs." + outcome, queue, kind);
+            }
+          }
+        });
+  }
+
+  private Slots slots(String queue) {
+    return slots.computeIfAbsent(
+        queue,
+        q -> {
+          Slots s = new Slots();
+          Gauge.builder("conveyor.worker.slots", s.capacity, AtomicInteger::get)
+              .description("Jobs of the queue this process's worker runs at once (its concurrency)")
+              .tag("queue", q)
+              .register(registry);
+          Gauge.builder("conveyor.worker.slots.busy", s.busy, AtomicInteger::get)
+              .description("Handlers of the queue running now in this process")
+              .tag("queue", q)
+              .register(registry);
+          return s;
+        });
   }
 
   /** Sets the queue's depth gauges (registering them if needed). */
@@ -143,19 +203,29 @@ public final class QueueMetrics {
         .record(wait.isNegative() ? Duration.ZERO : wait);
   }
 
-  /** Starts timing one execution; finish it with {@link Execution#stop(String)}. */
+  /**
+   * Starts timing one execution, counted in {@code conveyor.worker.slots.busy} until it stops;
+   * finish it with {@link Execution#stop(String)} exactly once.
+   */
   public Execution startExecution(String queue, String kind) {
+    AtomicInteger busy = slots(queue).busy;
+    busy.incrementAndGet();
     if (observations.isNoop()) {
       long start = System.nanoTime();
-      return outcome ->
-          executionTimer(queue, kind, outcome).record(Duration.ofNanos(System.nanoTime() - start));
+      return outcome -> {
+        busy.decrementAndGet();
+        executionTimer(queue, kind, outcome).record(Duration.ofNanos(System.nanoTime() - start));
+      };
     }
     Observation observation =
         Observation.createNotStarted("conveyor.job.execute", observations)
             .lowCardinalityKeyValue("queue", queue)
             .lowCardinalityKeyValue("kind", kind)
             .start();
-    return outcome -> observation.lowCardinalityKeyValue("outcome", outcome).stop();
+    return outcome -> {
+      busy.decrementAndGet();
+      observation.lowCardinalityKeyValue("outcome", outcome).stop();
+    };
   }
 
   /** A running execution measurement. */

@@ -292,5 +292,57 @@ class ContextAndMetricsTests extends QueueTestBase {
                   assertThat(m.getId().getTags())
                       .allSatisfy(t -> assertThat(t.getKey()).isIn("queue", "kind", "outcome")));
     }
+
+    @Test
+    void aStartingWorkerExportsSlotsAndOutcomeCountersAtZeroAndCountsBusySlots() throws Exception {
+      QueueMetrics metrics = QueueMetrics.simple();
+      MeterRegistry registry = metrics.registry();
+      CountDownLatch started = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      start(
+          WorkerRuntime.builder(dataSource)
+              .config(testConfig(Map.of("default", 3, "other", 2)))
+              .metrics(metrics)
+              .handler(
+                  handler(
+                      "block",
+                      ctx -> {
+                        started.countDown();
+                        release.await();
+                      }))
+              .handler(handler("ok", ctx -> {})));
+
+      // Before any job: the slots, and every outcome counter an alert or a rate() reads, at zero.
+      assertThat(registry.get("conveyor.worker.slots").tag("queue", "default").gauge().value())
+          .isEqualTo(3);
+      assertThat(registry.get("conveyor.worker.slots").tag("queue", "other").gauge().value())
+          .isEqualTo(2);
+      assertThat(registry.get("conveyor.worker.slots.busy").tag("queue", "default").gauge().value())
+          .isZero();
+      for (String outcome : List.of("completed", "retried", "discarded", "rescued", "unrecorded")) {
+        for (String queueName : List.of("default", "other")) {
+          assertThat(
+                  registry
+                      .get("conveyor.jobs." + outcome)
+                      .tags("queue", queueName, "kind", "block")
+                      .counter()
+                      .count())
+              .as("%s %s", outcome, queueName)
+              .isZero();
+        }
+      }
+
+      queue.enqueue(JobRequest.of("block", "{}"));
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(registry.get("conveyor.worker.slots.busy").tag("queue", "default").gauge().value())
+          .isOne();
+      release.countDown();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  registry.get("conveyor.worker.slots.busy").tag("queue", "default").gauge().value()
+                      == 0);
+    }
   }
 }

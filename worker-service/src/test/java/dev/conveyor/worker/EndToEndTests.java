@@ -198,6 +198,66 @@ class EndToEndTests {
         .isEqualTo("voter-list-" + reportId + ".csv");
   }
 
+  /**
+   * Every series the Grafana dashboard and the Prometheus rules (deploy/observability/) select is
+   * exported by the running services once one report went through: no panel stays empty and no
+   * alert waits on a name that does not exist. Meters that count rare events (discards, rejected
+   * callbacks, reports settled) are registered at zero, so they are here without the event.
+   */
+  @Test
+  void dashboardAndAlertRulesUseOnlySeriesTheServicesExport() {
+    voter("Kings", 12, 1, "DEM", "ACTIVE", "Metrics", "Mo");
+    JsonNode report =
+        awaitFinal(
+            submit(
+                "{\"type\":\"voterList\",\"format\":\"CSV\",\"parameters\":"
+                    + "{\"county\":\"Kings\"}}"));
+    assertThat(report.get("status").asString()).isEqualTo("COMPLETED");
+
+    java.util.Set<String> used = new java.util.TreeSet<>();
+    ObservabilityFiles.dashboardExpressions()
+        .forEach(e -> used.addAll(ObservabilityFiles.metricNames(e)));
+    ObservabilityFiles.ruleExpressions()
+        .forEach(e -> used.addAll(ObservabilityFiles.metricNames(e)));
+    used.removeAll(ObservabilityFiles.recordedNames());
+    assertThat(used)
+        .contains(
+            "conveyor_queue_depth",
+            "conveyor_job_wait_seconds_bucket",
+            "conveyor_worker_slots",
+            "conveyor_report_duration_seconds_bucket",
+            "conveyor_callback_rejected_total",
+            "http_server_requests_seconds_bucket",
+            "hikaricp_connections_pending");
+
+    int workerPort = Apps.port(worker);
+    // The worker records a job's execution just after its completion commits, which the API may
+    // show first: wait for the scrape to catch up.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(
+            () -> {
+              java.util.Set<String> exported = new java.util.HashSet<>();
+              exported.addAll(ObservabilityFiles.exposedNames(scrape(apiPort)));
+              exported.addAll(ObservabilityFiles.exposedNames(scrape(workerPort)));
+              assertThat(used.stream().filter(n -> !exported.contains(n)).toList())
+                  .as("series the dashboard or the rules use that neither service exports")
+                  .isEmpty();
+            });
+  }
+
+  private static String scrape(int port) {
+    HttpResponse<String> r =
+        send(
+            HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/prometheus"))
+                .timeout(Duration.ofSeconds(30))
+                .GET(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return r.body();
+  }
+
   @Test
   void voterListXlsxIsGeneratedAndReadable() throws IOException {
     voter("Richmond", 61, 2, "REP", "ACTIVE", "Baker", "Gus");

@@ -104,6 +104,7 @@ public final class WorkerRuntime implements AutoCloseable {
   private final @Nullable RecurringScheduler scheduler;
   private final ScheduledExecutorService timers;
   private final List<Thread> loops = new ArrayList<>();
+  private final Set<String> kinds;
 
   /** Queues with cluster-wide limits: claimed through the serialized, limited claim. */
   private volatile Set<String> limitedQueues = Set.of();
@@ -154,6 +155,7 @@ public final class WorkerRuntime implements AutoCloseable {
         throw new IllegalArgumentException("two handlers for job kind " + handler.kind());
       }
     }
+    this.kinds = Set.copyOf(handlers.keySet());
     this.executor =
         new JobExecutor(
             Map.copyOf(handlers),
@@ -209,9 +211,10 @@ public final class WorkerRuntime implements AutoCloseable {
     }
     checkSchema();
     refreshControls();
-    // At zero until the depth sampler says otherwise: an idle worker exports its queues' series,
-    // so an alert can tell an empty queue from a worker that is gone.
-    config.queues().keySet().forEach(metrics::registerQueue);
+    // At zero until the depth sampler (or a job) says otherwise: an idle worker exports its queues'
+    // series, so an alert can tell an empty queue from a worker that is gone, and rate() sees the
+    // first job.
+    metrics.registerWorker(config.queues(), kinds);
     phase = Phase.RUNNING;
     loops.add(Thread.ofPlatform().daemon().name("conveyor-completer").start(completer));
     for (QueueFetcher fetcher : fetchers.values()) {

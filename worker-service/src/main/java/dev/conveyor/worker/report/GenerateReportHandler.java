@@ -7,8 +7,11 @@ import dev.conveyor.queue.JobHandler;
 import dev.conveyor.queue.LeaseLostException;
 import dev.conveyor.worker.WorkerServiceProperties;
 import dev.conveyor.worker.callback.ReportEvents;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,6 +50,11 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>A report it cannot produce (unsupported type, unusable parameters) is discarded at once with a
  * durable {@code report.failed}; so is one whose last attempt failed. A cancellation ends with a
  * durable {@code report.cancelled}.
+ *
+ * <p>Each attempt's time is recorded in the timer {@code conveyor.report.duration} (tags {@code
+ * type}, {@code outcome}: {@code completed}, {@code failed}, {@code cancelled}, {@code error} for
+ * an attempt that will be retried or lost its lease), with fixed buckets from 100 ms to 30 min for
+ * quantiles across workers; each known type's {@code completed} series is registered at start.
  */
 @Component
 class GenerateReportHandler implements JobHandler {
@@ -67,6 +75,26 @@ class GenerateReportHandler implements JobHandler {
   private final ReportEvents events;
   private final JsonMapper json;
   private final WorkerServiceProperties properties;
+  private final MeterRegistry meters;
+
+  static final String DURATION = "conveyor.report.duration";
+
+  /** Bucket bounds of {@link #DURATION}: reports take from milliseconds to many minutes. */
+  private static final Duration[] DURATION_BUCKETS = {
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofSeconds(2),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10),
+    Duration.ofSeconds(30),
+    Duration.ofMinutes(1),
+    Duration.ofMinutes(2),
+    Duration.ofMinutes(5),
+    Duration.ofMinutes(10),
+    Duration.ofMinutes(30)
+  };
 
   GenerateReportHandler(
       ReportRepository reports,
@@ -74,13 +102,16 @@ class GenerateReportHandler implements JobHandler {
       List<ReportGenerator> generators,
       ReportEvents events,
       JsonMapper json,
-      WorkerServiceProperties properties) {
+      WorkerServiceProperties properties,
+      MeterRegistry meters) {
     this.reports = reports;
     this.artifacts = artifacts;
     this.generators = generators.stream().collect(Collectors.toMap(g -> g.spec().type(), g -> g));
     this.events = events;
     this.json = json;
     this.properties = properties;
+    this.meters = meters;
+    this.generators.keySet().forEach(type -> duration(type, "completed"));
   }
 
   @Override
@@ -100,6 +131,8 @@ class GenerateReportHandler implements JobHandler {
       return;
     }
     events.sendBestEffort(ReportEvents.event(ReportEvent.STARTED, reportId, ctx));
+    long start = System.nanoTime();
+    String outcome = "error";
     try {
       ReportEvent.Artifact artifact = generate(report, ctx);
       log.info(
@@ -109,12 +142,15 @@ class GenerateReportHandler implements JobHandler {
           report.format(),
           artifact.id(),
           artifact.sizeBytes());
+      outcome = "completed";
     } catch (InvalidReportException e) {
+      outcome = "failed";
       String message = storable(e.getMessage());
       fail(report, ctx, e.code(), message);
       throw JobFailure.permanent(e.code() + ": " + message);
     } catch (JobFailure.Cancelled e) {
       cancelled(report, ctx);
+      outcome = "cancelled";
       throw e;
     } catch (LeaseLostException e) {
       // Another attempt owns the report now; this one must not report anything.
@@ -122,13 +158,27 @@ class GenerateReportHandler implements JobHandler {
     } catch (RuntimeException e) {
       if (ctx.isCancellationRequested()) {
         cancelled(report, ctx);
+        outcome = "cancelled";
         throw JobFailure.cancelled();
       }
       if (ctx.attempt() >= ctx.job().maxAttempts()) {
         fail(report, ctx, "GENERATION_FAILED", storable("the report could not be generated: " + e));
+        outcome = "failed";
       }
       throw e;
+    } finally {
+      duration(generators.containsKey(report.type()) ? report.type() : "unknown", outcome)
+          .record(Duration.ofNanos(System.nanoTime() - start));
     }
+  }
+
+  private Timer duration(String type, String outcome) {
+    return Timer.builder(DURATION)
+        .description("Time one attempt took to generate and store a report, by type and outcome")
+        .tag("type", type)
+        .tag("outcome", outcome)
+        .serviceLevelObjectives(DURATION_BUCKETS)
+        .register(meters);
   }
 
   private ReportEvent.Artifact generate(Report report, JobContext ctx) {

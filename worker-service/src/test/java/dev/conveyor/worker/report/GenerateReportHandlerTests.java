@@ -9,6 +9,7 @@ import dev.conveyor.queue.LeaseLostException;
 import dev.conveyor.testsupport.TestDatabase;
 import dev.conveyor.worker.WorkerServiceProperties;
 import dev.conveyor.worker.callback.TestReportEvents;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
@@ -37,6 +38,7 @@ class GenerateReportHandlerTests {
   // A queue of this test's own, so its callback jobs are not claimed by anyone.
   final String callbacksQueue = "callbacks-test-" + System.nanoTime();
   final WorkerServiceProperties properties = GeneratorRun.properties(callbacksQueue);
+  final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   @AfterEach
   void endJobs() {
@@ -55,7 +57,8 @@ class GenerateReportHandlerTests {
         List.of(voterList),
         TestReportEvents.create(properties, new JobQueue(db.dataSource()), json),
         json,
-        properties);
+        properties,
+        meters);
   }
 
   private VoterListReport failing() {
@@ -82,6 +85,7 @@ class GenerateReportHandlerTests {
         .isEqualTo("GENERATION_FAILED");
     assertThat(events.getFirst().get("leaseToken").asString()).isEqualTo(ctx.token.toString());
     assertThat(artifactsOf(f.ownerId())).isZero();
+    assertThat(duration("voterList", "failed").count()).isOne();
   }
 
   /**
@@ -105,6 +109,10 @@ class GenerateReportHandlerTests {
         .isEqualTo("UNSUPPORTED_REPORT_TYPE");
     assertThat(events.getFirst().get("error").get("message").asString()).contains("absenteeReport");
     assertThat(artifactsOf(f.ownerId())).isZero();
+    // Not a tag per unknown type: the types a worker knows bound the series.
+    assertThat(duration("unknown", "failed").count()).isOne();
+    assertThat(meters.find(GenerateReportHandler.DURATION).tag("type", "absenteeReport").meters())
+        .isEmpty();
   }
 
   @Test
@@ -116,6 +124,16 @@ class GenerateReportHandlerTests {
         .isInstanceOf(IllegalStateException.class);
 
     assertThat(callbacks(f.reportId())).isEmpty();
+    assertThat(duration("voterList", "error").count()).isOne();
+    // Registered when the handler was built, before any report of the type completed.
+    assertThat(duration("voterList", "completed").count()).isZero();
+  }
+
+  private io.micrometer.core.instrument.Timer duration(String type, String outcome) {
+    return meters
+        .get(GenerateReportHandler.DURATION)
+        .tags("type", type, "outcome", outcome)
+        .timer();
   }
 
   @Test
@@ -179,7 +197,8 @@ class GenerateReportHandlerTests {
             List.of(new VoterListReport(new RegistryAccess(jdbc, json, 100))),
             TestReportEvents.create(properties, new JobQueue(db.dataSource()), json),
             json,
-            properties);
+            properties,
+            meters);
 
     assertThatThrownBy(() -> handler.handle(ctx)).isInstanceOf(LeaseLostException.class);
 

@@ -75,7 +75,8 @@ class VoterImportReportTests {
             new JobQueue(GenerateReportHandlerTests.db.dataSource()),
             support.json),
         support.json,
-        support.properties);
+        support.properties,
+        support.meters);
   }
 
   @AfterEach
