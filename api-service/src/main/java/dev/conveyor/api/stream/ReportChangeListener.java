@@ -54,9 +54,12 @@ class ReportChangeListener implements SmartLifecycle {
       ObjectProvider<DatabaseProperties> direct) {
     this.streams = streams;
     String listenUrl = properties.events().listenUrl();
-    String directUrl = direct.getIfAvailable(() -> new DatabaseProperties(null)).directUrl();
     this.url =
-        listenUrl != null ? listenUrl : directUrl != null ? directUrl : database.getJdbcUrl();
+        listenUrl != null
+            ? listenUrl
+            : direct
+                .getIfAvailable(() -> new DatabaseProperties(null))
+                .directUrlOr(database.getJdbcUrl());
     if (database.getUsername() != null) {
       connectionProperties.setProperty("user", database.getUsername());
     }

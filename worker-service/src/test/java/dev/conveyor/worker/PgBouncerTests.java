@@ -1,8 +1,10 @@
-package dev.conveyor.testsupport;
+package dev.conveyor.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.conveyor.testsupport.PgBouncer;
+import dev.conveyor.testsupport.TestDatabase;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -17,9 +19,9 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /**
- * The PgBouncer the end-to-end tests put in front of the services is really in transaction mode,
- * and shows the two session assumptions the services must not make through it: pgjdbc's server-side
- * prepared statements (its default) and LISTEN.
+ * test-support's {@link PgBouncer}, which {@link PgBouncerEndToEndTests} puts in front of the
+ * services, is really in transaction mode, and shows the two session assumptions the services must
+ * not make through it: pgjdbc's server-side prepared statements (its default) and LISTEN.
  */
 class PgBouncerTests {
 
