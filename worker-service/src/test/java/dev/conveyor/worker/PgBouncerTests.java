@@ -3,8 +3,11 @@ package dev.conveyor.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.conveyor.migrations.Migrations;
 import dev.conveyor.testsupport.PgBouncer;
 import dev.conveyor.testsupport.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -12,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,6 +90,41 @@ class PgBouncerTests {
       // Sent together with the direct one: had the pooled session kept its LISTEN, it would be
       // waiting in the socket by now. PgBouncer forwards nothing to a client between transactions.
       assertThat(pooled.unwrap(PGConnection.class).getNotifications(500)).isEmpty();
+    }
+  }
+
+  /**
+   * The one-shot migrate command (the compose file's and a Kubernetes Job's) takes {@code
+   * CONVEYOR_DB_DIRECT_URL} over {@code CONVEYOR_DB_URL}: here the pooled URL names a port where
+   * nothing listens, so the command succeeds only on the direct one.
+   */
+  @Test
+  void theOneShotMigrateConnectsToTheDirectUrl() throws Exception {
+    Path output = Files.createTempFile("conveyor-migrate-", ".log");
+    ProcessBuilder command =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Migrations.class.getName())
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile());
+    command.environment().put("CONVEYOR_DB_URL", "jdbc:postgresql://127.0.0.1:1/nowhere");
+    command.environment().put("CONVEYOR_DB_DIRECT_URL", db.url());
+    command.environment().put("CONVEYOR_DB_USER", db.user());
+    command.environment().put("CONVEYOR_DB_PASSWORD", db.password());
+    Process migrate = command.start();
+    try {
+      // On the unreachable URL it would retry for minutes (connectRetries 30).
+      boolean ended = migrate.waitFor(60, TimeUnit.SECONDS);
+      String log = Files.readString(output);
+      assertThat(ended).as(log).isTrue();
+      assertThat(migrate.exitValue()).as(log).isZero();
+      assertThat(log).contains("Conveyor schema at version");
+    } finally {
+      migrate.destroyForcibly();
+      Files.deleteIfExists(output);
     }
   }
 
