@@ -178,8 +178,9 @@ public record ApiProperties(
    *
    * @param heartbeat how often an idle stream gets a comment line, so proxies keep it open; 15 s
    * @param timeout how long one stream may stay open; the client reconnects after; 30 minutes
-   * @param listenUrl a JDBC URL for the LISTEN connection when {@code spring.datasource.url} goes
-   *     through a transaction pooler (LISTEN needs a session); the datasource URL by default
+   * @param listenUrl a JDBC URL for the LISTEN connection alone when {@code spring.datasource.url}
+   *     goes through a transaction pooler (LISTEN needs a session); by default {@code
+   *     conveyor.db.direct-url}, which also covers Flyway, else the datasource URL
    * @param maxStreamsPerClient how many streams one client may have open at once on this instance
    *     (each holds a connection for up to the timeout); more are refused with 429; 100
    */

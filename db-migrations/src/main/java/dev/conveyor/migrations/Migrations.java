@@ -73,10 +73,12 @@ public final class Migrations {
   /**
    * One-shot migrate command. Reads {@code CONVEYOR_DB_URL}, {@code CONVEYOR_DB_USER} and {@code
    * CONVEYOR_DB_PASSWORD} from the environment, applies the migrations and exits non-zero on any
-   * failure.
+   * failure. {@code CONVEYOR_DB_DIRECT_URL}, when set, is used instead of {@code CONVEYOR_DB_URL}:
+   * Flyway's lock is a session-level advisory lock, which must not go through a transaction pooler.
    */
   public static void main(String[] args) {
-    String url = requireEnv("CONVEYOR_DB_URL");
+    String direct = System.getenv("CONVEYOR_DB_DIRECT_URL");
+    String url = direct != null && !direct.isBlank() ? direct : requireEnv("CONVEYOR_DB_URL");
     String user = System.getenv().getOrDefault("CONVEYOR_DB_USER", "");
     String password = System.getenv().getOrDefault("CONVEYOR_DB_PASSWORD", "");
     MigrateResult result =

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -45,7 +46,8 @@ final class Apps {
   /**
    * The API on {@code port} (0: any free port); read the port with {@link #port}. It accepts the
    * worker's {@link #CALLBACK_SECRET} unless {@code extra} names {@code
-   * conveyor.api.callbacks.secrets} itself.
+   * conveyor.api.callbacks.secrets} itself. An {@code extra} argument replaces a default of the
+   * same name (e.g. {@code --spring.datasource.url}).
    */
   static ConfigurableApplicationContext api(TestDatabase db, int port, String... extra) {
     List<String> args =
@@ -164,7 +166,19 @@ final class Apps {
     }
   }
 
+  /**
+   * {@code args}, then {@code extra}; an {@code extra} argument replaces the argument of {@code
+   * args} with the same name (Spring Boot would join two values of one name with a comma).
+   */
   private static String[] concat(List<String> args, String... extra) {
-    return Stream.concat(args.stream(), Stream.of(extra)).toArray(String[]::new);
+    Set<String> replaced = Stream.of(extra).map(Apps::name).collect(Collectors.toSet());
+    return Stream.concat(
+            args.stream().filter(arg -> !replaced.contains(name(arg))), Stream.of(extra))
+        .toArray(String[]::new);
+  }
+
+  private static String name(String arg) {
+    int equals = arg.indexOf('=');
+    return equals < 0 ? arg : arg.substring(0, equals);
   }
 }

@@ -1,6 +1,7 @@
 package dev.conveyor.api.stream;
 
 import dev.conveyor.api.ApiProperties;
+import dev.conveyor.queue.autoconfigure.DatabaseProperties;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -13,6 +14,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.SmartLifecycle;
@@ -22,7 +24,8 @@ import org.springframework.stereotype.Component;
  * Holds this instance's one dedicated connection that LISTENs on {@value #CHANNEL} (payload: a
  * report id, sent by the {@code reports_notify_change} trigger) and passes the hints to {@link
  * ReportStreams}. Not from the pool: a LISTEN needs its session for as long as it runs (and must
- * not go through a transaction pooler; set {@code conveyor.api.events.listen-url} then).
+ * not go through a transaction pooler): {@code conveyor.api.events.listen-url} if set, else {@code
+ * conveyor.db.direct-url}, else the datasource URL.
  *
  * <p>A lost connection is re-established with backoff, and after every reconnect all streams are
  * refreshed, because notifications sent while nobody listened are gone.
@@ -45,10 +48,18 @@ class ReportChangeListener implements SmartLifecycle {
   private @Nullable Thread thread;
 
   ReportChangeListener(
-      ReportStreams streams, JdbcConnectionDetails database, ApiProperties properties) {
+      ReportStreams streams,
+      JdbcConnectionDetails database,
+      ApiProperties properties,
+      ObjectProvider<DatabaseProperties> direct) {
     this.streams = streams;
     String listenUrl = properties.events().listenUrl();
-    this.url = listenUrl != null ? listenUrl : database.getJdbcUrl();
+    this.url =
+        listenUrl != null
+            ? listenUrl
+            : direct
+                .getIfAvailable(() -> new DatabaseProperties(null))
+                .directUrlOr(database.getJdbcUrl());
     if (database.getUsername() != null) {
       connectionProperties.setProperty("user", database.getUsername());
     }

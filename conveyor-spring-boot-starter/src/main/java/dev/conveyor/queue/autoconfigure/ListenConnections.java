@@ -19,8 +19,10 @@ import org.springframework.util.StringUtils;
  *
  * <ol>
  *   <li>{@code conveyor.queue.listen-enabled=false}: none (poll only);
- *   <li>{@code conveyor.queue.listen-url} set: a new connection to that URL with the data source's
- *       credentials ({@code spring.datasource.username/password}, else the Hikari pool's);
+ *   <li>{@code conveyor.queue.listen-url} set, else {@code conveyor.db.direct-url}: a new
+ *       connection to that URL with the data source's credentials ({@code
+ *       spring.datasource.username/password}, else the Hikari pool's). This is how LISTEN stays off
+ *       a transaction pooler that the pool goes through;
  *   <li>a Hikari pool configured with a JDBC URL: a new connection with the pool's URL, credentials
  *       and driver properties, opened beside the pool, not borrowed from it;
  *   <li>anything else: a connection borrowed from the data source.
@@ -35,11 +37,15 @@ final class ListenConnections {
   private ListenConnections() {}
 
   static @Nullable ConnectionSource resolve(
-      QueueProperties queue, DataSource dataSource, @Nullable DataSourceProperties properties) {
+      QueueProperties queue,
+      DatabaseProperties database,
+      DataSource dataSource,
+      @Nullable DataSourceProperties properties) {
     if (!queue.listenEnabled()) {
       return null;
     }
-    String listenUrl = queue.listenUrl();
+    String listenUrl =
+        StringUtils.hasText(queue.listenUrl()) ? queue.listenUrl() : database.directUrl();
     if (StringUtils.hasText(listenUrl)) {
       Properties credentials = credentials(dataSource, properties);
       return () -> DriverManager.getConnection(listenUrl, credentials);

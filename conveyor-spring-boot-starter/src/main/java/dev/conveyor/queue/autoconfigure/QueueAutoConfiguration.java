@@ -73,7 +73,11 @@ import org.springframework.transaction.PlatformTransactionManager;
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnClass({JdbcClient.class, DataSourceProperties.class})
 @ConditionalOnSingleCandidate(DataSource.class)
-@EnableConfigurationProperties({QueueProperties.class, WorkerProperties.class})
+@EnableConfigurationProperties({
+  QueueProperties.class,
+  WorkerProperties.class,
+  DatabaseProperties.class
+})
 public final class QueueAutoConfiguration {
 
   /**
@@ -145,7 +149,8 @@ public final class QueueAutoConfiguration {
         ObjectProvider<DataSourceProperties> dataSourceProperties,
         QueueMetrics metrics,
         QueueProperties queue,
-        WorkerProperties worker) {
+        WorkerProperties worker,
+        DatabaseProperties database) {
       WorkerConfig config = validated(() -> worker.toWorkerConfig(queue));
       RetryPolicy retryPolicy = validated(() -> queue.retry().toBackoff());
       LeaseRescuer.@Nullable Config rescuer = validated(() -> queue.rescuer().toConfig());
@@ -160,7 +165,7 @@ public final class QueueAutoConfiguration {
               .pruner(pruner)
               .listenConnections(
                   ListenConnections.resolve(
-                      queue, dataSource, dataSourceProperties.getIfAvailable()));
+                      queue, database, dataSource, dataSourceProperties.getIfAvailable()));
       transactionManager.ifUnique(builder::transactionManager);
       validated(worker::toSchedules).forEach(builder::schedule);
       scheduleBeans.orderedStream().forEach(builder::schedule);

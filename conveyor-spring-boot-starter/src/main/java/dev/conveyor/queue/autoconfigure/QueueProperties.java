@@ -24,7 +24,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param listenUrl a JDBC URL for the LISTEN connection alone, for when the application's pool goes
  *     through a transaction pooler (PgBouncer in transaction mode, Neon's pooler) that cannot hold
  *     a session; it is opened with the {@code spring.datasource} user name and password, so leave
- *     credentials out of it. Unset: the LISTEN connection goes where the pool goes (a dedicated
+ *     credentials out of it. Unset: {@code conveyor.db.direct-url} (see {@link
+ *     DatabaseProperties}), else the LISTEN connection goes where the pool goes (a dedicated
  *     connection with a Hikari pool's URL and credentials, else one borrowed from the pool)
  * @param listenEnabled whether workers LISTEN for wake-ups at all; when {@code false} they only
  *     poll (every {@code conveyor.worker.fetch.poll-interval}), and a running job's cancellation is

@@ -19,7 +19,7 @@
  * conveyor.worker.queues.reports=4
  * conveyor.worker.queues.callbacks=16
  * conveyor.queue.lease.duration=45s
- * conveyor.queue.listen-url=jdbc:postgresql://db-direct:5432/app   # when the pool goes through PgBouncer
+ * conveyor.db.direct-url=jdbc:postgresql://db-direct:5432/app   # when the pool goes through PgBouncer
  * </pre>
  */
 @NullMarked

@@ -34,6 +34,7 @@ class ConfigurationMetadataTests {
    */
   private static final Set<String> WITHOUT_DEFAULT =
       Set.of(
+          "conveyor.db.direct-url",
           "conveyor.queue.listen-url",
           "conveyor.worker.id",
           "conveyor.worker.queues",

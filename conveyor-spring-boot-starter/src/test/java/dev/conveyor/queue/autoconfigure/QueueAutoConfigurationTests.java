@@ -241,6 +241,41 @@ class QueueAutoConfigurationTests {
                           "conveyor.queue.metrics.depth-exact-limit must be between 1 and"
                               + " 1000000, not 0"));
     }
+
+    @Test
+    void directUrlBindsFromConveyorDbAndIsUnsetByDefault() {
+      runner.run(
+          context -> assertThat(context.getBean(DatabaseProperties.class).directUrl()).isNull());
+      runner
+          .withPropertyValues("conveyor.db.direct-url=jdbc:postgresql://db-direct:5432/app")
+          .run(
+              context -> {
+                DatabaseProperties database = context.getBean(DatabaseProperties.class);
+                assertThat(database.directUrl()).isEqualTo("jdbc:postgresql://db-direct:5432/app");
+                assertThat(database.directUrlOr("jdbc:postgresql://pooler:6432/app"))
+                    .isEqualTo("jdbc:postgresql://db-direct:5432/app");
+              });
+    }
+
+    @Test
+    void aDirectUrlThatIsNoPostgresqlJdbcUrlFailsStartupNamingTheProperty() {
+      for (String bad : new String[] {" ", "postgres://db-direct:5432/app"}) {
+        runner
+            .withPropertyValues("conveyor.db.direct-url=" + bad)
+            .run(
+                context ->
+                    assertThat(context)
+                        .getFailure()
+                        .hasStackTraceContaining(
+                            "conveyor.db.direct-url must be a PostgreSQL JDBC URL"));
+      }
+    }
+
+    @Test
+    void theDirectUrlsQueryIsNotPrinted() {
+      assertThat(new DatabaseProperties("jdbc:postgresql://db:5432/app?password=s3cret"))
+          .hasToString("DatabaseProperties[directUrl=jdbc:postgresql://db:5432/app?…]");
+    }
   }
 
   @Nested
@@ -505,7 +540,7 @@ class QueueAutoConfigurationTests {
         hikari.setPassword(db.password());
 
         ConnectionSource source =
-            ListenConnections.resolve(queueProperties(Map.of()), hikari, null);
+            ListenConnections.resolve(queueProperties(Map.of()), NO_DIRECT_URL, hikari, null);
 
         assertThat(source).isNotNull();
         assertThat(currentUser(source)).isEqualTo(db.user());
@@ -524,7 +559,10 @@ class QueueAutoConfigurationTests {
 
       ConnectionSource source =
           ListenConnections.resolve(
-              queueProperties(Map.of("listen-url", urlWithoutCredentials)), pool, dataSource);
+              queueProperties(Map.of("listen-url", urlWithoutCredentials)),
+              NO_DIRECT_URL,
+              pool,
+              dataSource);
 
       assertThat(source).isNotNull();
       assertThat(currentUser(source)).isEqualTo(db.user());
@@ -535,7 +573,8 @@ class QueueAutoConfigurationTests {
     void otherDataSourcesLendTheListenConnection() throws SQLException {
       CountingDataSource pool = new CountingDataSource();
 
-      ConnectionSource source = ListenConnections.resolve(queueProperties(Map.of()), pool, null);
+      ConnectionSource source =
+          ListenConnections.resolve(queueProperties(Map.of()), NO_DIRECT_URL, pool, null);
 
       assertThat(source).isNotNull();
       assertThat(currentUser(source)).isEqualTo(db.user());
@@ -546,10 +585,60 @@ class QueueAutoConfigurationTests {
     void listenDisabledGivesNoConnectionSource() {
       ConnectionSource source =
           ListenConnections.resolve(
-              queueProperties(Map.of("listen-enabled", "false")), new CountingDataSource(), null);
+              queueProperties(Map.of("listen-enabled", "false")),
+              NO_DIRECT_URL,
+              new CountingDataSource(),
+              null);
 
       assertThat(source).isNull();
     }
+
+    @Test
+    void directUrlIsOpenedForListenWhenNoListenUrlIsSet() throws SQLException {
+      DataSourceProperties dataSource = new DataSourceProperties();
+      dataSource.setUsername(db.user());
+      dataSource.setPassword(db.password());
+      CountingDataSource pool = new CountingDataSource();
+      String direct = db.url().replaceFirst("\\?.*", "") + "?ApplicationName=direct-url-listen";
+
+      ConnectionSource source =
+          ListenConnections.resolve(
+              queueProperties(Map.of()), new DatabaseProperties(direct), pool, dataSource);
+
+      assertThat(source).isNotNull();
+      try (Connection c = source.open();
+          Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT current_setting('application_name')")) {
+        rs.next();
+        assertThat(rs.getString(1)).isEqualTo("direct-url-listen");
+      }
+      assertThat(pool.borrowed.get()).isZero();
+    }
+
+    @Test
+    void listenUrlWinsOverTheDirectUrl() throws SQLException {
+      CountingDataSource pool = new CountingDataSource();
+      String base = db.url().replaceFirst("\\?.*", "");
+      DataSourceProperties dataSource = new DataSourceProperties();
+      dataSource.setUsername(db.user());
+      dataSource.setPassword(db.password());
+
+      ConnectionSource source =
+          ListenConnections.resolve(
+              queueProperties(Map.of("listen-url", base + "?ApplicationName=listen-url")),
+              new DatabaseProperties(base + "?ApplicationName=direct-url"),
+              pool,
+              dataSource);
+
+      try (Connection c = source.open();
+          Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT current_setting('application_name')")) {
+        rs.next();
+        assertThat(rs.getString(1)).isEqualTo("listen-url");
+      }
+    }
+
+    private static final DatabaseProperties NO_DIRECT_URL = new DatabaseProperties(null);
 
     private static QueueProperties queueProperties(Map<String, String> values) {
       Map<String, String> prefixed = new HashMap<>();
