@@ -71,6 +71,10 @@ class EndToEndTests {
   static final InMemorySpanExporter API_SPANS = InMemorySpanExporter.create();
 
   static final InMemorySpanExporter WORKER_SPANS = InMemorySpanExporter.create();
+
+  /** Where both applications export their spans over OTLP, as to a collector in production. */
+  static final TraceCapture.Collector COLLECTOR = new TraceCapture.Collector();
+
   final JdbcClient jdbc = JdbcClient.create(db.dataSource());
 
   @BeforeAll
@@ -80,37 +84,35 @@ class EndToEndTests {
         new SpringApplicationBuilder(ConveyorApiApplication.class)
             .initializers(TraceCapture.into(API_SPANS))
             .run(
-                TraceCapture.ON[0],
-                TraceCapture.ON[1],
-                TraceCapture.ON[2],
-                "--spring.config.location=" + configOf(ConveyorApiApplication.class),
-                "--server.port=0",
-                "--spring.datasource.url=" + db.url(),
-                "--spring.datasource.username=" + db.user(),
-                "--spring.datasource.password=" + db.password(),
-                "--conveyor.api.callbacks.secrets[0]=" + SECRET,
-                // The client webhook test's receiver is on loopback.
-                "--conveyor.api.webhooks.allow-private-addresses=true");
+                concat(
+                    TraceCapture.on(COLLECTOR),
+                    "--spring.config.location=" + configOf(ConveyorApiApplication.class),
+                    "--server.port=0",
+                    "--spring.datasource.url=" + db.url(),
+                    "--spring.datasource.username=" + db.user(),
+                    "--spring.datasource.password=" + db.password(),
+                    "--conveyor.api.callbacks.secrets[0]=" + SECRET,
+                    // The client webhook test's receiver is on loopback.
+                    "--conveyor.api.webhooks.allow-private-addresses=true"));
     apiPort = Integer.parseInt(api.getEnvironment().getRequiredProperty("local.server.port"));
     worker =
         new SpringApplicationBuilder(ConveyorWorkerApplication.class)
             .initializers(TraceCapture.into(WORKER_SPANS))
             .run(
-                TraceCapture.ON[0],
-                TraceCapture.ON[1],
-                TraceCapture.ON[2],
-                "--spring.config.location=" + configOf(ConveyorWorkerApplication.class),
-                "--server.port=0",
-                "--spring.datasource.url=" + db.url(),
-                "--spring.datasource.username=" + db.user(),
-                "--spring.datasource.password=" + db.password(),
-                "--conveyor.worker-service.api-base-url=http://localhost:" + apiPort,
-                "--conveyor.worker-service.callback-secret=" + SECRET,
-                "--conveyor.worker-service.progress-interval=50ms",
-                "--conveyor.worker-service.fetch-size=500",
-                // The client webhook test's receiver is on loopback.
-                "--conveyor.worker-service.webhooks.allow-private-addresses=true",
-                "--conveyor.worker.fetch.poll-interval=200ms");
+                concat(
+                    TraceCapture.on(COLLECTOR),
+                    "--spring.config.location=" + configOf(ConveyorWorkerApplication.class),
+                    "--server.port=0",
+                    "--spring.datasource.url=" + db.url(),
+                    "--spring.datasource.username=" + db.user(),
+                    "--spring.datasource.password=" + db.password(),
+                    "--conveyor.worker-service.api-base-url=http://localhost:" + apiPort,
+                    "--conveyor.worker-service.callback-secret=" + SECRET,
+                    "--conveyor.worker-service.progress-interval=50ms",
+                    "--conveyor.worker-service.fetch-size=500",
+                    // The client webhook test's receiver is on loopback.
+                    "--conveyor.worker-service.webhooks.allow-private-addresses=true",
+                    "--conveyor.worker.fetch.poll-interval=200ms"));
     // A registrar without a county scope: it imports voters (voterImport) and reads its reports.
     ApiKeys.CreatedKey client =
         api.getBean(ApiKeys.class).create("e2e-" + System.nanoTime(), Role.REGISTRAR);
@@ -127,6 +129,13 @@ class EndToEndTests {
     if (api != null) {
       api.close();
     }
+    COLLECTOR.close();
+  }
+
+  private static String[] concat(String[] first, String... rest) {
+    return java.util.stream.Stream.concat(
+            java.util.stream.Stream.of(first), java.util.stream.Stream.of(rest))
+        .toArray(String[]::new);
   }
 
   static String configOf(Class<?> application) {
@@ -1090,6 +1099,22 @@ class EndToEndTests {
       } finally {
         client.stop(0);
       }
+    }
+
+    /** One property (the endpoint) and the spans of both services reach the collector. */
+    @Test
+    void bothServicesExportTheirSpansOverOtlpToTheConfiguredEndpoint() {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                assertThat(COLLECTOR.exports)
+                    .extracting(TraceCapture.Collector.Export::contentType)
+                    .contains("application/x-protobuf");
+                // service.name, a resource attribute of every export: spring.application.name.
+                assertThat(COLLECTOR.exports).anyMatch(e -> e.mentions("conveyor-api"));
+                assertThat(COLLECTOR.exports).anyMatch(e -> e.mentions("conveyor-worker"));
+              });
     }
 
     /**

@@ -17,13 +17,66 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 final class TraceCapture {
 
-  static final String[] ON = {
-    "--management.tracing.export.enabled=true",
-    "--management.tracing.sampling.probability=1.0",
-    "--management.opentelemetry.tracing.export.schedule-delay=100ms"
-  };
-
   private TraceCapture() {}
+
+  /**
+   * The arguments that turn tracing on, as in production (docs/operations.md, Tracing), exporting
+   * over OTLP to {@code collector} too; every trace sampled, spans exported a tenth of a second
+   * after they end instead of five seconds.
+   */
+  static String[] on(Collector collector) {
+    return new String[] {
+      "--management.tracing.export.enabled=true",
+      "--management.opentelemetry.tracing.export.otlp.endpoint=" + collector.endpoint(),
+      "--management.tracing.sampling.probability=1.0",
+      "--management.opentelemetry.tracing.export.schedule-delay=100ms"
+    };
+  }
+
+  /** Stands in for an OpenTelemetry collector: keeps what is POSTed to its OTLP/HTTP endpoint. */
+  static final class Collector implements AutoCloseable {
+
+    /** One export: its content type and body (protobuf). */
+    record Export(String contentType, byte[] body) {
+
+      boolean mentions(String text) {
+        return new String(body, java.nio.charset.StandardCharsets.ISO_8859_1).contains(text);
+      }
+    }
+
+    final List<Export> exports = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final com.sun.net.httpserver.HttpServer server;
+
+    Collector() {
+      try {
+        server =
+            com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      server.createContext(
+          "/v1/traces",
+          exchange -> {
+            exports.add(
+                new Export(
+                    String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type")),
+                    exchange.getRequestBody().readAllBytes()));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+          });
+      server.start();
+    }
+
+    String endpoint() {
+      return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1/traces";
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+    }
+  }
 
   /** Registers {@code spans} as a span exporter of the application, beside any configured one. */
   static ApplicationContextInitializer<ConfigurableApplicationContext> into(
