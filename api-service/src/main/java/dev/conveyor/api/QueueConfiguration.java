@@ -1,6 +1,7 @@
 package dev.conveyor.api;
 
 import dev.conveyor.queue.JobQueue;
+import dev.conveyor.queue.JobTracing;
 import dev.conveyor.queue.QueueMetrics;
 import dev.conveyor.queue.jdbc.JobRepository;
 import dev.conveyor.queue.notify.EnqueueNotifier;
@@ -42,8 +43,13 @@ class QueueConfiguration {
   /** Joins the JPA transaction: same DataSource, connection bound by the JpaTransactionManager. */
   @Bean
   @ConditionalOnMissingBean
-  JobQueue jobQueue(DataSource dataSource, QueueMetrics metrics, EnqueueNotifier notifier) {
-    return new JobQueue(dataSource, metrics, null, notifier);
+  JobQueue jobQueue(
+      DataSource dataSource,
+      QueueMetrics metrics,
+      EnqueueNotifier notifier,
+      ObjectProvider<JobTracing> tracing) {
+    // With tracing on (the starter's MicrometerJobTracing), each job stores the current trace.
+    return new JobQueue(dataSource, metrics, null, notifier, tracing.getIfAvailable());
   }
 
   /** For the health check of the queue schema version only. */

@@ -56,7 +56,7 @@ public final class Conveyor implements AutoCloseable {
     DataSourceTransactionManager transactionManager =
         new DataSourceTransactionManager(builder.dataSource);
     this.transactions = new TransactionTemplate(transactionManager);
-    this.queue = new JobQueue(builder.dataSource, builder.metrics, null);
+    this.queue = new JobQueue(builder.dataSource, builder.metrics, null, null, builder.tracing);
     if (!builder.handlers.isEmpty() || !builder.schedules.isEmpty()) {
       WorkerConfig config = builder.config;
       if (!builder.queues.isEmpty()) {
@@ -66,6 +66,7 @@ public final class Conveyor implements AutoCloseable {
           WorkerRuntime.builder(builder.dataSource)
               .config(config)
               .metrics(builder.metrics)
+              .tracing(builder.tracing)
               .transactionManager(transactionManager)
               .handlers(builder.handlers);
       builder.schedules.forEach(runtime::schedule);
@@ -178,6 +179,7 @@ public final class Conveyor implements AutoCloseable {
     private WorkerConfig config = WorkerConfig.defaults();
     private QueueMetrics metrics = QueueMetrics.simple();
     private UnaryOperator<WorkerRuntime.Builder> customizer = UnaryOperator.identity();
+    private @Nullable JobTracing tracing;
 
     private Builder(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -217,6 +219,15 @@ public final class Conveyor implements AutoCloseable {
     /** Where the queue's meters go; default {@link QueueMetrics#simple()}. */
     public Builder metrics(QueueMetrics metrics) {
       this.metrics = metrics;
+      return this;
+    }
+
+    /**
+     * The tracing hook for both sides: enqueues store the current trace with each job, and the
+     * worker continues it ({@link JobTracing}). Default {@code null}: nothing traced.
+     */
+    public Builder tracing(@Nullable JobTracing tracing) {
+      this.tracing = tracing;
       return this;
     }
 

@@ -28,6 +28,8 @@ import org.jspecify.annotations.Nullable;
  * @param startedAt when the latest attempt started
  * @param finalizedAt when it reached a terminal state
  * @param partitionKey what a per-key concurrency limit counts this job by, if anything
+ * @param traceContext the trace the job continues, stored at enqueue ({@link TraceCarrier}'s
+ *     format), if it was traced
  */
 public record Job(
     long id,
@@ -49,4 +51,5 @@ public record Job(
     Instant createdAt,
     @Nullable Instant startedAt,
     @Nullable Instant finalizedAt,
-    @Nullable String partitionKey) {}
+    @Nullable String partitionKey,
+    @Nullable String traceContext) {}

@@ -45,6 +45,7 @@ public final class JobQueue {
   private final QueueMetrics metrics;
   private final @Nullable EnqueueNotifier notifier;
   private final InstantSource clock;
+  private final @Nullable JobTracing tracing;
 
   /** A queue on {@code dataSource} with database time and meters that go nowhere. */
   public JobQueue(DataSource dataSource) {
@@ -72,10 +73,29 @@ public final class JobQueue {
       QueueMetrics metrics,
       @Nullable InstantSource clock,
       @Nullable EnqueueNotifier notifier) {
+    this(dataSource, metrics, clock, notifier, null);
+  }
+
+  /**
+   * @param dataSource the database holding the {@code conveyor} schema
+   * @param metrics where to count enqueued jobs
+   * @param clock the queue's notion of now; {@code null} uses the database clock
+   * @param notifier wakes workers after commit, coalesced across transactions; {@code null} sends a
+   *     NOTIFY from each enqueueing transaction (the default)
+   * @param tracing stores the enqueueing thread's trace with each job whose request carries none
+   *     ({@link JobTracing#startEnqueue}); {@code null} (the default) traces nothing
+   */
+  public JobQueue(
+      DataSource dataSource,
+      QueueMetrics metrics,
+      @Nullable InstantSource clock,
+      @Nullable EnqueueNotifier notifier,
+      @Nullable JobTracing tracing) {
     this.repository = new JobRepository(dataSource, clock);
     this.metrics = metrics;
     this.notifier = notifier;
     this.clock = clock == null ? InstantSource.system() : clock;
+    this.tracing = tracing;
   }
 
   /**
@@ -87,7 +107,7 @@ public final class JobQueue {
    *     JSON
    */
   public Enqueued enqueue(JobRequest request) {
-    return place(request, 0).enqueued();
+    return traced(request, 0).enqueued();
   }
 
   /**
@@ -108,7 +128,24 @@ public final class JobQueue {
     if (max < 1) {
       throw new IllegalArgumentException("max must be at least 1");
     }
-    return place(request, max);
+    return traced(request, max);
+  }
+
+  /** {@link #place}, with the enqueue traced when there is a hook and the request has no trace. */
+  private Placed traced(JobRequest request, long max) {
+    JobTracing.Enqueue enqueue =
+        tracing == null || request.traceContext() != null ? null : tracing.startEnqueue(request);
+    if (enqueue == null) {
+      return place(request, max);
+    }
+    try {
+      Placed placed = place(request.withTraceContext(enqueue.context()), max);
+      enqueue.end(placed.enqueued().job(), null);
+      return placed;
+    } catch (RuntimeException | Error e) {
+      enqueue.end(null, e);
+      throw e;
+    }
   }
 
   /**
@@ -146,6 +183,37 @@ public final class JobQueue {
     if (requests.isEmpty()) {
       return List.of();
     }
+    if (tracing == null) {
+      return placeAll(requests);
+    }
+    List<JobRequest> traced = new ArrayList<>(requests.size());
+    List<JobTracing.@Nullable Enqueue> enqueues = new ArrayList<>(requests.size());
+    for (JobRequest request : requests) {
+      JobTracing.Enqueue enqueue =
+          request.traceContext() != null ? null : tracing.startEnqueue(request);
+      enqueues.add(enqueue);
+      traced.add(enqueue == null ? request : request.withTraceContext(enqueue.context()));
+    }
+    try {
+      List<Enqueued> results = placeAll(traced);
+      for (int i = 0; i < enqueues.size(); i++) {
+        JobTracing.Enqueue enqueue = enqueues.get(i);
+        if (enqueue != null) {
+          enqueue.end(results.get(i).job(), null);
+        }
+      }
+      return results;
+    } catch (RuntimeException | Error e) {
+      for (JobTracing.Enqueue enqueue : enqueues) {
+        if (enqueue != null) {
+          enqueue.end(null, e);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private List<Enqueued> placeAll(List<JobRequest> requests) {
     Enqueued[] results = new Enqueued[requests.size()];
     List<Integer> pending = new ArrayList<>(requests.size());
     for (int i = 0; i < requests.size(); i++) {

@@ -27,6 +27,10 @@ import org.jspecify.annotations.Nullable;
  *     #DEFAULT_MAX_ATTEMPTS} by default
  * @param uniqueKey if set, enqueueing while an unfinished job holds the same key returns that job
  *     instead of adding a duplicate; 1 to 512 characters
+ * @param partitionKey what a per-key concurrency limit counts this job by; 1 to 255 characters
+ * @param traceContext the trace this job continues, in {@link TraceCarrier}'s format (e.g. {@code
+ *     traceparent: 00-…-01}); {@code null} by default, in which case a {@link JobQueue} with a
+ *     {@link JobTracing} stores the enqueueing thread's current trace, if any
  */
 public record JobRequest(
     String kind,
@@ -36,7 +40,8 @@ public record JobRequest(
     @Nullable Instant runAt,
     int maxAttempts,
     @Nullable String uniqueKey,
-    @Nullable String partitionKey) {
+    @Nullable String partitionKey,
+    @Nullable String traceContext) {
 
   /** The queue used when none is given. */
   public static final String DEFAULT_QUEUE = "default";
@@ -65,27 +70,30 @@ public record JobRequest(
     if (partitionKey != null) {
       requireLength("partitionKey", partitionKey, 255);
     }
+    if (traceContext != null) {
+      requireLength("traceContext", traceContext, TraceCarrier.MAX_LENGTH);
+    }
   }
 
   /** A request for {@code kind} with a JSON payload and every other option at its default. */
   public static JobRequest of(String kind, String payloadJson) {
     return new JobRequest(
-        kind, payloadJson, DEFAULT_QUEUE, 0, null, DEFAULT_MAX_ATTEMPTS, null, null);
+        kind, payloadJson, DEFAULT_QUEUE, 0, null, DEFAULT_MAX_ATTEMPTS, null, null, null);
   }
 
   public JobRequest withQueue(String queue) {
     return new JobRequest(
-        kind, payload, queue, priority, runAt, maxAttempts, uniqueKey, partitionKey);
+        kind, payload, queue, priority, runAt, maxAttempts, uniqueKey, partitionKey, traceContext);
   }
 
   public JobRequest withPriority(int priority) {
     return new JobRequest(
-        kind, payload, queue, priority, runAt, maxAttempts, uniqueKey, partitionKey);
+        kind, payload, queue, priority, runAt, maxAttempts, uniqueKey, partitionKey, traceContext);
   }
 
   public JobRequest withRunAt(@Nullable Instant runAt) {
     return new JobRequest(
-        kind, payload, queue, priority, runAt, maxAttempts, uniqueKey, partitionKey);
+        kind, payload, queue, priority, runAt, maxAttempts, uniqueKey, partitionKey, traceContext);
   }
 
   /** Runs no sooner than {@code delay} from now (this JVM's clock). */
@@ -95,17 +103,23 @@ public record JobRequest(
 
   public JobRequest withMaxAttempts(int maxAttempts) {
     return new JobRequest(
-        kind, payload, queue, priority, runAt, maxAttempts, uniqueKey, partitionKey);
+        kind, payload, queue, priority, runAt, maxAttempts, uniqueKey, partitionKey, traceContext);
   }
 
   public JobRequest withUniqueKey(@Nullable String uniqueKey) {
     return new JobRequest(
-        kind, payload, queue, priority, runAt, maxAttempts, uniqueKey, partitionKey);
+        kind, payload, queue, priority, runAt, maxAttempts, uniqueKey, partitionKey, traceContext);
   }
 
   public JobRequest withPartitionKey(@Nullable String partitionKey) {
     return new JobRequest(
-        kind, payload, queue, priority, runAt, maxAttempts, uniqueKey, partitionKey);
+        kind, payload, queue, priority, runAt, maxAttempts, uniqueKey, partitionKey, traceContext);
+  }
+
+  /** Continues the trace given as {@link TraceCarrier} text; see {@link #traceContext()}. */
+  public JobRequest withTraceContext(@Nullable String traceContext) {
+    return new JobRequest(
+        kind, payload, queue, priority, runAt, maxAttempts, uniqueKey, partitionKey, traceContext);
   }
 
   private static void requireLength(String field, String value, int max) {

@@ -9,6 +9,9 @@ import dev.conveyor.api.auth.Role;
 import dev.conveyor.sampledata.SampleRegistry;
 import dev.conveyor.sampledata.VoterCsv;
 import dev.conveyor.testsupport.TestDatabase;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,13 +27,16 @@ import java.time.LocalDate;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.dhatim.fastexcel.reader.ReadableWorkbook;
 import org.dhatim.fastexcel.reader.Row;
 import org.dhatim.fastexcel.reader.Sheet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -60,6 +66,15 @@ class EndToEndTests {
   static String apiKey;
   static String webhookSecret;
   static long clientId;
+
+  /** Every span each application finished: tracing is on in these two (issue 19, Tracing). */
+  static final InMemorySpanExporter API_SPANS = InMemorySpanExporter.create();
+
+  static final InMemorySpanExporter WORKER_SPANS = InMemorySpanExporter.create();
+
+  /** Where both applications export their spans over OTLP, as to a collector in production. */
+  static final TraceCapture.Collector COLLECTOR = new TraceCapture.Collector();
+
   final JdbcClient jdbc = JdbcClient.create(db.dataSource());
 
   @BeforeAll
@@ -67,32 +82,38 @@ class EndToEndTests {
     // Both applications' application.yml are on this classpath: give each its own explicitly.
     api =
         new SpringApplicationBuilder(ConveyorApiApplication.class)
+            .initializers(TraceCapture.into(API_SPANS))
             .run(
-                "--spring.config.location=" + configOf(ConveyorApiApplication.class),
-                "--server.port=0",
-                "--spring.datasource.url=" + db.url(),
-                "--spring.datasource.username=" + db.user(),
-                "--spring.datasource.password=" + db.password(),
-                "--conveyor.api.callbacks.secrets[0]=" + SECRET,
-                // The client webhook test's receiver is on loopback.
-                "--conveyor.api.webhooks.allow-private-addresses=true");
+                concat(
+                    TraceCapture.on(COLLECTOR),
+                    "--spring.config.location=" + configOf(ConveyorApiApplication.class),
+                    "--server.port=0",
+                    "--spring.datasource.url=" + db.url(),
+                    "--spring.datasource.username=" + db.user(),
+                    "--spring.datasource.password=" + db.password(),
+                    "--conveyor.api.callbacks.secrets[0]=" + SECRET,
+                    // The client webhook test's receiver is on loopback.
+                    "--conveyor.api.webhooks.allow-private-addresses=true"));
     apiPort = Integer.parseInt(api.getEnvironment().getRequiredProperty("local.server.port"));
     worker =
         new SpringApplicationBuilder(ConveyorWorkerApplication.class)
+            .initializers(TraceCapture.into(WORKER_SPANS))
             .run(
-                "--spring.config.location=" + configOf(ConveyorWorkerApplication.class),
-                "--server.port=0",
-                "--spring.datasource.url=" + db.url(),
-                "--spring.datasource.username=" + db.user(),
-                "--spring.datasource.password=" + db.password(),
-                "--conveyor.worker-service.api-base-url=http://localhost:" + apiPort,
-                "--conveyor.worker-service.callback-secret=" + SECRET,
-                "--conveyor.worker-service.progress-interval=50ms",
-                "--conveyor.worker-service.fetch-size=500",
-                // The client webhook test's receiver is on loopback.
-                "--conveyor.worker-service.webhooks.allow-private-addresses=true",
-                "--conveyor.worker.fetch.poll-interval=200ms",
-                "--spring.autoconfigure.exclude=" + Apps.API_SECURITY_AUTOCONFIGURATION);
+                concat(
+                    TraceCapture.on(COLLECTOR),
+                    "--spring.config.location=" + configOf(ConveyorWorkerApplication.class),
+                    "--server.port=0",
+                    "--spring.datasource.url=" + db.url(),
+                    "--spring.datasource.username=" + db.user(),
+                    "--spring.datasource.password=" + db.password(),
+                    "--conveyor.worker-service.api-base-url=http://localhost:" + apiPort,
+                    "--conveyor.worker-service.callback-secret=" + SECRET,
+                    "--conveyor.worker-service.progress-interval=50ms",
+                    "--conveyor.worker-service.fetch-size=500",
+                    // The client webhook test's receiver is on loopback.
+                    "--conveyor.worker-service.webhooks.allow-private-addresses=true",
+                    "--conveyor.worker.fetch.poll-interval=200ms",
+                    "--spring.autoconfigure.exclude=" + Apps.API_SECURITY_AUTOCONFIGURATION));
     // A registrar without a county scope: it imports voters (voterImport) and reads its reports.
     ApiKeys.CreatedKey client =
         api.getBean(ApiKeys.class).create("e2e-" + System.nanoTime(), Role.REGISTRAR);
@@ -109,6 +130,13 @@ class EndToEndTests {
     if (api != null) {
       api.close();
     }
+    COLLECTOR.close();
+  }
+
+  private static String[] concat(String[] first, String... rest) {
+    return java.util.stream.Stream.concat(
+            java.util.stream.Stream.of(first), java.util.stream.Stream.of(rest))
+        .toArray(String[]::new);
   }
 
   static String configOf(Class<?> application) {
@@ -1033,5 +1061,203 @@ class EndToEndTests {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Issue 19: one trace per report. Tracing is on in both applications ({@link TraceCapture}), as
+   * one property turns it on in production.
+   */
+  @Nested
+  class Tracing {
+
+    @Test
+    void oneConnectedTraceFollowsAReportFromSubmitToTheClientWebhook() throws Exception {
+      voter("Suffolk", 2, 1, "DEM", "ACTIVE", "Trace", "Tess");
+      String traceId = HexFormat.of().formatHex(randomBytes(16));
+      String clientSpanId = HexFormat.of().formatHex(randomBytes(8));
+      List<String> webhookTraceparents = new java.util.concurrent.CopyOnWriteArrayList<>();
+      com.sun.net.httpserver.HttpServer client = webhookReceiver(webhookTraceparents);
+      try {
+        HttpResponse<String> submitted =
+            send(
+                request("/api/reports")
+                    .header("Content-Type", "application/json")
+                    .header("traceparent", "00-" + traceId + "-" + clientSpanId + "-01")
+                    .header("tracestate", "client=e2e")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"type\":\"voterList\",\"format\":\"CSV\",\"parameters\":"
+                                + "{\"county\":\"Suffolk\"},\"callbackUrl\":\"http://127.0.0.1:"
+                                + client.getAddress().getPort()
+                                + "/hooks\"}")),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+        String reportId = JSON.readTree(submitted.body()).get("reportId").asString();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !webhookTraceparents.isEmpty());
+        Map<String, Object> job =
+            jdbc.sql(
+                    "SELECT j.id, j.attempt, j.run_at, j.started_at FROM conveyor.queue_job j"
+                        + " JOIN reports r ON r.job_id = j.id WHERE r.id = CAST(:id AS uuid)")
+                .param("id", reportId)
+                .query()
+                .singleRow();
+        String jobId = String.valueOf(job.get("id"));
+        String attempt = String.valueOf(job.get("attempt"));
+        java.time.Instant runAt = ((java.sql.Timestamp) job.get("run_at")).toInstant();
+        java.time.Instant startedAt = ((java.sql.Timestamp) job.get("started_at")).toInstant();
+
+        // The client's webhook continues the client's own trace.
+        assertThat(webhookTraceparents.getFirst()).startsWith("00-" + traceId + "-");
+
+        // Spans are exported a moment after they end; the last is the webhook delivery's.
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () -> {
+                  List<SpanData> spans = TraceCapture.trace(traceId, API_SPANS, WORKER_SPANS);
+                  Set<String> ids =
+                      spans.stream().map(SpanData::getSpanId).collect(Collectors.toSet());
+                  // One tree: every span's parent is in the trace, or is the client's span.
+                  assertThat(spans)
+                      .allSatisfy(
+                          span ->
+                              assertThat(span.getParentSpanId())
+                                  .as("parent of %s", span.getName())
+                                  .isIn(withClient(ids, clientSpanId)));
+                  assertThat(spans)
+                      .extracting(SpanData::getName)
+                      .contains(
+                          "conveyor.job.enqueue",
+                          "conveyor.job.wait",
+                          "report.generate",
+                          "callback.deliver",
+                          "webhook.deliver");
+                  // Both directions of HTTP: the submit and the worker's callback, in the API.
+                  assertThat(spans)
+                      .filteredOn(s -> s.getKind() == SpanKind.SERVER)
+                      .extracting(s -> TraceCapture.attribute(s, "http.url"))
+                      .contains("/api/reports", "/internal/report-events");
+                  // The report id on the API's and the worker's spans.
+                  assertThat(spans)
+                      .filteredOn(
+                          s -> reportId.equals(TraceCapture.attribute(s, "conveyor.report.id")))
+                      .extracting(SpanData::getName)
+                      .contains("report.generate", "callback.deliver", "webhook.deliver");
+                  // The wait in the queue: run_at to the claim, to the microsecond the row holds.
+                  SpanData wait =
+                      spans.stream()
+                          .filter(s -> s.getName().equals("conveyor.job.wait"))
+                          .filter(s -> jobId.equals(TraceCapture.attribute(s, "conveyor.job.id")))
+                          // The attempt whose run_at and started_at the row holds now.
+                          .filter(
+                              s ->
+                                  attempt.equals(TraceCapture.attribute(s, "conveyor.job.attempt")))
+                          .findFirst()
+                          .orElseThrow();
+                  assertThat(TraceCapture.attribute(wait, "conveyor.job.kind"))
+                      .isEqualTo("report.generate");
+                  assertThat(TraceCapture.attribute(wait, "conveyor.job.queue"))
+                      .isEqualTo("reports");
+                  assertThat(Duration.ofNanos(wait.getEndEpochNanos() - wait.getStartEpochNanos()))
+                      .isEqualTo(Duration.between(runAt, startedAt));
+                });
+      } finally {
+        client.stop(0);
+      }
+    }
+
+    /** One property (the endpoint) and the spans of both services reach the collector. */
+    @Test
+    void bothServicesExportTheirSpansOverOtlpToTheConfiguredEndpoint() {
+      // Spans of its own in both services, whichever test ran before.
+      voter("Suffolk", 4, 1, "DEM", "ACTIVE", "Export", "Otto");
+      String reportId =
+          submit(
+              "{\"type\":\"voterList\",\"format\":\"CSV\",\"parameters\":"
+                  + "{\"county\":\"Suffolk\"}}");
+      assertThat(awaitFinal(reportId).get("status").asString()).isEqualTo("COMPLETED");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                assertThat(COLLECTOR.exports)
+                    .extracting(TraceCapture.Collector.Export::contentType)
+                    .contains("application/x-protobuf");
+                // service.name, a resource attribute of every export: spring.application.name.
+                assertThat(COLLECTOR.exports).anyMatch(e -> e.mentions("conveyor-api"));
+                assertThat(COLLECTOR.exports).anyMatch(e -> e.mentions("conveyor-worker"));
+              });
+    }
+
+    /**
+     * W3C Trace Context: a receiver that cannot parse traceparent must ignore it (and tracestate)
+     * and start a new trace; a malformed header is never an error of the request.
+     */
+    @Test
+    void aMalformedTraceparentIsIgnoredAndTheReportStartsATraceOfItsOwn() {
+      voter("Suffolk", 3, 1, "DEM", "ACTIVE", "Broken", "Bea");
+      HttpResponse<String> submitted =
+          send(
+              request("/api/reports")
+                  .header("Content-Type", "application/json")
+                  .header("traceparent", "00-not-a-trace-id-01")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"type\":\"voterList\",\"format\":\"CSV\",\"parameters\":"
+                              + "{\"county\":\"Suffolk\"}}")),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+      String reportId = JSON.readTree(submitted.body()).get("reportId").asString();
+      assertThat(awaitFinal(reportId).get("status").asString()).isEqualTo("COMPLETED");
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                SpanData submit =
+                    API_SPANS.getFinishedSpanItems().stream()
+                        .filter(s -> s.getKind() == SpanKind.SERVER)
+                        .filter(s -> "/api/reports".equals(TraceCapture.attribute(s, "http.url")))
+                        .filter(
+                            s -> reportId.equals(TraceCapture.attribute(s, "conveyor.report.id")))
+                        .findFirst()
+                        .orElseThrow();
+                assertThat(submit.getSpanContext().isValid()).isTrue();
+                assertThat(submit.getParentSpanContext().isValid()).as("a new trace").isFalse();
+                assertThat(
+                        TraceCapture.trace(submit.getTraceId(), WORKER_SPANS).stream()
+                            .map(SpanData::getName))
+                    .contains("conveyor.job.wait", "report.generate");
+              });
+    }
+
+    private com.sun.net.httpserver.HttpServer webhookReceiver(List<String> traceparents)
+        throws IOException {
+      com.sun.net.httpserver.HttpServer client =
+          com.sun.net.httpserver.HttpServer.create(
+              new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+      client.createContext(
+          "/",
+          exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            traceparents.add(String.valueOf(exchange.getRequestHeaders().getFirst("traceparent")));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+          });
+      client.start();
+      return client;
+    }
+  }
+
+  private static Set<String> withClient(Set<String> ids, String clientSpanId) {
+    Set<String> all = new java.util.HashSet<>(ids);
+    all.add(clientSpanId);
+    return all;
+  }
+
+  private static byte[] randomBytes(int n) {
+    byte[] bytes = new byte[n];
+    new java.security.SecureRandom().nextBytes(bytes);
+    return bytes;
   }
 }

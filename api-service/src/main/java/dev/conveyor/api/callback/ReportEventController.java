@@ -1,6 +1,7 @@
 package dev.conveyor.api.callback;
 
 import dev.conveyor.api.ApiProperties;
+import dev.conveyor.api.Traces;
 import dev.conveyor.api.report.EventOutcome;
 import dev.conveyor.api.web.ApiException;
 import dev.conveyor.api.web.ProblemType;
@@ -12,6 +13,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import java.time.InstantSource;
 import java.util.Objects;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +79,11 @@ class ReportEventController {
       throw new ApiException(ProblemType.INVALID_SIGNATURE, e.getMessage());
     }
     ReportEvent event = events.readValue(body);
+    UUID reportId = event.reportId();
+    Long jobId = event.jobId();
+    if (reportId != null && jobId != null) {
+      Traces.report(reportId, jobId);
+    }
     return processor.process(Objects.requireNonNull(id), event);
   }
 }

@@ -1,6 +1,7 @@
 package dev.conveyor.api.report;
 
 import dev.conveyor.api.ApiProperties;
+import dev.conveyor.api.Traces;
 import dev.conveyor.api.artifact.ArtifactFiles;
 import dev.conveyor.api.artifact.ArtifactInfo;
 import dev.conveyor.api.auth.Caller;
@@ -140,6 +141,7 @@ class ReportSubmission {
     Report report =
         reports.saveAndFlush(
             new Report(id, caller.clientId(), request, key, job.enqueued().job().id(), now));
+    Traces.report(id, job.enqueued().job().id());
     return new Submitted(report, job.jobsAhead().orElse(0), false);
   }
 

@@ -2,6 +2,7 @@ package dev.conveyor.queue.autoconfigure;
 
 import dev.conveyor.queue.JobHandler;
 import dev.conveyor.queue.JobQueue;
+import dev.conveyor.queue.JobTracing;
 import dev.conveyor.queue.QueueMetrics;
 import dev.conveyor.queue.RetryPolicy;
 import dev.conveyor.queue.Schedule;
@@ -13,6 +14,8 @@ import dev.conveyor.queue.runtime.WorkerConfig;
 import dev.conveyor.queue.runtime.WorkerRuntime;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -51,7 +54,11 @@ import org.springframework.transaction.PlatformTransactionManager;
  *       {@link QueueProperties}, in the application's {@link PlatformTransactionManager} when there
  *       is exactly one (or a primary one), started when the context has refreshed and stopped
  *       gracefully when it closes; plus, with spring-boot-health, a {@link WorkerHealthIndicator}
- *       named {@code conveyor} ({@code management.health.conveyor.enabled}).
+ *       named {@code conveyor} ({@code management.health.conveyor.enabled});
+ *   <li>with Micrometer Tracing exporting ({@code management.tracing.export.enabled}, true unless
+ *       set) and a {@link Tracer} and {@link Propagator}: a {@link MicrometerJobTracing} given to
+ *       the {@link JobQueue} and the {@link WorkerRuntime}, so each job continues the trace that
+ *       enqueued it. Without it the queue traces nothing and spends nothing per job on tracing.
  * </ul>
  *
  * <p>Invalid settings fail the application's startup, with the message of the core record that
@@ -68,9 +75,14 @@ import org.springframework.transaction.PlatformTransactionManager;
  */
 @AutoConfiguration(
     after = DataSourceAutoConfiguration.class,
-    afterName =
-        // So that @ConditionalOnBean(MeterRegistry.class) sees Boot's registry.
-        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
+    // So that @ConditionalOnBean sees Boot's meter registry, tracer and propagator.
+    afterName = {
+      "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+      "org.springframework.boot.micrometer.tracing.autoconfigure.MicrometerTracingAutoConfiguration",
+      "org.springframework.boot.micrometer.tracing.autoconfigure.NoopTracerAutoConfiguration",
+      "org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.OpenTelemetryTracingAutoConfiguration",
+      "org.springframework.boot.micrometer.tracing.brave.autoconfigure.BraveAutoConfiguration"
+    })
 @ConditionalOnClass({JdbcClient.class, DataSourceProperties.class})
 @ConditionalOnSingleCandidate(DataSource.class)
 @EnableConfigurationProperties({
@@ -101,8 +113,27 @@ public final class QueueAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
-  JobQueue conveyorJobQueue(DataSource dataSource, QueueMetrics metrics) {
-    return new JobQueue(dataSource, metrics, null);
+  JobQueue conveyorJobQueue(
+      DataSource dataSource, QueueMetrics metrics, ObjectProvider<JobTracing> tracing) {
+    return new JobQueue(dataSource, metrics, null, null, tracing.getIfAvailable());
+  }
+
+  /**
+   * Micrometer Tracing adapted to the queue's hook. Off with {@code
+   * management.tracing.export.enabled=false} (Spring Boot's own switch, which also leaves the
+   * application with a no-op tracer), so that a disabled tracer costs the queue nothing per job.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "io.micrometer.tracing.Tracer")
+  @ConditionalOnBooleanProperty(name = "management.tracing.export.enabled", matchIfMissing = true)
+  static final class TracingConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean({Tracer.class, Propagator.class})
+    JobTracing conveyorJobTracing(Tracer tracer, Propagator propagator) {
+      return new MicrometerJobTracing(tracer, propagator);
+    }
   }
 
   @Configuration(proxyBeanMethods = false)
@@ -148,6 +179,7 @@ public final class QueueAutoConfiguration {
         ObjectProvider<PlatformTransactionManager> transactionManager,
         ObjectProvider<DataSourceProperties> dataSourceProperties,
         QueueMetrics metrics,
+        ObjectProvider<JobTracing> tracing,
         QueueProperties queue,
         WorkerProperties worker,
         DatabaseProperties database) {
@@ -161,6 +193,7 @@ public final class QueueAutoConfiguration {
               .handlers(handlers.orderedStream().toList())
               .retryPolicy(retryPolicy)
               .metrics(metrics)
+              .tracing(tracing.getIfAvailable())
               .rescuer(rescuer)
               .pruner(pruner)
               .listenConnections(

@@ -113,6 +113,37 @@ class QueueAutoConfigurationTests {
   }
 
   @Nested
+  class Tracing {
+
+    private ApplicationContextRunner withTracer() {
+      return runner
+          .withBean(io.micrometer.tracing.Tracer.class, () -> io.micrometer.tracing.Tracer.NOOP)
+          .withBean(
+              io.micrometer.tracing.propagation.Propagator.class,
+              () -> io.micrometer.tracing.propagation.Propagator.NOOP);
+    }
+
+    @Test
+    void aTracerAndPropagatorGiveTheQueueTheMicrometerHook() {
+      withTracer()
+          .run(
+              context ->
+                  assertThat(context)
+                      .getBean(dev.conveyor.queue.JobTracing.class)
+                      .isInstanceOf(MicrometerJobTracing.class));
+    }
+
+    @Test
+    void tracingExportSwitchedOffOrNoTracerMeansNoHook() {
+      withTracer()
+          .withPropertyValues("management.tracing.export.enabled=false")
+          .run(context -> assertThat(context).doesNotHaveBean(dev.conveyor.queue.JobTracing.class));
+      runner.run(
+          context -> assertThat(context).doesNotHaveBean(dev.conveyor.queue.JobTracing.class));
+    }
+  }
+
+  @Nested
   class Binding {
 
     @Test

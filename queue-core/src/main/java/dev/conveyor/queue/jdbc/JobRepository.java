@@ -131,6 +131,7 @@ public final class JobRepository {
         .param("max_attempts", request.maxAttempts())
         .param("unique_key", new SqlParameterValue(Types.VARCHAR, request.uniqueKey()))
         .param("partition_key", new SqlParameterValue(Types.VARCHAR, request.partitionKey()))
+        .param("trace_context", new SqlParameterValue(Types.VARCHAR, request.traceContext()))
         .query(
             (rs, row) -> {
               long ahead = rs.getLong("ahead");
@@ -154,6 +155,7 @@ public final class JobRepository {
     Integer[] maxAttempts = new Integer[n];
     String[] uniqueKeys = new String[n];
     String[] partitionKeys = new String[n];
+    String[] traceContexts = new String[n];
     for (int i = 0; i < n; i++) {
       JobRequest r = requests.get(i);
       queues[i] = r.queue();
@@ -164,6 +166,7 @@ public final class JobRepository {
       maxAttempts[i] = r.maxAttempts();
       uniqueKeys[i] = r.uniqueKey();
       partitionKeys[i] = r.partitionKey();
+      traceContexts[i] = r.traceContext();
     }
     return jdbc.sql(ENQUEUE_MANY)
         .param("queues", SqlArrays.of("text", queues))
@@ -174,6 +177,7 @@ public final class JobRepository {
         .param("max_attempts", SqlArrays.of("int4", maxAttempts))
         .param("unique_keys", SqlArrays.of("text", uniqueKeys))
         .param("partition_keys", SqlArrays.of("text", partitionKeys))
+        .param("trace_contexts", SqlArrays.of("text", traceContexts))
         .param("notify", notify)
         .query(JOB)
         .list();
@@ -767,7 +771,8 @@ public final class JobRepository {
         instant(rs, "created_at"),
         nullableInstant(rs, "started_at"),
         nullableInstant(rs, "finalized_at"),
-        rs.getString("partition_key"));
+        rs.getString("partition_key"),
+        rs.getString("trace_context"));
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

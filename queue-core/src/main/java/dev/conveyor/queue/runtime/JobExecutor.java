@@ -4,6 +4,7 @@ import dev.conveyor.queue.Job;
 import dev.conveyor.queue.JobFailure;
 import dev.conveyor.queue.JobHandler;
 import dev.conveyor.queue.JobState;
+import dev.conveyor.queue.JobTracing;
 import dev.conveyor.queue.LeaseLostException;
 import dev.conveyor.queue.QueueMetrics;
 import dev.conveyor.queue.RetryPolicy;
@@ -34,6 +35,7 @@ final class JobExecutor {
   private final Completer completer;
   private final Supplier<Boolean> abandoned;
   private final OutcomeListener listener;
+  private final @Nullable JobTracing tracing;
 
   /** Told when an outcome other than a batched completion was recorded. */
   interface OutcomeListener {
@@ -48,7 +50,9 @@ final class JobExecutor {
       QueueMetrics metrics,
       Completer completer,
       Supplier<Boolean> abandoned,
-      OutcomeListener listener) {
+      OutcomeListener listener,
+      @Nullable JobTracing tracing) {
+    this.tracing = tracing;
     this.handlers = handlers;
     this.defaultRetry = defaultRetry;
     this.repository = repository;
@@ -65,6 +69,8 @@ final class JobExecutor {
     MDC.put("queue", job.queue());
     MDC.put("attempt", Integer.toString(job.attempt()));
     running.bindThread(Thread.currentThread());
+    // Before the metrics' observation, so that its span (if any) is a child of this one.
+    JobTracing.Execution traced = tracing == null ? null : tracing.startExecution(job);
     QueueMetrics.Execution execution = metrics.startExecution(job.queue(), job.kind());
     Outcome outcome;
     try {
@@ -74,6 +80,9 @@ final class JobExecutor {
       Thread.interrupted(); // a release at shutdown may have interrupted us; recording goes on
     }
     execution.stop(outcome.tag());
+    if (traced != null) {
+      traced.end(outcome.tag(), outcome instanceof Outcome.Failed f ? f.error() : null);
+    }
     try {
       record(running, outcome);
     } finally {

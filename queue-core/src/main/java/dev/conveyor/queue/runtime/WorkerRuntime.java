@@ -4,6 +4,7 @@ import dev.conveyor.queue.ExponentialBackoff;
 import dev.conveyor.queue.Job;
 import dev.conveyor.queue.JobHandler;
 import dev.conveyor.queue.JobQueue;
+import dev.conveyor.queue.JobTracing;
 import dev.conveyor.queue.QueueControl;
 import dev.conveyor.queue.QueueMetrics;
 import dev.conveyor.queue.RetryPolicy;
@@ -73,7 +74,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public final class WorkerRuntime implements AutoCloseable {
 
   /** The queue schema generation this code reads and writes (see V001 in queue-migrations). */
-  public static final long SCHEMA_VERSION = 3;
+  public static final long SCHEMA_VERSION = 4;
 
   private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
 
@@ -164,7 +165,8 @@ public final class WorkerRuntime implements AutoCloseable {
             metrics,
             completer,
             () -> abandoned,
-            this::outcomeRecorded);
+            this::outcomeRecorded,
+            b.tracing);
     config
         .queues()
         .forEach(
@@ -186,7 +188,7 @@ public final class WorkerRuntime implements AutoCloseable {
             ? null
             : new RecurringScheduler(
                 b.dataSource,
-                new JobQueue(b.dataSource, metrics, b.clock),
+                new JobQueue(b.dataSource, metrics, b.clock, null, b.tracing),
                 b.schedules,
                 RecurringScheduler.DEFAULT_TICK);
     this.pruner =
@@ -611,6 +613,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private JobPruner.@Nullable Config prunerConfig = JobPruner.Config.defaults();
     private @Nullable InstantSource clock;
     private final List<Schedule> schedules = new ArrayList<>();
+    private @Nullable JobTracing tracing;
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -686,6 +689,15 @@ public final class WorkerRuntime implements AutoCloseable {
     /** The queue's clock (tests); default: the database's {@code now()}. */
     public Builder clock(@Nullable InstantSource clock) {
       this.clock = clock;
+      return this;
+    }
+
+    /**
+     * The tracing hook ({@link JobTracing}): each attempt continues the trace stored with its job.
+     * Default {@code null}: nothing traced, nothing spent per job.
+     */
+    public Builder tracing(@Nullable JobTracing tracing) {
+      this.tracing = tracing;
       return this;
     }
 

@@ -11,17 +11,18 @@ WITH input AS (
     FROM unnest(CAST(:queues AS text[]), CAST(:kinds AS text[]), CAST(:payloads AS text[]),
                 CAST(:priorities AS int[]), CAST(:run_ats AS timestamptz[]),
                 CAST(:max_attempts AS int[]), CAST(:unique_keys AS text[]),
-                CAST(:partition_keys AS text[]))
+                CAST(:partition_keys AS text[]), CAST(:trace_contexts AS text[]))
          WITH ORDINALITY AS t(queue, kind, payload, priority, run_at, max_attempts, unique_key,
-                              partition_key, ord)
+                              partition_key, trace_context, ord)
 ),
 inserted AS (
     INSERT INTO conveyor.queue_job
-        (queue, kind, payload, priority, run_at, max_attempts, unique_key, partition_key)
+        (queue, kind, payload, priority, run_at, max_attempts, unique_key, partition_key,
+         trace_context)
     -- ORDER BY ord: identities are drawn in input order, which the caller relies on to match
     -- returned rows to requests.
     SELECT queue, kind, CAST(payload AS jsonb), priority, coalesce(run_at, now()), max_attempts,
-           unique_key, partition_key
+           unique_key, partition_key, trace_context
     FROM input
     ORDER BY ord
     ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running')

@@ -12,10 +12,12 @@
 -- parameter would make PostgreSQL re-plan this statement on every call once a backlog exists.
 WITH inserted AS (
     INSERT INTO conveyor.queue_job
-        (queue, kind, payload, priority, run_at, max_attempts, unique_key, partition_key)
+        (queue, kind, payload, priority, run_at, max_attempts, unique_key, partition_key,
+         trace_context)
     VALUES (:queue, :kind, CAST(:payload AS jsonb), :priority,
             coalesce(CAST(:run_at AS timestamptz), now()), :max_attempts,
-            CAST(:unique_key AS text), CAST(:partition_key AS text))
+            CAST(:unique_key AS text), CAST(:partition_key AS text),
+            CAST(:trace_context AS text))
     ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running')
     DO NOTHING
     RETURNING *

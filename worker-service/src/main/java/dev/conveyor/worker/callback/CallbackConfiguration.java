@@ -7,6 +7,8 @@ import dev.conveyor.worker.DeliveryRetryProperties;
 import dev.conveyor.worker.WebhookProperties;
 import dev.conveyor.worker.WorkerServiceProperties;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import java.time.InstantSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -35,16 +37,30 @@ class CallbackConfiguration {
     return new ApiCallbackHealth(registry, InstantSource.system());
   }
 
+  /**
+   * The trace headers both senders add: the application's tracer and propagator (no-ops while
+   * {@code management.tracing.export.enabled} is false, the default).
+   */
   @Bean
-  CallbackSender callbackSender(WorkerServiceProperties properties, DeliveryRules rules) {
-    return new CallbackSender(properties, rules);
+  TraceHeaders traceHeaders(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
+    return new TraceHeaders(
+        tracer.getIfAvailable(() -> Tracer.NOOP), propagator.getIfAvailable(() -> Propagator.NOOP));
+  }
+
+  @Bean
+  CallbackSender callbackSender(
+      WorkerServiceProperties properties, DeliveryRules rules, TraceHeaders traces) {
+    return new CallbackSender(properties, rules, traces);
   }
 
   @Bean
   WebhookSender webhookSender(
-      WorkerServiceProperties properties, WebhookProperties webhooks, DeliveryRules rules) {
+      WorkerServiceProperties properties,
+      WebhookProperties webhooks,
+      DeliveryRules rules,
+      TraceHeaders traces) {
     return new WebhookSender(
-        properties, new AddressPolicy(webhooks.allowPrivateAddresses()), rules);
+        properties, new AddressPolicy(webhooks.allowPrivateAddresses()), rules, traces);
   }
 
   @Bean

@@ -38,8 +38,14 @@ final class CallbackSender {
   private final WebhookSigner signer;
   private final WorkerServiceProperties properties;
   private final DeliveryRules rules;
+  private final TraceHeaders traces;
 
   CallbackSender(WorkerServiceProperties properties, DeliveryRules rules) {
+    this(properties, rules, TraceHeaders.NONE);
+  }
+
+  CallbackSender(WorkerServiceProperties properties, DeliveryRules rules, TraceHeaders traces) {
+    this.traces = traces;
     this.http =
         HttpClient.newBuilder()
             .connectTimeout(properties.connectTimeout())
@@ -167,6 +173,7 @@ final class CallbackSender {
             .timeout(properties.requestTimeout())
             .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     signer.headers(id, rules.nowSeconds(), body).forEach(builder::header);
+    traces.forEach(builder::header);
     return builder.build();
   }
 }

@@ -5,6 +5,7 @@ import dev.conveyor.queue.JobContext;
 import dev.conveyor.queue.JobFailure;
 import dev.conveyor.queue.JobHandler;
 import dev.conveyor.queue.RetryPolicy;
+import dev.conveyor.worker.Traces;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
@@ -79,6 +80,10 @@ class DeliverCallbackHandler implements JobHandler {
     JsonNode id = event.get("id");
     if (id == null || !id.isString() || id.asString().isBlank()) {
       throw JobFailure.permanent("callback payload has no event id");
+    }
+    String reportId = reportId(event);
+    if (reportId != null) {
+      Traces.reportId(reportId);
     }
     try {
       sender.deliver(id.asString(), body);

@@ -7,6 +7,7 @@ import dev.conveyor.queue.JobContext;
 import dev.conveyor.queue.JobFailure;
 import dev.conveyor.queue.JobHandler;
 import dev.conveyor.queue.RetryPolicy;
+import dev.conveyor.worker.Traces;
 import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -81,6 +82,10 @@ class DeliverWebhookHandler implements JobHandler {
     JsonNode body = payload.get("body");
     if (clientId == null || !clientId.isIntegralNumber() || body == null || !body.isObject()) {
       throw JobFailure.permanent("webhook payload needs webhookId, clientId, callbackUrl and body");
+    }
+    JsonNode reportId = body.get("reportId");
+    if (reportId != null && reportId.isString()) {
+      Traces.reportId(reportId.asString());
     }
     URI url;
     try {

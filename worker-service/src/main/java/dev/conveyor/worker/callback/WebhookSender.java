@@ -49,8 +49,18 @@ final class WebhookSender implements AutoCloseable {
   private final AddressPolicy policy;
   private final DeliveryRules rules;
   private final long deadlineMillis;
+  private final TraceHeaders traces;
 
   WebhookSender(WorkerServiceProperties properties, AddressPolicy policy, DeliveryRules rules) {
+    this(properties, policy, rules, TraceHeaders.NONE);
+  }
+
+  WebhookSender(
+      WorkerServiceProperties properties,
+      AddressPolicy policy,
+      DeliveryRules rules,
+      TraceHeaders traces) {
+    this.traces = traces;
     this.policy = policy;
     this.rules = rules;
     this.deadlineMillis = properties.requestTimeout().toMillis();
@@ -97,6 +107,7 @@ final class WebhookSender implements AutoCloseable {
     HttpPost post = new HttpPost(url);
     post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
     signer.headers(id, rules.nowSeconds(), body).forEach(post::setHeader);
+    traces.forEach(post::setHeader);
     // The read timeout bounds each read; this bounds the whole exchange (a slow drip).
     Future<?> deadline =
         CompletableFuture.runAsync(

@@ -5,6 +5,7 @@ import dev.conveyor.queue.JobContext;
 import dev.conveyor.queue.JobFailure;
 import dev.conveyor.queue.JobHandler;
 import dev.conveyor.queue.LeaseLostException;
+import dev.conveyor.worker.Traces;
 import dev.conveyor.worker.WorkerServiceProperties;
 import dev.conveyor.worker.callback.ReportEvents;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -122,6 +123,7 @@ class GenerateReportHandler implements JobHandler {
   @Override
   public void handle(JobContext ctx) {
     UUID reportId = reportId(ctx.payload());
+    Traces.reportId(reportId);
     Report report =
         reports
             .find(reportId)
@@ -212,6 +214,7 @@ class GenerateReportHandler implements JobHandler {
     ReportEvent.Artifact artifact;
     try {
       write(generator, report, ctx, out, progress);
+      Traces.event("report.generated");
       artifact =
           ctx.completeWithin(
               () -> {
@@ -222,6 +225,7 @@ class GenerateReportHandler implements JobHandler {
       discard(out.artifactId());
       throw e;
     }
+    Traces.event("report.stored");
     try {
       generator.completed(report, ctx);
     } catch (RuntimeException e) {

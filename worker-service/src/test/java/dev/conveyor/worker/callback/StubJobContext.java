@@ -41,6 +41,7 @@ record StubJobContext(Job job) implements JobContext {
             now,
             now,
             null,
+            null,
             null));
   }
 

@@ -112,6 +112,7 @@ final class TestJobContext implements JobContext {
             now,
             now,
             null,
+            null,
             null);
     this.cancelled = cancelled;
     OPEN.add(this);
