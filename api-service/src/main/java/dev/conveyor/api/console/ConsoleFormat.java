@@ -19,7 +19,7 @@ class ConsoleFormat {
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
           .withZone(ZoneOffset.UTC);
 
-  /** A capped count: "10,000+" at the cap. */
+  /** A capped count: "1,000+" at the cap. */
   String count(long n) {
     return n >= ConsoleRepository.COUNT_CAP
         ? String.format(Locale.ROOT, "%,d+", ConsoleRepository.COUNT_CAP)

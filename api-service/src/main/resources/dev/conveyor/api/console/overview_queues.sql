@@ -1,13 +1,13 @@
 -- overview_queues: one row per queue for the console's overview: jobs available now, scheduled
 -- (waiting for their first run_at), retryable (waiting for a retry's run_at), running and dead;
 -- the oldest runnable job's run_at; pause and limits and whether they bind right now.
--- Cost bounded whatever the backlog: every count except running stops at 10000 rows (written in
--- as a number; the page shows "10,000+" and the depth sampler's estimate for available), and
+-- Cost bounded whatever the backlog: every count except running stops at 1000 rows (written in
+-- as a number; the page shows "1,000+" and the depth sampler's estimate for available), and
 -- every walk jumps between index groups (a loose index scan, as count_available.sql does).
 --   groups:  each (queue, priority) of queue_job_claim_idx, one descent per group;
 --   per group the runnable jobs are a leading run_at range and the delayed ones a trailing one,
 --   so neither count reads the other's entries;
---   dead:    queue_job_discarded_idx (queue, id), one descent per queue plus at most 10000 entries;
+--   dead:    queue_job_discarded_idx (queue, id), one descent per queue plus at most 1000 entries;
 --   running: queue_job_running_idx (the running set is bounded by the workers' slots);
 --   binding: queue_control (a row per limited queue), queue_start_log_queue_started_at_idx.
 -- Queues are those with waiting, running or dead jobs, a control, a schedule, a live runtime, or
@@ -35,9 +35,9 @@ groups (queue, priority) AS (
 ),
 waiting AS (
     SELECT g.queue,
-           least(sum(a.jobs), 10000) AS available,
-           least(sum(d.scheduled), 10000) AS scheduled,
-           least(sum(d.retryable), 10000) AS retryable,
+           least(sum(a.jobs), 1000) AS available,
+           least(sum(d.scheduled), 1000) AS scheduled,
+           least(sum(d.retryable), 1000) AS retryable,
            min(o.run_at) AS oldest_run_at
     FROM groups g
     CROSS JOIN t
@@ -48,7 +48,7 @@ waiting AS (
               WHERE j.state = 'available' AND j.queue = g.queue AND j.priority = g.priority
                 AND j.run_at <= t.now
               ORDER BY j.run_at
-              LIMIT 10000) r) a
+              LIMIT 1000) r) a
     CROSS JOIN LATERAL (
         SELECT count(*) FILTER (WHERE r.attempt = 0) AS scheduled,
                count(*) FILTER (WHERE r.attempt > 0) AS retryable
@@ -57,7 +57,7 @@ waiting AS (
               WHERE j.state = 'available' AND j.queue = g.queue AND j.priority = g.priority
                 AND j.run_at > t.now
               ORDER BY j.run_at DESC
-              LIMIT 10000) r) d
+              LIMIT 1000) r) d
     LEFT JOIN LATERAL (
         SELECT j.run_at
         FROM conveyor.queue_job j
@@ -86,7 +86,7 @@ dead AS (
         SELECT count(*) AS jobs
         FROM (SELECT 1 FROM conveyor.queue_job j
               WHERE j.state = 'discarded' AND j.queue = q.queue
-              LIMIT 10000) r) c
+              LIMIT 1000) r) c
 ),
 running AS (
     SELECT queue, count(*) AS jobs
