@@ -20,14 +20,14 @@ class ConsoleFormat {
           .withZone(ZoneOffset.UTC);
 
   /** A capped count: "1,000+" at the cap. */
-  String count(long n) {
+  public String count(long n) {
     return n >= ConsoleRepository.COUNT_CAP
         ? String.format(Locale.ROOT, "%,d+", ConsoleRepository.COUNT_CAP)
         : String.format(Locale.ROOT, "%,d", n);
   }
 
   /** Jobs available now: exact below the cap, else the depth sampler's number when larger. */
-  String available(ConsoleRepository.QueueRow q) {
+  public String available(ConsoleRepository.QueueRow q) {
     if (q.available() < ConsoleRepository.COUNT_CAP) {
       return count(q.available());
     }
@@ -38,11 +38,11 @@ class ConsoleFormat {
     return count(q.available());
   }
 
-  String number(long n) {
+  public String number(long n) {
     return String.format(Locale.ROOT, "%,d", n);
   }
 
-  String time(@Nullable Instant t) {
+  public String time(@Nullable Instant t) {
     if (t == null) {
       return "—";
     }
@@ -50,21 +50,21 @@ class ConsoleFormat {
   }
 
   /** "3 s", "4 min", "2 h 5 min", "3 d". */
-  String age(@Nullable Double seconds) {
+  public String age(@Nullable Double seconds) {
     if (seconds == null) {
       return "—";
     }
     return duration(Duration.ofMillis((long) (Math.max(0, seconds) * 1000)));
   }
 
-  String ago(@Nullable Instant t) {
+  public String ago(@Nullable Instant t) {
     if (t == null) {
       return "—";
     }
     return duration(Duration.between(t, Instant.now())) + " ago";
   }
 
-  String duration(Duration d) {
+  public String duration(Duration d) {
     long s = Math.max(0, d.toSeconds());
     if (s < 120) {
       return s + " s";
@@ -78,13 +78,13 @@ class ConsoleFormat {
     return (s / 86_400) + " d";
   }
 
-  String seconds(double s) {
+  public String seconds(double s) {
     return s < 10
         ? String.format(Locale.ROOT, "%.1f s", s)
         : duration(Duration.ofSeconds((long) s));
   }
 
-  String bytes(@Nullable Long n) {
+  public String bytes(@Nullable Long n) {
     if (n == null) {
       return "—";
     }

@@ -66,11 +66,11 @@ class ConsoleRepository {
       boolean atMaxRunning,
       boolean atRateLimit) {
 
-    boolean limited() {
+    public boolean limited() {
       return maxRunning != null || maxRunningPerKey != null;
     }
 
-    boolean rateLimited() {
+    public boolean rateLimited() {
       return rateLimit != null;
     }
   }
