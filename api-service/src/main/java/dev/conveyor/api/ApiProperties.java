@@ -9,6 +9,7 @@ import jakarta.validation.constraints.NotBlank;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -35,6 +36,7 @@ import org.springframework.validation.annotation.Validated;
  * @param auth API key checking
  * @param retention how long files and reports are kept
  * @param storage per-client storage quota and upload rate
+ * @param console the operations console's signed-in sessions
  */
 @Validated
 @ConfigurationProperties("conveyor.api")
@@ -47,7 +49,8 @@ public record ApiProperties(
     @DefaultValue @Valid Limits limits,
     @DefaultValue @Valid Auth auth,
     @DefaultValue @Valid Retention retention,
-    @DefaultValue @Valid Storage storage) {
+    @DefaultValue @Valid Storage storage,
+    @DefaultValue @Valid Console console) {
 
   public ApiProperties {
     callbacks = Objects.requireNonNullElseGet(callbacks, () -> new Callbacks(null, null, null));
@@ -75,11 +78,12 @@ public record ApiProperties(
     storage =
         Objects.requireNonNullElseGet(
             storage, () -> new Storage(null, Storage.DEFAULT_UPLOAD_RATE, null));
+    console = Objects.requireNonNullElseGet(console, () -> new Console(null));
   }
 
   /** Everything at its default. */
   public static ApiProperties defaults() {
-    return new ApiProperties(null, null, null, null, null, null, null, null, null);
+    return new ApiProperties(null, null, null, null, null, null, null, null, null, null);
   }
 
   /**
@@ -327,6 +331,23 @@ public record ApiProperties(
         // Bean Validation has no constraint for DataSize. 0 is valid: no files at all.
         throw new IllegalArgumentException("conveyor.api.storage.quota must not be negative");
       }
+    }
+  }
+
+  /**
+   * The operations console ({@code /console}), which an admin signs in to with an admin API key.
+   *
+   * @param sessionTimeout how long a console session lasts without a request (the admin then signs
+   *     in again); 30 minutes, 1 minute to 24 hours
+   */
+  public record Console(
+      @DefaultValue("30m") @DurationMin(minutes = 1) @DurationMax(hours = 24)
+          @Nullable Duration sessionTimeout) {
+
+    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMinutes(30);
+
+    public Console {
+      sessionTimeout = Objects.requireNonNullElse(sessionTimeout, DEFAULT_SESSION_TIMEOUT);
     }
   }
 }

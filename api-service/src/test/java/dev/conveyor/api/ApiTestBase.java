@@ -38,6 +38,8 @@ import tools.jackson.databind.JsonNode;
       "conveyor.api.events.heartbeat=300ms",
       "conveyor.api.events.max-streams-per-client=3",
       "conveyor.api.auth.cache-ttl=1s",
+      // Not Tomcat's own 30 minutes, so that a test sees this setting reach the session.
+      "conveyor.api.console.session-timeout=17m",
       "conveyor.api.bootstrap-key=" + ApiTestBase.BOOTSTRAP_KEY,
       "conveyor.api.limits.json-body=16KB",
       "conveyor.api.limits.upload=256KB",

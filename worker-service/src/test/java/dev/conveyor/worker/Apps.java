@@ -25,6 +25,21 @@ final class Apps {
 
   static final String CALLBACK_SECRET = EndToEndTests.SECRET;
 
+  /**
+   * Spring Security's auto-configuration, which the API brings onto this class path: a worker in
+   * this JVM leaves it out, as a deployed worker (which does not have it) does; otherwise its
+   * actuator would answer 401. For {@code --spring.autoconfigure.exclude}.
+   */
+  static final String API_SECURITY_AUTOCONFIGURATION =
+      "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration,"
+          + "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration,"
+          + "org.springframework.boot.security.autoconfigure.web.servlet"
+          + ".ServletWebSecurityAutoConfiguration,"
+          + "org.springframework.boot.security.autoconfigure.web.servlet"
+          + ".SecurityFilterAutoConfiguration,"
+          + "org.springframework.boot.security.autoconfigure.actuate.web.servlet"
+          + ".ManagementWebSecurityAutoConfiguration";
+
   private Apps() {}
 
   /**
@@ -118,7 +133,8 @@ final class Apps {
   private static final Pattern API_ONLY =
       Pattern.compile(
           "api-service|hibernate(?![-/]validator)|jakarta\\.persistence|spring-data-jpa|springdoc"
-              + "|swagger");
+              + "|swagger|spring-security|spring-boot-security|spring-boot-starter-security"
+              + "|thymeleaf|attoparser|unbescape");
 
   private static List<String> workerArgs(TestDatabase db, int apiPort) {
     return List.of(
@@ -131,7 +147,8 @@ final class Apps {
         "--conveyor.worker-service.api-base-url=http://localhost:" + apiPort,
         "--conveyor.worker-service.callback-secret=" + CALLBACK_SECRET,
         "--conveyor.worker-service.progress-interval=50ms",
-        "--conveyor.worker.fetch.poll-interval=200ms");
+        "--conveyor.worker.fetch.poll-interval=200ms",
+        "--spring.autoconfigure.exclude=" + API_SECURITY_AUTOCONFIGURATION);
   }
 
   static int port(ConfigurableApplicationContext app) {

@@ -36,12 +36,14 @@ class DatabaseWaitTests {
                           "--spring.config.location="
                               + EndToEndTests.configOf(ConveyorWorkerApplication.class),
                           "--server.port=0",
-                          // JPA is on this classpath only through the API (the end-to-end tests).
+                          // JPA and Spring Security are on this classpath only through the API (the
+                          // end-to-end tests).
                           "--spring.autoconfigure.exclude="
                               + "org.springframework.boot.hibernate.autoconfigure"
                               + ".HibernateJpaAutoConfiguration,"
                               + "org.springframework.boot.data.jpa.autoconfigure"
-                              + ".DataJpaRepositoriesAutoConfiguration",
+                              + ".DataJpaRepositoriesAutoConfiguration,"
+                              + Apps.API_SECURITY_AUTOCONFIGURATION,
                           "--spring.datasource.url=" + late.url(),
                           "--spring.datasource.username=" + db.user(),
                           "--spring.datasource.password=" + db.password(),

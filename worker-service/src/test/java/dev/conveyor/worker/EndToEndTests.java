@@ -91,7 +91,8 @@ class EndToEndTests {
                 "--conveyor.worker-service.fetch-size=500",
                 // The client webhook test's receiver is on loopback.
                 "--conveyor.worker-service.webhooks.allow-private-addresses=true",
-                "--conveyor.worker.fetch.poll-interval=200ms");
+                "--conveyor.worker.fetch.poll-interval=200ms",
+                "--spring.autoconfigure.exclude=" + Apps.API_SECURITY_AUTOCONFIGURATION);
     // A registrar without a county scope: it imports voters (voterImport) and reads its reports.
     ApiKeys.CreatedKey client =
         api.getBean(ApiKeys.class).create("e2e-" + System.nanoTime(), Role.REGISTRAR);

@@ -231,7 +231,11 @@ public class ApiKeys {
     }
   }
 
-  private static String prefix(String key) {
+  /**
+   * The first characters of a key, as stored in {@code api_clients.key_prefix}: enough to tell keys
+   * apart in a log, too few to use.
+   */
+  static String prefix(String key) {
     return key.substring(0, Math.min(12, key.length()));
   }
 

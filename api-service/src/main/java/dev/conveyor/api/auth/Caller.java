@@ -1,12 +1,15 @@
 package dev.conveyor.api.auth;
 
+import java.io.Serializable;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The authenticated API client of the current request. Controllers take it as a method parameter;
- * {@link BearerAuthFilter} has already refused requests without a valid key.
+ * The authenticated API client of the current request. Controllers take it as a method parameter
+ * ({@link CallerArgumentResolver}); Spring Security ({@link SecurityConfiguration}) has already
+ * refused requests without a valid key on {@code /api/**}, and without an admin's signed-in session
+ * on {@code /console/**}. Serializable: a console session holds it.
  *
  * @param clientId the client's id (owner of its reports)
  * @param name the client's name
@@ -14,11 +17,8 @@ import org.jspecify.annotations.Nullable;
  * @param registryCounties a registrar's county scope; {@code null}: every county (or no registry
  *     right at all, see {@link #mayWriteRegistry()})
  */
-public record Caller(
-    long clientId, String name, Role role, @Nullable List<String> registryCounties) {
-
-  /** The request attribute under which the filter leaves the caller. */
-  static final String ATTRIBUTE = Caller.class.getName();
+public record Caller(long clientId, String name, Role role, @Nullable List<String> registryCounties)
+    implements Serializable {
 
   public Caller {
     registryCounties = registryCounties == null ? null : List.copyOf(registryCounties);

@@ -48,7 +48,7 @@ class ConcurrencyLimitFilterTests {
     ApiProperties.Limits limits = new ApiProperties.Limits(null, null, limit, timeout);
     ConcurrencyLimitFilter filter =
         new ConcurrencyLimitFilter(
-            new ApiProperties(null, null, null, null, null, limits, null, null, null),
+            new ApiProperties(null, null, null, null, null, limits, null, null, null, null),
             JsonMapper.builder().build());
     filter.bindTo(meters);
     return filter;
