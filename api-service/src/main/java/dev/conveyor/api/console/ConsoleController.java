@@ -233,13 +233,12 @@ class ConsoleController {
       model.addAttribute("next", null);
       return "console/reports";
     }
-    List<ConsoleRepository.ReportRow> rows =
-        repository.listReports(wanted, beforeCreated, beforeId, PAGE + 1);
+    List<ConsoleRepository.ReportRow> rows = repository.listReports(wanted, beforeId, PAGE + 1);
     String next = null;
     if (rows.size() > PAGE) {
       rows = new ArrayList<>(rows.subList(0, PAGE));
       ConsoleRepository.ReportRow last = rows.get(PAGE - 1);
-      next = last.createdAt() + "_" + last.id();
+      next = last.id().toString();
     }
     model.addAttribute("reports", rows);
     model.addAttribute("next", next);

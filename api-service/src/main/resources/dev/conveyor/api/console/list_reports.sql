@@ -1,6 +1,8 @@
--- list_reports: one page of every client's reports, newest first (keyset on created_at, id),
--- optionally of one status, with the client's name, duration and file size.
--- Locks: none. Index: reports_created_idx (created_at, id), read backwards from the keyset;
+-- list_reports: one page of every client's reports, newest first, optionally of one status, with
+-- the client's name, duration and file size. Report ids are UUID version 7 (ReportIds: time
+-- first), so id order is creation order and the keyset is the id alone.
+-- Locks: none. Index: reports_pkey read backwards from the cursor (no index for the console: one
+-- on (created_at, id) made the settler's find_unsettled.sql leave its partial index);
 -- api_clients_pkey and artifacts_pkey per row of the page.
 SELECT r.id, r.type, r.format, r.status, r.job_id, r.created_at, r.started_at, r.completed_at,
        c.name AS client, a.size_bytes,
@@ -9,8 +11,7 @@ SELECT r.id, r.type, r.format, r.status, r.job_id, r.created_at, r.started_at, r
 FROM reports r
 JOIN api_clients c ON c.id = r.owner_id
 LEFT JOIN artifacts a ON a.id = r.artifact_id
-WHERE (CAST(:before_created AS timestamptz) IS NULL
-       OR (r.created_at, r.id) < (CAST(:before_created AS timestamptz), CAST(:before_id AS uuid)))
+WHERE (CAST(:before_id AS uuid) IS NULL OR r.id < CAST(:before_id AS uuid))
   AND (CAST(:status AS text) IS NULL OR r.status = :status)
-ORDER BY r.created_at DESC, r.id DESC
+ORDER BY r.id DESC
 LIMIT :limit

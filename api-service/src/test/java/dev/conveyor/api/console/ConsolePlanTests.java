@@ -223,16 +223,15 @@ class ConsolePlanTests {
   }
 
   @Test
-  void reportsListReadsItsCreatedIndexBackwards() {
+  void reportsListReadsThePrimaryKeyBackwards() {
     Map<String, Object> params = new HashMap<>();
     params.put("status", new SqlParameterValue(Types.VARCHAR, null));
-    params.put("before_created", at(Instant.now().minusSeconds(3600)));
     params.put(
-        "before_id", new SqlParameterValue(Types.VARCHAR, "ffffffff-ffff-ffff-ffff-ffffffffffff"));
+        "before_id", new SqlParameterValue(Types.VARCHAR, "00000000-0000-0000-0000-00000000c350"));
     params.put("limit", 50);
     JsonNode plan = explain(ConsoleRepository.LIST_REPORTS, params);
 
-    assertThat(indexesRead(plan)).contains("reports_created_idx");
+    assertThat(indexesRead(plan)).contains("reports_pkey");
     assertThat(nodes(plan.get("Plan"), new ArrayList<>()))
         .noneSatisfy(n -> assertThat(n.get("Node Type").asString()).isIn("Seq Scan", "Sort"));
     assertThat(jdbc.sql(ConsoleRepository.LIST_REPORTS).params(params).query().listOfRows())
