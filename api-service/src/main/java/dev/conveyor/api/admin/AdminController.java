@@ -23,7 +23,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Queue operations for operators. {@code BearerAuthFilter} lets only admin keys reach these.
+ * Queue operations for operators. Spring Security lets only admin keys reach these ({@code
+ * auth.SecurityConfiguration}).
  *
  * <p>These act on jobs only. Cancelling a report's job here does not touch the report row (use
  * {@code POST /api/reports/{id}/cancel} for that); retrying a dead report job runs it again, and

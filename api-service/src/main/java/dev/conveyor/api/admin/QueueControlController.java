@@ -24,7 +24,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * Queue controls for operators: pause and resume a queue, set its cluster-wide limits, and see the
  * recurring schedules. Everything is stored in the database, so it applies to every worker replica
- * and survives restarts. {@code BearerAuthFilter} lets only admin keys reach these.
+ * and survives restarts. Spring Security lets only admin keys reach these ({@code
+ * auth.SecurityConfiguration}).
  */
 @RestController
 @RequestMapping(path = "/api/admin", produces = MediaType.APPLICATION_JSON_VALUE)

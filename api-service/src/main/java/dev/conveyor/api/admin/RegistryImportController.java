@@ -13,7 +13,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET /api/admin/registry-imports}: the audit of registry imports, newest first, with cursor
- * pagination. {@code BearerAuthFilter} lets only admin keys reach it.
+ * pagination. Spring Security lets only admin keys reach it ({@code auth.SecurityConfiguration}).
  */
 @RestController
 @RequestMapping(path = "/api/admin/registry-imports", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -16,8 +16,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code POST /api/admin/api-keys}: creates an API client, as the {@code create-api-key} command
- * does. {@code BearerAuthFilter} lets only admin keys reach it. The answer carries the key and the
- * webhook signing secret, once; only the key's hash is stored.
+ * does. Spring Security lets only admin keys reach it ({@code auth.SecurityConfiguration}). The
+ * answer carries the key and the webhook signing secret, once; only the key's hash is stored.
  */
 @RestController
 @RequestMapping(path = "/api/admin/api-keys", produces = MediaType.APPLICATION_JSON_VALUE)

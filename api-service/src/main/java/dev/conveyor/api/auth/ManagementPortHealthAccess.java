@@ -17,7 +17,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * With a management port of its own ({@code management.server.port}, for the operators' network
  * only), health shows its components and details there to everyone, as it does to an admin key on
- * the API port ({@link HealthAccess}). The filter is registered in the management server's context
+ * the API port ({@link HealthKeys}). The filter is registered in the management server's context
  * (listed in {@code META-INF/spring/...ManagementContextConfiguration.imports}).
  *
  * <p>It grants nothing unless the request came in on the management port and that port is not the

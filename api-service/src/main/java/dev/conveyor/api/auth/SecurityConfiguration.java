@@ -17,6 +17,7 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.authentication.AuthenticationFilter;
 import org.springframework.security.web.firewall.DefaultHttpFirewall;
@@ -37,7 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       admin key ({@link ConsoleSignIn}), a session cookie (HttpOnly, SameSite=Strict, Secure on
  *       HTTPS, path {@code /console}; set in application.yml), CSRF tokens on every state-changing
  *       request, sign-out, the session id changed at sign-in, a session timeout ({@code
- *       conveyor.api.console.session-timeout}). A bearer key opens nothing here.
+ *       conveyor.api.console.session-timeout}), and the session ended once its key is revoked
+ *       ({@link RevokedKeys}). A bearer key opens nothing here.
  *   <li>everything else, open as before: {@code /internal/**} (the worker's callbacks carry their
  *       own signatures), actuator, OpenAPI and Swagger UI, the error page. On {@code
  *       /actuator/health*} a valid bearer key makes its role the request's, so that admins see the
@@ -113,11 +115,12 @@ class SecurityConfiguration {
 
   @Bean
   @Order(2)
-  SecurityFilterChain console(HttpSecurity http, ApiKeyAuthenticationProvider keys)
+  SecurityFilterChain console(HttpSecurity http, ApiKeyAuthenticationProvider keys, ApiKeys apiKeys)
       throws Exception {
     AuthenticationManager signIn = ConsoleSignIn.manager(keys);
     return http.securityMatcher(CONSOLE)
         .authenticationManager(signIn)
+        .addFilterBefore(new RevokedKeys(apiKeys), AuthorizationFilter.class)
         .authorizeHttpRequests(
             requests ->
                 requests

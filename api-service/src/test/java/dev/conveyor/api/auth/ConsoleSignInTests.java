@@ -1,6 +1,7 @@
 package dev.conveyor.api.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.conveyor.api.ApiTestBase;
 import dev.conveyor.api.web.ProblemType;
@@ -180,6 +181,27 @@ class ConsoleSignInTests extends ApiTestBase {
           .contains("You are signed out.");
       // The old cookie, sent again as an attacker who kept it would, opens nothing.
       assertRedirectedToSignIn(new Browser(port).get("/console", cookie));
+    }
+  }
+
+  @Nested
+  class Revocation {
+
+    @Test
+    void revokingTheKeyEndsItsConsoleSession() {
+      browser.get("/console/sign-in");
+      browser.signIn(adminKey);
+      assertThat(browser.get("/console").statusCode()).isEqualTo(200);
+      long clientId = keys.authenticate(adminKey).orElseThrow().clientId();
+
+      jdbc.sql("UPDATE api_clients SET revoked_at = now() WHERE id = :id")
+          .param("id", clientId)
+          .update();
+
+      // Within the key cache's TTL (1 s in ApiTestBase), as a bearer key.
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(() -> assertRedirectedToSignIn(browser.get("/console")));
     }
   }
 

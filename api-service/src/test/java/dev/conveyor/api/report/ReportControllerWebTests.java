@@ -23,6 +23,8 @@ import org.mockito.ArgumentCaptor;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
+import org.springframework.context.annotation.ComponentScan;
+import org.springframework.context.annotation.FilterType;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.assertj.MockMvcTester;
@@ -30,12 +32,20 @@ import org.springframework.test.web.servlet.assertj.MvcTestResult;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
- * The web layer of {@link ReportController} alone: mapping, binding, the bearer filter, the request
+ * The web layer of {@link ReportController} alone: mapping, binding, the bearer keys, the request
  * size filter and the problem+json mapping, with the services behind the controller mocked. No
  * database: the slice loads no repository, DataSource or JdbcClient. What the services do is tested
  * end to end in {@link SubmitReportTests} and {@link ReadReportTests}.
  */
-@WebMvcTest(ReportController.class)
+@WebMvcTest(
+    controllers = ReportController.class,
+    // The API's Spring Security chains and their key provider (over the mocked ApiKeys): the
+    // slice would otherwise apply Spring Boot's default security instead of the bearer keys.
+    includeFilters =
+        @ComponentScan.Filter(
+            type = FilterType.REGEX,
+            pattern =
+                "dev\\.conveyor\\.api\\.auth\\.(SecurityConfiguration|ApiKeyAuthenticationProvider)"))
 // The application registers ApiProperties through @ConfigurationPropertiesScan, which the slice's
 // type filter skips; RequestSizeLimitFilter (a Filter, so part of the slice) needs it.
 @EnableConfigurationProperties(ApiProperties.class)
