@@ -274,14 +274,9 @@ class ConsoleRepository {
       @Nullable Long sizeBytes,
       double seconds) {}
 
-  List<ReportRow> listReports(
-      @Nullable String status,
-      @Nullable Instant beforeCreated,
-      @Nullable UUID beforeId,
-      int limit) {
+  List<ReportRow> listReports(@Nullable String status, @Nullable UUID beforeId, int limit) {
     return jdbc.sql(LIST_REPORTS)
         .param("status", status, Types.VARCHAR)
-        .param("before_created", timestamp(beforeCreated))
         .param("before_id", beforeId == null ? null : beforeId.toString(), Types.VARCHAR)
         .param("limit", limit)
         .query(
