@@ -26,6 +26,15 @@ class ModularityTests {
     // Guards the check above against passing vacuously (no modules detected).
     assertThat(MODULES.stream().map(ApplicationModule::getIdentifier).map(Object::toString))
         .containsExactlyInAnyOrder(
-            "admin", "artifact", "auth", "callback", "jpa", "report", "storage", "stream", "web");
+            "admin",
+            "artifact",
+            "auth",
+            "callback",
+            "console",
+            "jpa",
+            "report",
+            "storage",
+            "stream",
+            "web");
   }
 }

@@ -2,6 +2,7 @@ package dev.conveyor.queue;
 
 import dev.conveyor.queue.QueueControl.QueueLimits;
 import dev.conveyor.queue.jdbc.JobRepository;
+import dev.conveyor.queue.jdbc.OperationsRepository;
 import dev.conveyor.queue.notify.EnqueueNotifier;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -42,6 +43,7 @@ public final class JobQueue {
   private static final int MAX_KEY_RACE_ROUNDS = 10;
 
   private final JobRepository repository;
+  private final OperationsRepository operations;
   private final QueueMetrics metrics;
   private final @Nullable EnqueueNotifier notifier;
   private final InstantSource clock;
@@ -92,6 +94,7 @@ public final class JobQueue {
       @Nullable EnqueueNotifier notifier,
       @Nullable JobTracing tracing) {
     this.repository = new JobRepository(dataSource, clock);
+    this.operations = new OperationsRepository(dataSource, clock);
     this.metrics = metrics;
     this.notifier = notifier;
     this.clock = clock == null ? InstantSource.system() : clock;
@@ -370,6 +373,66 @@ public final class JobQueue {
       return RetryResult.KEY_TAKEN;
     }
     return repository.findById(id).isPresent() ? RetryResult.NOT_RETRYABLE : RetryResult.NOT_FOUND;
+  }
+
+  /**
+   * Deletes a job that is not running (a running job is cancelled first); its errors go with it.
+   *
+   * @return false when the job is running or does not exist
+   */
+  public boolean delete(long id) {
+    return operations.deleteJob(id);
+  }
+
+  /**
+   * Gives every dead (discarded) job of {@code queue} another run now, oldest first, in
+   * transactions of at most {@code batchSize} jobs each, so that retrying a large dead set never
+   * holds many row locks at once. Call it outside a transaction: inside one, every batch joins it.
+   * Jobs whose unique key an unfinished job holds now stay dead. Jobs that die while it runs, after
+   * it passed their id, are not retried.
+   *
+   * @param batchSize jobs per transaction, 1 to 10,000
+   * @return how many jobs were retried
+   */
+  public long retryDead(String queue, int batchSize) {
+    if (batchSize < 1 || batchSize > 10_000) {
+      throw new IllegalArgumentException("batchSize must be between 1 and 10000");
+    }
+    long retried = 0;
+    long after = 0;
+    while (true) {
+      OperationsRepository.RetryBatch batch = operations.retryDeadBatch(queue, after, batchSize);
+      retried += batch.retried();
+      if (batch.lastId().isEmpty()) {
+        return retried;
+      }
+      after = batch.lastId().getAsLong();
+    }
+  }
+
+  /**
+   * Enqueues a recurring schedule's job now, outside its cron (its next occurrence stays as it
+   * was), and records it as the schedule's last run.
+   *
+   * @return the new job's id; empty when there is no such schedule
+   */
+  public OptionalLong runScheduleNow(String schedule) {
+    return operations.runScheduleNow(schedule);
+  }
+
+  /**
+   * Pauses a recurring schedule: it enqueues nothing until resumed; on resume its missed policy
+   * applies as after downtime. Survives restarts (stored with the schedule).
+   *
+   * @return false when there is no such schedule
+   */
+  public boolean pauseSchedule(String schedule) {
+    return operations.pauseSchedule(schedule, true);
+  }
+
+  /** Resumes a paused schedule; false when there is no such schedule. */
+  public boolean resumeSchedule(String schedule) {
+    return operations.pauseSchedule(schedule, false);
   }
 
   /**

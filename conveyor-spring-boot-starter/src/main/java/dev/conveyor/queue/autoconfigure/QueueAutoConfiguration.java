@@ -7,6 +7,7 @@ import dev.conveyor.queue.QueueMetrics;
 import dev.conveyor.queue.RetryPolicy;
 import dev.conveyor.queue.Schedule;
 import dev.conveyor.queue.jdbc.JobRepository;
+import dev.conveyor.queue.jdbc.OperationsRepository;
 import dev.conveyor.queue.maintenance.JobPruner;
 import dev.conveyor.queue.maintenance.LeaseRescuer;
 import dev.conveyor.queue.maintenance.QueueDepthSampler;
@@ -150,7 +151,8 @@ public final class QueueAutoConfiguration {
                   new JobRepository(dataSource, null),
                   metrics,
                   queue.metrics().toSamplerConfig(),
-                  WorkerConfig.defaultWorkerId()));
+                  WorkerConfig.defaultWorkerId(),
+                  new OperationsRepository(dataSource, null)));
     }
 
     @Bean

@@ -4,9 +4,11 @@ import dev.conveyor.queue.QueueMetrics;
 import dev.conveyor.queue.jdbc.JobRepository;
 import dev.conveyor.queue.jdbc.JobRepository.DepthSample;
 import dev.conveyor.queue.jdbc.JobRepository.QueueDepth;
+import dev.conveyor.queue.jdbc.OperationsRepository;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps the {@code conveyor.queue.depth} (jobs runnable now) and {@code conveyor.queue.oldest.age}
@@ -24,6 +26,10 @@ import java.util.Set;
  *   <li><b>Bounded cost.</b> Each queue is counted exactly up to {@link Config#exactLimit()} jobs;
  *       a queue with more gets the PostgreSQL planner's estimate instead (never below the limit),
  *       so the gauge is an estimate above the limit. See {@code count_available.sql}.
+ *   <li><b>Throughput rollup.</b> Given an {@link OperationsRepository}, the process that took the
+ *       sample also adds the jobs finalized since the last rollup to {@code
+ *       conveyor.queue_throughput} (jobs completed, failed and cancelled per queue and minute, for
+ *       the console), reading only those jobs through the finalized_at index.
  * </ul>
  *
  * <p>A failed tick is logged and the gauges keep their last values. Thread-safe.
@@ -67,6 +73,7 @@ public final class QueueDepthSampler {
   private final String samplerId;
   private final Duration due;
   private final PeriodicTask task;
+  private final @Nullable OperationsRepository rollup;
 
   /**
    * @param metrics whose depth gauges this sampler sets
@@ -74,6 +81,20 @@ public final class QueueDepthSampler {
    */
   public QueueDepthSampler(
       JobRepository repository, QueueMetrics metrics, Config config, String samplerId) {
+    this(repository, metrics, config, samplerId, null);
+  }
+
+  /**
+   * @param rollup where to roll up finished jobs per minute when this process samples; {@code
+   *     null}: no rollup
+   */
+  public QueueDepthSampler(
+      JobRepository repository,
+      QueueMetrics metrics,
+      Config config,
+      String samplerId,
+      @Nullable OperationsRepository rollup) {
+    this.rollup = rollup;
     this.repository = repository;
     this.metrics = metrics;
     this.config = config;
@@ -106,6 +127,9 @@ public final class QueueDepthSampler {
     }
     for (String queue : idle) {
       metrics.queueDepth(queue, 0, 0);
+    }
+    if (sample.sampledHere() && rollup != null) {
+      rollup.rollUpThroughput();
     }
     return sample.sampledHere();
   }

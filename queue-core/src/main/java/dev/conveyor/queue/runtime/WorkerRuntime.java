@@ -10,6 +10,7 @@ import dev.conveyor.queue.QueueMetrics;
 import dev.conveyor.queue.RetryPolicy;
 import dev.conveyor.queue.Schedule;
 import dev.conveyor.queue.jdbc.JobRepository;
+import dev.conveyor.queue.jdbc.OperationsRepository;
 import dev.conveyor.queue.maintenance.JobPruner;
 import dev.conveyor.queue.maintenance.LeaseRescuer;
 import dev.conveyor.queue.maintenance.RecurringScheduler;
@@ -74,7 +75,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public final class WorkerRuntime implements AutoCloseable {
 
   /** The queue schema generation this code reads and writes (see V001 in queue-migrations). */
-  public static final long SCHEMA_VERSION = 4;
+  public static final long SCHEMA_VERSION = 5;
 
   private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
 
@@ -103,6 +104,7 @@ public final class WorkerRuntime implements AutoCloseable {
   private final @Nullable LeaseRescuer rescuer;
   private final @Nullable JobPruner pruner;
   private final @Nullable RecurringScheduler scheduler;
+  private final RuntimeRegistry registry;
   private final ScheduledExecutorService timers;
   private final List<Thread> loops = new ArrayList<>();
   private final Set<String> kinds;
@@ -191,6 +193,13 @@ public final class WorkerRuntime implements AutoCloseable {
                 new JobQueue(b.dataSource, metrics, b.clock, null, b.tracing),
                 b.schedules,
                 RecurringScheduler.DEFAULT_TICK);
+    this.registry =
+        new RuntimeRegistry(
+            new OperationsRepository(b.dataSource, b.clock),
+            config.workerId(),
+            config.queues(),
+            handlersRunning::get,
+            RuntimeRegistry.DEFAULT_HEARTBEAT);
     this.pruner =
         b.prunerConfig == null
             ? null
@@ -239,6 +248,7 @@ public final class WorkerRuntime implements AutoCloseable {
     if (scheduler != null) {
       scheduler.start();
     }
+    registry.start();
     log.info("worker {} started on queues {}", config.workerId(), config.queues());
   }
 
@@ -465,6 +475,7 @@ public final class WorkerRuntime implements AutoCloseable {
     if (scheduler != null) {
       scheduler.stop();
     }
+    registry.stop();
     phase = Phase.STOPPED;
     log.info("worker {} stopped", config.workerId());
   }

@@ -19,4 +19,4 @@ ALTER TABLE conveyor.queue_job ADD CONSTRAINT queue_job_trace_context_check
     CHECK (trace_context IS NULL OR char_length(trace_context) BETWEEN 1 AND 4096);
 
 -- Code that reads trace_context refuses a database without it (WorkerRuntime.SCHEMA_VERSION).
-UPDATE conveyor.queue_schema SET version = 4, applied_at = now();
+UPDATE conveyor.queue_schema SET version = 5, applied_at = now();

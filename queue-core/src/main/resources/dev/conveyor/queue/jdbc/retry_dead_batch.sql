@@ -1,0 +1,33 @@
+-- retry_dead_batch: give up to :limit dead (discarded) jobs of one queue another run now, oldest
+-- first, as retry_finished.sql does for one; called in a loop of short transactions, so retrying a
+-- million dead jobs never holds a million row locks. Jobs whose unique key another unfinished job
+-- took meanwhile stay dead (skipped, not an error); SKIP LOCKED leaves rows another transaction
+-- holds to the next batch.
+-- Locks: up to :limit rows. Index: queue_job_discarded_idx (queue, id) WHERE state = 'discarded'.
+WITH batch AS MATERIALIZED (
+    SELECT id
+    FROM conveyor.queue_job
+    WHERE state = 'discarded'
+      AND queue = :queue
+      AND id > :after_id
+    ORDER BY id
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+),
+changed AS (
+    UPDATE conveyor.queue_job j
+    SET state            = 'available',
+        run_at           = coalesce(CAST(:now AS timestamptz), now()),
+        finalized_at     = NULL,
+        cancel_requested = false,
+        max_attempts     = greatest(j.max_attempts, j.attempt + 1)
+    FROM batch
+    WHERE j.id = batch.id
+      AND (j.unique_key IS NULL OR NOT EXISTS (
+              SELECT 1 FROM conveyor.queue_job o
+              WHERE o.unique_key = j.unique_key AND o.state IN ('available', 'running')))
+    RETURNING j.id
+)
+SELECT (SELECT count(*) FROM changed) AS retried,
+       (SELECT max(id) FROM batch) AS last_id,
+       CASE WHEN EXISTS (SELECT 1 FROM changed) THEN pg_notify('conveyor_job', :queue) END AS woken
