@@ -15,10 +15,11 @@ import org.flywaydb.core.api.output.MigrateResult;
  *
  * <p><b>History of its own.</b> {@link #configure()} keeps Flyway's history in {@code
  * conveyor.flyway_schema_history}, inside the queue's schema, so that it never meets the
- * application's own Flyway history: the queue's versions ({@code V001} to {@code V007}) would
- * otherwise collide with an application's {@code V1} to {@code V7}. Flyway creates the {@code
- * conveyor} schema when it is missing and refuses one that exists without this history (a queue
- * schema applied some other way), rather than apply it twice.
+ * application's own Flyway history: the queue's versions ({@code V001} to {@code V014} today;
+ * {@code V001} to {@code V099} are the queue's) would otherwise collide with an application's
+ * {@code V1} to {@code V14}. Flyway creates the {@code conveyor} schema when it is missing and
+ * refuses one that exists without this history (a queue schema applied some other way), rather than
+ * apply it twice.
  *
  * <p><b>Or in your own history.</b> An application whose versions do not collide may instead add
  * {@link #LOCATION} to its own Flyway locations ({@code
