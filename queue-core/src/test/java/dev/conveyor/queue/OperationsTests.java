@@ -216,6 +216,30 @@ class OperationsTests extends QueueTestBase {
     }
 
     @Test
+    void retryDeadBringsBackOnlyTheOldestOfDeadJobsSharingAUniqueKey() {
+      long first = insertJob("u", "discarded", "1 minute");
+      long second = insertJob("u", "discarded", "1 minute");
+      long third = insertJob("u", "discarded", "1 minute");
+      long other = insertJob("u", "discarded", "1 minute");
+      db.execute(
+          "UPDATE conveyor.queue_job SET unique_key = 'report-7' WHERE id IN ("
+              + first
+              + ", "
+              + second
+              + ", "
+              + third
+              + ")");
+
+      // One batch holds all three (a duplicate key error before), the next batches none of them.
+      assertThat(queue.retryDead("u", 10)).isEqualTo(2);
+      assertThat(job(first).state()).isEqualTo(JobState.AVAILABLE);
+      assertThat(job(other).state()).isEqualTo(JobState.AVAILABLE);
+      assertThat(job(second).state()).isEqualTo(JobState.DISCARDED);
+      assertThat(job(third).state()).isEqualTo(JobState.DISCARDED);
+      assertThat(queue.retryDead("u", 1)).as("the key is taken now").isZero();
+    }
+
+    @Test
     void aPausedScheduleEnqueuesNothingWhenDueAndRunNowEnqueuesItsJobAtOnce() {
       Schedule hourly =
           Schedule.of("ops-hourly", "0 0 * * * *", JobRequest.of("h", "{}").withQueue("s"));

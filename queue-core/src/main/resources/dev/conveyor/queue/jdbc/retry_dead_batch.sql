@@ -1,11 +1,12 @@
 -- retry_dead_batch: give up to :limit dead (discarded) jobs of one queue another run now, oldest
 -- first, as retry_finished.sql does for one; called in a loop of short transactions, so retrying a
 -- million dead jobs never holds a million row locks. Jobs whose unique key another unfinished job
--- took meanwhile stay dead (skipped, not an error); SKIP LOCKED leaves rows another transaction
--- holds to the next batch.
+-- took meanwhile stay dead (skipped, not an error), and of several dead jobs sharing a unique key
+-- only the oldest comes back (the others would break queue_job_unique_key_idx); SKIP LOCKED leaves
+-- rows another transaction holds to the next batch.
 -- Locks: up to :limit rows. Index: queue_job_discarded_idx (queue, id) WHERE state = 'discarded'.
 WITH batch AS MATERIALIZED (
-    SELECT id
+    SELECT id, unique_key
     FROM conveyor.queue_job
     WHERE state = 'discarded'
       AND queue = :queue
@@ -14,6 +15,11 @@ WITH batch AS MATERIALIZED (
     LIMIT :limit
     FOR UPDATE SKIP LOCKED
 ),
+chosen AS (
+    SELECT id FROM batch WHERE unique_key IS NULL
+    UNION ALL
+    SELECT min(id) FROM batch WHERE unique_key IS NOT NULL GROUP BY unique_key
+),
 changed AS (
     UPDATE conveyor.queue_job j
     SET state            = 'available',
@@ -21,8 +27,8 @@ changed AS (
         finalized_at     = NULL,
         cancel_requested = false,
         max_attempts     = greatest(j.max_attempts, j.attempt + 1)
-    FROM batch
-    WHERE j.id = batch.id
+    FROM chosen
+    WHERE j.id = chosen.id
       AND (j.unique_key IS NULL OR NOT EXISTS (
               SELECT 1 FROM conveyor.queue_job o
               WHERE o.unique_key = j.unique_key AND o.state IN ('available', 'running')))
