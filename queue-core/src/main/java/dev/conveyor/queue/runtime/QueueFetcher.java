@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * next one without waiting for a claim's round trip. Buffered jobs are claimed like running ones
  * (state {@code running}, a lease and a token of their own), so the lease keeper renews them and
  * the rescuer takes them back if this process dies. The buffer's size follows how fast the queue's
- * jobs start: about {@value WorkerConfig#CLAIM_AHEAD_HORIZON_MILLIS} ms of the recent start rate,
- * at most {@link WorkerConfig#claimAhead()}; so no-op jobs are claimed hundreds at a time, and jobs
- * that take seconds are not hoarded by one worker while others idle. Queues with limits never claim
- * ahead (see {@link WorkerRuntime}).
+ * jobs start: about {@value WorkerConfig#CLAIM_AHEAD_HORIZON_MILLIS} ms of the recent start rate
+ * (or two claim round trips, if longer), at most {@link WorkerConfig#claimAhead()}; so no-op jobs
+ * are claimed hundreds at a time, and jobs that take seconds are not hoarded by one worker while
+ * others idle. Queues with limits never claim ahead (see {@link WorkerRuntime}).
  *
  * <p><b>Pacing.</b> The loop claims again as soon as the buffer is down to half its size and there
  * is room, and at once after a full claim; after a claim that came back short (the queue ran dry)
@@ -46,6 +46,7 @@ final class QueueFetcher implements Runnable {
       Comparator.comparingInt(Job::priority).thenComparing(Job::runAt).thenComparingLong(Job::id);
   private static final long RATE_SAMPLE_NANOS = 1_000_000L;
   private static final long RATE_WINDOW_NANOS = 10_000_000L;
+  private static final long HORIZON_NANOS = WorkerConfig.CLAIM_AHEAD_HORIZON_MILLIS * 1_000_000L;
 
   /** Claims up to {@code demand} jobs of a queue for this worker. */
   @FunctionalInterface
@@ -112,6 +113,10 @@ final class QueueFetcher implements Runnable {
   private volatile long lastSuccessNanos = System.nanoTime();
   private volatile boolean failing;
   private volatile long lastClaimNanos;
+
+  /** How long a claim takes, smoothed; written under {@link #claimLock}. */
+  private volatile long claimNanos;
+
   private final List<Thread> slots = new ArrayList<>();
 
   QueueFetcher(String queue, int concurrency, Claimer claimer, WorkerConfig config, Host host) {
@@ -423,6 +428,8 @@ final class QueueFetcher implements Runnable {
     lastClaimNanos = sent;
     List<Job> jobs = claimer.claim(queue, demand);
     lastSuccessNanos = System.nanoTime();
+    long took = lastSuccessNanos - sent;
+    claimNanos = claimNanos == 0 ? took : (claimNanos * 3 + took) / 4;
     if (failing) {
       log.info("claiming from queue {} works again", queue);
     }
@@ -505,8 +512,11 @@ final class QueueFetcher implements Runnable {
       rateSampledAt = now;
       startsAtSample = starts;
     }
-    // Rounded down: a queue that starts fewer than one job per horizon keeps no buffer.
-    double target = startRate * WorkerConfig.CLAIM_AHEAD_HORIZON_MILLIS / 1000.0;
+    // Rounded down: a queue that starts fewer than one job per horizon keeps no buffer. The
+    // horizon is at least two claim round trips, so that on a slow or busy database the buffer
+    // still outlasts the claim that refills it.
+    long horizon = Math.max(HORIZON_NANOS, 2 * claimNanos);
+    double target = startRate * horizon / 1e9;
     return (int) Math.min(claimAheadCap, target);
   }
 

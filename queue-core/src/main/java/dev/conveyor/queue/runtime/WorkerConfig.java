@@ -92,12 +92,11 @@ public record WorkerConfig(
     requirePositive("heartbeatInterval", heartbeatInterval);
     if (heartbeatInterval.multipliedBy(3).compareTo(leaseDuration) > 0) {
       throw new IllegalArgumentException(
-          "heartbeatInterval ("
+          "heartbeatInterval must be at most a third of leaseDuration (here "
               + heartbeatInterval
-              + ") must be at most a third of leaseDuration ("
+              + " and "
               + leaseDuration
-              + "), so that two missed heartbeats do not lose the lease; set both with"
-              + " withLease(lease, heartbeat)");
+              + "), so that two missed heartbeats do not lose the lease");
     }
     if (shutdownTimeout.isNegative()) {
       throw new IllegalArgumentException("shutdownTimeout must not be negative");

@@ -250,7 +250,7 @@ public final class WorkerRuntime implements AutoCloseable {
     if (leaseKeeper.beat(held.values())) {
       evictBuffered(
           job -> job.leaseLost() || job.leaseUnconfirmed(),
-          "buffered jobs whose lease" + " could not be renewed");
+          "buffered jobs whose lease could not be renewed");
     }
   }
 
@@ -316,11 +316,14 @@ public final class WorkerRuntime implements AutoCloseable {
         }
       }
       limitedQueues = Set.copyOf(limited);
+      // Only a queue that just became paused or limited can have a buffer to hand back: one
+      // that already was claims only for free slots, whose jobs pass through the buffer at once.
+      Set<String> newly = new HashSet<>(controlled);
+      newly.removeAll(controlledQueues);
       controlledQueues = Set.copyOf(controlled);
-      if (!controlled.isEmpty() && phase == Phase.RUNNING) {
+      if (!newly.isEmpty() && phase == Phase.RUNNING) {
         evictBuffered(
-            job -> controlled.contains(job.job().queue()),
-            "buffered jobs of a paused or limited" + " queue");
+            job -> newly.contains(job.job().queue()), "buffered jobs of a paused or limited queue");
       }
     } catch (RuntimeException | Error e) { // an Error would cancel the scheduled refresh for good
       log.debug("could not read queue controls; keeping the last view", e);
