@@ -62,9 +62,14 @@ import org.springframework.transaction.support.TransactionTemplate;
  * fenced on it. A job runs again only if its worker died or lost its lease (rescue), the worker
  * stopped before it finished (release), or the handler failed (retry).
  *
- * <p><b>Shutdown</b> ({@link #stop()}) has two phases: stop claiming and wait up to the shutdown
- * timeout for running jobs; then release those still running, so that another worker takes them at
- * once, and interrupt their handlers, whose late writes the fence refuses.
+ * <p><b>Claim ahead.</b> Each queue keeps, beyond its running jobs, a small buffer of claimed jobs
+ * (sized by how fast its jobs start, at most {@link WorkerConfig#claimAhead()}) that its slots take
+ * as they free up; buffered jobs hold leases like running ones (see {@code QueueFetcher}).
+ *
+ * <p><b>Shutdown</b> ({@link #stop()}) has two phases: stop claiming, hand the buffered jobs back
+ * at once, and wait up to the shutdown timeout for running jobs; then release those still running,
+ * so that another worker takes them at once, and interrupt their handlers, whose late writes the
+ * fence refuses.
  *
  * <p>Thread-safe. {@code start} and {@code stop} may each be called once.
  */
