@@ -1,5 +1,6 @@
 package dev.conveyor.migrations;
 
+import dev.conveyor.queue.migrations.OneConnection;
 import dev.conveyor.queue.migrations.QueueMigrations;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -65,9 +66,12 @@ public final class Migrations {
         .ignoreMigrationPatterns(new String[0]);
   }
 
-  /** Applies every pending migration; fails on a schema newer than this code. */
+  /**
+   * Applies every pending migration; fails on a schema newer than this code. Uses one connection of
+   * {@code dataSource} (a pool of one is enough; see {@link OneConnection}).
+   */
   public static MigrateResult migrate(DataSource dataSource) {
-    return flyway(dataSource).migrate();
+    return OneConnection.migrate(dataSource, shared -> flyway(shared).migrate());
   }
 
   /**

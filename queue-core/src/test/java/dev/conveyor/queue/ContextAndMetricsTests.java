@@ -58,7 +58,8 @@ class ContextAndMetricsTests extends QueueTestBase {
                       Duration.ofSeconds(30),
                       Duration.ofSeconds(11),
                       Duration.ofSeconds(1),
-                      10))
+                      10,
+                      0))
           .hasMessageContaining("third");
     }
 

@@ -269,7 +269,7 @@ class FailureTests extends QueueTestBase {
     private WorkerRuntime run(QueueMetrics metrics, Duration lease) {
       return start(
           WorkerRuntime.builder(dataSource)
-              .config(testConfig(Map.of("default", 4)).withLease(lease))
+              .config(testConfig(Map.of("default", 4)).withLease(lease, lease.dividedBy(3)))
               .metrics(metrics)
               .retryPolicy(FAST)
               .rescuer(new LeaseRescuer.Config(Duration.ofMillis(200), 100))

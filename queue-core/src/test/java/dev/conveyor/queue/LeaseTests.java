@@ -42,7 +42,7 @@ class LeaseTests extends QueueTestBase {
               .config(
                   testConfig(Map.of("default", 1))
                       .withWorkerId("doomed")
-                      .withLease(Duration.ofSeconds(1)))
+                      .withLease(Duration.ofSeconds(1), Duration.ofMillis(333)))
               .rescuer(null)
               .handler(
                   handler(
@@ -101,7 +101,9 @@ class LeaseTests extends QueueTestBase {
       CountDownLatch started = new CountDownLatch(1);
       start(
           WorkerRuntime.builder(dataSource)
-              .config(testConfig(Map.of("default", 1)).withLease(Duration.ofMillis(600)))
+              .config(
+                  testConfig(Map.of("default", 1))
+                      .withLease(Duration.ofMillis(600), Duration.ofMillis(200)))
               .rescuer(new LeaseRescuer.Config(Duration.ofMillis(100), 100))
               .handler(
                   handler(
@@ -249,7 +251,9 @@ class LeaseTests extends QueueTestBase {
       RetryPolicy muchLater = new ExponentialBackoff(Duration.ofHours(1), Duration.ofHours(1), 0);
       start(
           WorkerRuntime.builder(dataSource)
-              .config(testConfig(Map.of("default", 1)).withLease(Duration.ofSeconds(3)))
+              .config(
+                  testConfig(Map.of("default", 1))
+                      .withLease(Duration.ofSeconds(3), Duration.ofSeconds(1)))
               .rescuer(null)
               .handler(
                   handler(

@@ -98,6 +98,39 @@ class LibraryUseTests {
     }
 
     @Test
+    void bothMigrationsRunOnAPoolOfOneConnection() {
+      // Flyway wants a second connection beside its first; from a pool of one that waited for the
+      // pool's timeout (here 2 s, by default 30 s) and failed.
+      for (boolean queueOnly : new boolean[] {true, false}) {
+        String database = "one_connection_" + System.nanoTime();
+        server.execute("CREATE DATABASE " + database);
+        URI uri = URI.create(server.url().substring("jdbc:".length()));
+        try (HikariDataSource one = new HikariDataSource()) {
+          one.setJdbcUrl(
+              "jdbc:postgresql://%s:%d/%s".formatted(uri.getHost(), uri.getPort(), database));
+          one.setUsername(server.user());
+          one.setPassword(server.password());
+          one.setMaximumPoolSize(1);
+          one.setConnectionTimeout(2000);
+          if (queueOnly) {
+            assertThat(QueueMigrations.migrate(one).migrationsExecuted).isEqualTo(7);
+          } else {
+            assertThat(dev.conveyor.migrations.Migrations.migrate(one).migrationsExecuted)
+                .isGreaterThan(7);
+          }
+          assertThat(
+                  JdbcClient.create(one)
+                      .sql("SELECT count(*) FROM conveyor.queue_job")
+                      .query(Long.class)
+                      .single())
+              .isZero();
+        } finally {
+          server.execute("DROP DATABASE " + database);
+        }
+      }
+    }
+
+    @Test
     void theQueueFilesAreTheOnesTheReportSystemAppliesUnderItsOwnHistory() {
       // Same versions and checksums in both histories: moving the files changed no byte.
       QueueMigrations.migrate(dataSource);

@@ -69,8 +69,8 @@ public record QueueProperties(
    * @param duration how long a claim or renewal holds a job; a job whose worker stops renewing it
    *     is rescued this long after the last renewal. Default {@link WorkerConfig#DEFAULT_LEASE}
    * @param heartbeat how often running jobs' leases are renewed, at most a third of {@code
-   *     duration}. Default: a third of {@code duration} when that is set (the rule of {@link
-   *     WorkerConfig#withLease}), else {@link WorkerConfig#DEFAULT_HEARTBEAT}
+   *     duration}. Default: a third of {@code duration} when that is set, else {@link
+   *     WorkerConfig#DEFAULT_HEARTBEAT}
    */
   public record Lease(@Nullable Duration duration, @Nullable Duration heartbeat) {}
 

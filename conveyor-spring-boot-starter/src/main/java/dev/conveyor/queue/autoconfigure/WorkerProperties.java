@@ -55,13 +55,22 @@ public record WorkerProperties(
    *
    * @param pollInterval how often an idle queue is polled when no notification arrives (jittered
    *     ±10 %); default {@link WorkerConfig#DEFAULT_POLL_INTERVAL}
-   * @param cooldown the least time between two claims of one queue when woken by freed slots, so
-   *     that a busy queue claims in batches; default {@link WorkerConfig#DEFAULT_FETCH_COOLDOWN}
+   * @param cooldown the least time between two claims of one queue; default {@link
+   *     WorkerConfig#DEFAULT_FETCH_COOLDOWN} (none: claims are paced by the claim-ahead buffer)
    * @param maxBatch the most jobs one claim takes; default {@link
    *     WorkerConfig#DEFAULT_MAX_CLAIM_BATCH}
+   * @param claimAhead the most jobs a queue holds claimed beyond its free slots (a buffer sized by
+   *     the queue's recent start rate, up to this; 0 claims only for free slots); default {@link
+   *     WorkerConfig#DEFAULT_CLAIM_AHEAD}
+   * @param completionBatch the most completions written in one statement; default {@link
+   *     WorkerConfig#DEFAULT_MAX_COMPLETION_BATCH}
    */
   public record Fetch(
-      @Nullable Duration pollInterval, @Nullable Duration cooldown, @Nullable Integer maxBatch) {}
+      @Nullable Duration pollInterval,
+      @Nullable Duration cooldown,
+      @Nullable Integer maxBatch,
+      @Nullable Integer claimAhead,
+      @Nullable Integer completionBatch) {}
 
   /**
    * Stopping ({@code conveyor.worker.shutdown.*}).
@@ -127,8 +136,8 @@ public record WorkerProperties(
     Duration leaseDuration = orDefault(lease.duration(), defaults.leaseDuration());
     Duration heartbeat = lease.heartbeat();
     if (heartbeat == null) {
-      // The core's own rule (WorkerConfig.withLease): a longer or shorter lease renews at a
-      // third of it, so that setting only the lease never yields an invalid pair.
+      // Setting only the lease renews at a third of it, so that it never yields an invalid pair
+      // (documented on conveyor.queue.lease.heartbeat).
       heartbeat =
           lease.duration() != null ? leaseDuration.dividedBy(3) : defaults.heartbeatInterval();
     }
@@ -141,6 +150,7 @@ public record WorkerProperties(
         leaseDuration,
         heartbeat,
         orDefault(shutdown.timeout(), defaults.shutdownTimeout()),
-        defaults.maxCompletionBatch());
+        orDefault(fetch.completionBatch(), defaults.maxCompletionBatch()),
+        orDefault(fetch.claimAhead(), defaults.claimAhead()));
   }
 }

@@ -156,6 +156,8 @@ class QueueAutoConfigurationTests {
               "conveyor.worker.fetch.poll-interval=250ms",
               "conveyor.worker.fetch.cooldown=5ms",
               "conveyor.worker.fetch.max-batch=50",
+              "conveyor.worker.fetch.claim-ahead=40",
+              "conveyor.worker.fetch.completion-batch=300",
               "conveyor.worker.shutdown.timeout=12s",
               "conveyor.queue.lease.duration=45s",
               "conveyor.queue.lease.heartbeat=5s",
@@ -184,8 +186,8 @@ class QueueAutoConfigurationTests {
                 assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(12));
                 assertThat(config.leaseDuration()).isEqualTo(Duration.ofSeconds(45));
                 assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
-                assertThat(config.maxCompletionBatch())
-                    .isEqualTo(WorkerConfig.DEFAULT_MAX_COMPLETION_BATCH);
+                assertThat(config.maxCompletionBatch()).isEqualTo(300);
+                assertThat(config.claimAhead()).isEqualTo(40);
                 assertThat(queue.retry().toBackoff())
                     .isEqualTo(
                         new ExponentialBackoff(Duration.ofSeconds(2), Duration.ofMinutes(10), 0.1));

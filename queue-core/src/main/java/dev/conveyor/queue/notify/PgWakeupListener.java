@@ -2,6 +2,7 @@ package dev.conveyor.queue.notify;
 
 import dev.conveyor.queue.QueueMetrics;
 import dev.conveyor.queue.runtime.Backoff;
+import java.lang.reflect.Field;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -9,6 +10,9 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.PGStream;
+import org.postgresql.core.QueryExecutorBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +45,10 @@ public final class PgWakeupListener {
     Connection open() throws SQLException;
   }
 
-  /** Receives the hints; called on the listener thread, so it must return quickly. */
+  /**
+   * Receives the hints; called on the listener thread, so it must return quickly (a wake-up may
+   * claim on it: one statement, which saves the hand-off to another thread).
+   */
   public interface Receiver {
     void wake(String queue);
 
@@ -116,6 +123,7 @@ public final class PgWakeupListener {
           log.info("LISTEN connection re-established; waking all queues");
         }
         everConnected = true;
+        skipBlockingPeek(c);
         receiver.wakeAll();
         try {
           listen(c.unwrap(PGConnection.class), c);
@@ -151,6 +159,31 @@ public final class PgWakeupListener {
         }
         lastValidated = System.nanoTime();
       }
+    }
+  }
+
+  /**
+   * pgjdbc's {@code getNotifications(timeout)}, once it has read a notification, asks whether
+   * another message is pending with a blocking read of up to 1 ms ({@code
+   * PGStream.hasMessagePending}), and when that read times out it does not arm the once-a-second
+   * throttle meant to spare it: so every wake-up paid about 1 ms before this listener saw it
+   * (docs/benchmarks.md, "Pickup latency"; pgjdbc issues 1313 and 1547). Arming that throttle for
+   * good leaves only the non-blocking check ({@code available()}): notifications that arrived in
+   * the same read still come together, and later ones wake the next {@code getNotifications}, whose
+   * own wait is a blocking read. Reflection on pgjdbc's internals, so it may stop working with a
+   * later driver: then the listener works as before, 1 ms slower.
+   */
+  private static void skipBlockingPeek(Connection c) {
+    try {
+      Object executor = c.unwrap(BaseConnection.class).getQueryExecutor();
+      Field streamField = QueryExecutorBase.class.getDeclaredField("pgStream");
+      streamField.setAccessible(true);
+      Object stream = streamField.get(executor);
+      Field next = PGStream.class.getDeclaredField("nextStreamAvailableCheckTime");
+      next.setAccessible(true);
+      next.setLong(stream, Long.MAX_VALUE);
+    } catch (ReflectiveOperationException | SQLException | RuntimeException | LinkageError e) {
+      log.debug("pgjdbc's notification peek stays as it is (about 1 ms per wake-up)", e);
     }
   }
 

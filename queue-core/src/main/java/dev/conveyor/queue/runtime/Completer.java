@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -34,6 +35,8 @@ final class Completer implements Runnable {
   private final int maxBatch;
   private final BiConsumer<RunningJob, Boolean> recorded;
   private final Consumer<RunningJob> dropped;
+  private final Runnable written;
+  private final ReentrantLock batchWrites;
   private final LinkedBlockingQueue<RunningJob> pending = new LinkedBlockingQueue<>();
   private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
   private volatile boolean draining;
@@ -43,16 +46,23 @@ final class Completer implements Runnable {
    * @param recorded called per job once its completion was written ({@code true}) or refused by the
    *     fence ({@code false})
    * @param dropped called per job whose completion the database refused for good
+   * @param written called after each batch left the backlog (claims may wait for that)
+   * @param batchWrites held during each statement: a worker's batched writes of its own jobs never
+   *     run beside each other (see WorkerRuntime)
    */
   Completer(
       JobRepository repository,
       int maxBatch,
       BiConsumer<RunningJob, Boolean> recorded,
-      Consumer<RunningJob> dropped) {
+      Consumer<RunningJob> dropped,
+      Runnable written,
+      ReentrantLock batchWrites) {
     this.repository = repository;
     this.maxBatch = maxBatch;
     this.recorded = recorded;
     this.dropped = dropped;
+    this.written = written;
+    this.batchWrites = batchWrites;
   }
 
   void submit(RunningJob job) {
@@ -86,6 +96,7 @@ final class Completer implements Runnable {
         pending.drainTo(batch, maxBatch - 1);
         write(batch);
         batch.clear();
+        written.run();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -101,7 +112,13 @@ final class Completer implements Runnable {
     }
     while (!abandoned) {
       try {
-        Set<Long> completed = repository.completeMany(ids, tokens);
+        Set<Long> completed;
+        batchWrites.lock();
+        try {
+          completed = repository.completeMany(ids, tokens);
+        } finally {
+          batchWrites.unlock();
+        }
         backoff.reset();
         for (RunningJob job : batch) {
           recorded.accept(job, completed.contains(job.job().id()));

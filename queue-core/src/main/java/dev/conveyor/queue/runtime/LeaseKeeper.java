@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,15 +30,21 @@ final class LeaseKeeper {
   private final JobRepository repository;
   private final Duration lease;
   private final Predicate<RunningJob> stillHeld;
+  private final ReentrantLock batchWrites;
 
   /**
    * @param stillHeld whether the worker still holds a job after the statement ran (a job whose
    *     outcome was recorded meanwhile is no longer running, and that is no lost lease)
    */
-  LeaseKeeper(JobRepository repository, Duration lease, Predicate<RunningJob> stillHeld) {
+  LeaseKeeper(
+      JobRepository repository,
+      Duration lease,
+      Predicate<RunningJob> stillHeld,
+      ReentrantLock batchWrites) {
     this.repository = repository;
     this.lease = lease;
     this.stillHeld = stillHeld;
+    this.batchWrites = batchWrites;
   }
 
   /**
@@ -51,26 +58,51 @@ final class LeaseKeeper {
     return sentNanos + lease.toNanos() - lease.toNanos() / 6;
   }
 
-  /** One heartbeat over {@code held}; failures are logged and the next beat tries again. */
-  void beat(Collection<RunningJob> held) {
+  /**
+   * One heartbeat over {@code held}; failures are logged and the next beat tries again. The jobs of
+   * a chunk whose statement failed are marked unconfirmed ({@link RunningJob#markLeaseUnconfirmed})
+   * until a later beat renews them: buffered ones must not start.
+   *
+   * @return whether any lease was lost or left unconfirmed
+   */
+  boolean beat(Collection<RunningJob> held) {
     List<RunningJob> jobs = new ArrayList<>(held);
+    boolean trouble = false;
     for (int from = 0; from < jobs.size(); from += CHUNK) {
       List<RunningJob> chunk = jobs.subList(from, Math.min(jobs.size(), from + CHUNK));
       try {
-        extend(chunk);
+        trouble |= extend(chunk);
       } catch (RuntimeException | Error e) { // an Error would cancel the scheduled heartbeat
+        chunk.forEach(RunningJob::markLeaseUnconfirmed);
+        trouble = true;
         log.error("heartbeat failed for {} jobs; retrying at the next beat", chunk.size(), e);
       }
     }
+    return trouble;
   }
 
   /** Extends one job's lease now; false if it was lost. */
   boolean extendNow(RunningJob job) {
-    extend(List.of(job));
+    long sent = System.nanoTime();
+    // One row: it cannot take part in a deadlock, so it needs no place in the batch order.
+    Map<Long, Boolean> held =
+        repository.extendLeases(new Long[] {job.job().id()}, new UUID[] {job.token()}, lease);
+    Boolean cancel = held.get(job.job().id());
+    if (cancel == null) {
+      if (stillHeld.test(job)) {
+        job.markLeaseLost();
+      }
+    } else {
+      job.leaseRenewed(giveUpAt(sent));
+      if (cancel) {
+        job.requestCancellation();
+      }
+    }
     return !job.leaseLost();
   }
 
-  private void extend(List<RunningJob> chunk) {
+  /** Returns whether a job of the chunk lost its lease. */
+  private boolean extend(List<RunningJob> chunk) {
     Long[] ids = new Long[chunk.size()];
     UUID[] tokens = new UUID[chunk.size()];
     for (int i = 0; i < ids.length; i++) {
@@ -78,7 +110,15 @@ final class LeaseKeeper {
       tokens[i] = chunk.get(i).token();
     }
     long sent = System.nanoTime();
-    Map<Long, Boolean> held = repository.extendLeases(ids, tokens, lease);
+    Map<Long, Boolean> held;
+    // Never beside a completion or release of this worker (see WorkerRuntime#batchWrites).
+    batchWrites.lock();
+    try {
+      held = repository.extendLeases(ids, tokens, lease);
+    } finally {
+      batchWrites.unlock();
+    }
+    boolean lost = false;
     for (RunningJob job : chunk) {
       Boolean cancel = held.get(job.job().id());
       if (cancel != null) {
@@ -92,9 +132,11 @@ final class LeaseKeeper {
           log.warn("job {} lost its lease; its outcome will not be recorded", job.job().id());
         }
         job.markLeaseLost();
+        lost = true;
       } else if (cancel) {
         job.requestCancellation();
       }
     }
+    return lost;
   }
 }

@@ -25,13 +25,13 @@ final class RunningJob implements JobContext {
   private final TransactionTemplate transactions;
   private final TransactionTemplate outsideTransactions;
   private final LeaseKeeper leaseKeeper;
-  private final QueueFetcher fetcher;
 
   /** {@link System#nanoTime()} from which the lease is presumed lost (see LeaseKeeper). */
   private final AtomicLong giveUpAtNanos;
 
   private volatile boolean cancellationRequested;
   private volatile boolean leaseLost;
+  private volatile boolean leaseUnconfirmed;
   private volatile boolean completedWithin;
   private volatile @Nullable Thread thread;
   private long lastProgressWrite;
@@ -42,15 +42,13 @@ final class RunningJob implements JobContext {
       JobRepository repository,
       TransactionTemplate transactions,
       TransactionTemplate outsideTransactions,
-      LeaseKeeper leaseKeeper,
-      QueueFetcher fetcher) {
+      LeaseKeeper leaseKeeper) {
     this.job = job;
     this.token = JobContext.super.leaseToken();
     this.repository = repository;
     this.transactions = transactions;
     this.outsideTransactions = outsideTransactions;
     this.leaseKeeper = leaseKeeper;
-    this.fetcher = fetcher;
     this.giveUpAtNanos = new AtomicLong(leaseKeeper.giveUpAt(claimSentNanos));
     this.cancellationRequested = job.cancelRequested();
   }
@@ -62,10 +60,6 @@ final class RunningJob implements JobContext {
 
   UUID token() {
     return token;
-  }
-
-  QueueFetcher fetcher() {
-    return fetcher;
   }
 
   /**
@@ -165,8 +159,21 @@ final class RunningJob implements JobContext {
     return cancellationRequested;
   }
 
+  /**
+   * Whether the last heartbeat over this job failed (the database did not answer): its lease is not
+   * confirmed, so a job still waiting in a buffer must not start (see QueueFetcher).
+   */
+  boolean leaseUnconfirmed() {
+    return leaseUnconfirmed;
+  }
+
+  void markLeaseUnconfirmed() {
+    leaseUnconfirmed = true;
+  }
+
   /** A heartbeat renewed the lease; {@code giveUpAt} as computed by the LeaseKeeper. */
   void leaseRenewed(long giveUpAt) {
+    leaseUnconfirmed = false;
     // Beats of the timer and of the handler's own heartbeat() may finish out of order.
     giveUpAtNanos.accumulateAndGet(
         giveUpAt, (current, later) -> later - current > 0 ? later : current);

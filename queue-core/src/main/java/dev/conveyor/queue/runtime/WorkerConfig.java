@@ -14,9 +14,9 @@ import java.util.function.Consumer;
  *     least one queue
  * @param pollInterval how often an idle queue is polled when no notification arrives (jittered ±10
  *     %); default {@link #DEFAULT_POLL_INTERVAL}
- * @param fetchCooldown the least time between two claims of one queue when woken by freed slots, so
- *     that a busy queue claims in batches instead of one job at a time; default {@link
- *     #DEFAULT_FETCH_COOLDOWN}
+ * @param fetchCooldown the least time between two claims of one queue; default {@link
+ *     #DEFAULT_FETCH_COOLDOWN} (none: claims are paced by the claim-ahead buffer instead, see
+ *     {@code claimAhead})
  * @param maxClaimBatch the most jobs one claim takes; default {@value #DEFAULT_MAX_CLAIM_BATCH}
  * @param leaseDuration how long a claim or heartbeat holds a job; a job whose worker stops renewing
  *     it is rescued after this; default {@link #DEFAULT_LEASE}
@@ -26,6 +26,11 @@ import java.util.function.Consumer;
  *     default {@link #DEFAULT_SHUTDOWN_TIMEOUT}
  * @param maxCompletionBatch the most completions written in one statement; default {@value
  *     #DEFAULT_MAX_COMPLETION_BATCH}
+ * @param claimAhead the most jobs a queue holds claimed beyond its free slots (its local buffer,
+ *     leases held and renewed like those of running jobs); the buffer actually kept follows how
+ *     fast the queue's jobs start (about {@value #CLAIM_AHEAD_HORIZON_MILLIS} ms worth, so slow
+ *     jobs are not hoarded), up to this; 0 claims only for free slots; default {@value
+ *     #DEFAULT_CLAIM_AHEAD}. Queues with limits never claim ahead.
  */
 public record WorkerConfig(
     String workerId,
@@ -36,16 +41,21 @@ public record WorkerConfig(
     Duration leaseDuration,
     Duration heartbeatInterval,
     Duration shutdownTimeout,
-    int maxCompletionBatch) {
+    int maxCompletionBatch,
+    int claimAhead) {
 
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
-  public static final Duration DEFAULT_FETCH_COOLDOWN = Duration.ofMillis(2);
+  public static final Duration DEFAULT_FETCH_COOLDOWN = Duration.ZERO;
   public static final int DEFAULT_MAX_CLAIM_BATCH = 1000;
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
   public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
   public static final int DEFAULT_MAX_COMPLETION_BATCH = 2000;
   public static final int DEFAULT_CONCURRENCY = 10;
+  public static final int DEFAULT_CLAIM_AHEAD = 1000;
+
+  /** How many milliseconds of a queue's recent start rate its claim-ahead buffer holds. */
+  public static final int CLAIM_AHEAD_HORIZON_MILLIS = 25;
 
   public WorkerConfig {
     Objects.requireNonNull(workerId, "workerId");
@@ -69,15 +79,24 @@ public record WorkerConfig(
     if (fetchCooldown.isNegative()) {
       throw new IllegalArgumentException("fetchCooldown must not be negative");
     }
-    if (maxClaimBatch < 1 || maxCompletionBatch < 1) {
-      throw new IllegalArgumentException("batch sizes must be at least 1");
+    if (maxClaimBatch < 1) {
+      throw new IllegalArgumentException("maxClaimBatch must be at least 1");
+    }
+    if (maxCompletionBatch < 1) {
+      throw new IllegalArgumentException("maxCompletionBatch must be at least 1");
+    }
+    if (claimAhead < 0) {
+      throw new IllegalArgumentException("claimAhead must not be negative");
     }
     requirePositive("leaseDuration", leaseDuration);
     requirePositive("heartbeatInterval", heartbeatInterval);
     if (heartbeatInterval.multipliedBy(3).compareTo(leaseDuration) > 0) {
       throw new IllegalArgumentException(
-          "heartbeatInterval must be at most a third of leaseDuration, so that two missed"
-              + " heartbeats do not lose the lease");
+          "heartbeatInterval must be at most a third of leaseDuration (here "
+              + heartbeatInterval
+              + " and "
+              + leaseDuration
+              + "), so that two missed heartbeats do not lose the lease");
     }
     if (shutdownTimeout.isNegative()) {
       throw new IllegalArgumentException("shutdownTimeout must not be negative");
@@ -95,7 +114,8 @@ public record WorkerConfig(
         DEFAULT_LEASE,
         DEFAULT_HEARTBEAT,
         DEFAULT_SHUTDOWN_TIMEOUT,
-        DEFAULT_MAX_COMPLETION_BATCH);
+        DEFAULT_MAX_COMPLETION_BATCH,
+        DEFAULT_CLAIM_AHEAD);
   }
 
   /** Host name and pid, e.g. {@code worker-7f9c:4242}. */
@@ -131,13 +151,35 @@ public record WorkerConfig(
     return with(c -> c.maxClaimBatch = maxClaimBatch);
   }
 
-  /** Sets the lease and a heartbeat of a third of it. */
+  /**
+   * Sets the lease only; the heartbeat stays as it is and must be at most a third of it (else
+   * {@link IllegalArgumentException}): shortening the lease below three heartbeats needs {@link
+   * #withLease(Duration, Duration)} or {@link #withHeartbeat} first.
+   */
   public WorkerConfig withLease(Duration leaseDuration) {
+    return with(c -> c.leaseDuration = leaseDuration);
+  }
+
+  /** Sets the heartbeat only; at most a third of the lease. */
+  public WorkerConfig withHeartbeat(Duration heartbeatInterval) {
+    return with(c -> c.heartbeatInterval = heartbeatInterval);
+  }
+
+  /** Sets the lease and the heartbeat together (heartbeat at most a third of the lease). */
+  public WorkerConfig withLease(Duration leaseDuration, Duration heartbeatInterval) {
     return with(
         c -> {
           c.leaseDuration = leaseDuration;
-          c.heartbeatInterval = leaseDuration.dividedBy(3);
+          c.heartbeatInterval = heartbeatInterval;
         });
+  }
+
+  public WorkerConfig withMaxCompletionBatch(int maxCompletionBatch) {
+    return with(c -> c.maxCompletionBatch = maxCompletionBatch);
+  }
+
+  public WorkerConfig withClaimAhead(int claimAhead) {
+    return with(c -> c.claimAhead = claimAhead);
   }
 
   public WorkerConfig withShutdownTimeout(Duration shutdownTimeout) {
@@ -157,7 +199,8 @@ public record WorkerConfig(
         copy.leaseDuration,
         copy.heartbeatInterval,
         copy.shutdownTimeout,
-        copy.maxCompletionBatch);
+        copy.maxCompletionBatch,
+        copy.claimAhead);
   }
 
   /** The mutable components of a copy in the making. */
@@ -171,6 +214,7 @@ public record WorkerConfig(
     Duration heartbeatInterval;
     Duration shutdownTimeout;
     int maxCompletionBatch;
+    int claimAhead;
 
     Copy(WorkerConfig c) {
       workerId = c.workerId;
@@ -182,6 +226,7 @@ public record WorkerConfig(
       heartbeatInterval = c.heartbeatInterval;
       shutdownTimeout = c.shutdownTimeout;
       maxCompletionBatch = c.maxCompletionBatch;
+      claimAhead = c.claimAhead;
     }
   }
 

@@ -24,13 +24,11 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -66,9 +64,14 @@ import org.springframework.transaction.support.TransactionTemplate;
  * fenced on it. A job runs again only if its worker died or lost its lease (rescue), the worker
  * stopped before it finished (release), or the handler failed (retry).
  *
- * <p><b>Shutdown</b> ({@link #stop()}) has two phases: stop claiming and wait up to the shutdown
- * timeout for running jobs; then release those still running, so that another worker takes them at
- * once, and interrupt their handlers, whose late writes the fence refuses.
+ * <p><b>Claim ahead.</b> Each queue keeps, beyond its running jobs, a small buffer of claimed jobs
+ * (sized by how fast its jobs start, at most {@link WorkerConfig#claimAhead()}) that its slots take
+ * as they free up; buffered jobs hold leases like running ones (see {@code QueueFetcher}).
+ *
+ * <p><b>Shutdown</b> ({@link #stop()}) has two phases: stop claiming, hand the buffered jobs back
+ * at once, and wait up to the shutdown timeout for running jobs; then release those still running,
+ * so that another worker takes them at once, and interrupt their handlers, whose late writes the
+ * fence refuses.
  *
  * <p>Thread-safe. {@code start} and {@code stop} may each be called once.
  */
@@ -94,7 +97,15 @@ public final class WorkerRuntime implements AutoCloseable {
   private final AtomicInteger handlersRunning = new AtomicInteger();
   private final ReentrantLock idleLock = new ReentrantLock();
   private final Condition idle = idleLock.newCondition();
-  private final ExecutorService jobThreads;
+
+  /**
+   * Held by each batched write of this worker's own running jobs (heartbeat chunk, completion
+   * batch, release), so that they never run beside each other: they lock overlapping rows, and
+   * although each binds its ids in one order, a plan that joins them otherwise (a hash join over a
+   * large batch) would lock in another, and a deadlock costs a second of waiting and a retry.
+   */
+  private final ReentrantLock batchWrites = new ReentrantLock();
+
   private final Completer completer;
   private final LeaseKeeper leaseKeeper;
   private final JobExecutor executor;
@@ -112,12 +123,8 @@ public final class WorkerRuntime implements AutoCloseable {
   /** Queues with cluster-wide limits: claimed through the serialized, limited claim. */
   private volatile Set<String> limitedQueues = Set.of();
 
-  /**
-   * Orders dispatching against {@link #stop}: a claim's jobs are dispatched while the phase is
-   * {@code RUNNING} under this lock, and {@code stop} leaves that phase under it, so each claim is
-   * either counted in before {@code stop} waits for running jobs, or handed back.
-   */
-  private final Object dispatchLock = new Object();
+  /** Queues with limits or paused now: they do not claim ahead, and keep no buffer. */
+  private volatile Set<String> controlledQueues = Set.of();
 
   private volatile Phase phase = Phase.NEW;
   private volatile boolean abandoned;
@@ -135,8 +142,6 @@ public final class WorkerRuntime implements AutoCloseable {
     this.outsideTransactions = new TransactionTemplate(transactions.getTransactionManager());
     this.outsideTransactions.setPropagationBehavior(
         TransactionDefinition.PROPAGATION_NOT_SUPPORTED);
-    this.jobThreads =
-        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("conveyor-job-", 0).factory());
     this.timers =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -149,9 +154,15 @@ public final class WorkerRuntime implements AutoCloseable {
             repository,
             config.maxCompletionBatch(),
             this::completionRecorded,
-            this::completionDropped);
+            this::completionDropped,
+            () -> fetchers.values().forEach(QueueFetcher::roomMaybe),
+            batchWrites);
     this.leaseKeeper =
-        new LeaseKeeper(repository, config.leaseDuration(), job -> held.get(job.job().id()) == job);
+        new LeaseKeeper(
+            repository,
+            config.leaseDuration(),
+            job -> held.get(job.job().id()) == job,
+            batchWrites);
     Map<String, JobHandler> handlers = new HashMap<>();
     for (JobHandler handler : b.handlers) {
       if (handlers.put(handler.kind(), handler) != null) {
@@ -174,9 +185,7 @@ public final class WorkerRuntime implements AutoCloseable {
         .forEach(
             (queue, concurrency) ->
                 fetchers.put(
-                    queue,
-                    new QueueFetcher(
-                        queue, concurrency, this::claim, config, this::dispatchClaimed)));
+                    queue, new QueueFetcher(queue, concurrency, this::claim, config, new Slots())));
     this.listener =
         b.listenSource == null
             ? null
@@ -229,12 +238,12 @@ public final class WorkerRuntime implements AutoCloseable {
     phase = Phase.RUNNING;
     loops.add(Thread.ofPlatform().daemon().name("conveyor-completer").start(completer));
     for (QueueFetcher fetcher : fetchers.values()) {
+      fetcher.startSlots();
       loops.add(
           Thread.ofPlatform().daemon().name("conveyor-fetch-" + fetcher.queue()).start(fetcher));
     }
     long beat = config.heartbeatInterval().toMillis();
-    timers.scheduleWithFixedDelay(
-        () -> leaseKeeper.beat(held.values()), beat, beat, TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
     timers.scheduleWithFixedDelay(this::refreshControls, 1, 1, TimeUnit.SECONDS);
     if (listener != null) {
       listener.start();
@@ -250,6 +259,29 @@ public final class WorkerRuntime implements AutoCloseable {
     }
     registry.start();
     log.info("worker {} started on queues {}", config.workerId(), config.queues());
+  }
+
+  /**
+   * Renews every held lease; on trouble (a lease lost, or a chunk whose renewal failed), buffered
+   * jobs whose lease is not confirmed are taken out of the buffers and handed back: they never
+   * start.
+   */
+  private void heartbeat() {
+    if (leaseKeeper.beat(held.values())) {
+      evictBuffered(
+          job -> job.leaseLost() || job.leaseUnconfirmed(),
+          "buffered jobs whose lease could not be renewed");
+    }
+  }
+
+  private void evictBuffered(java.util.function.Predicate<RunningJob> mustNotStart, String why) {
+    List<RunningJob> evicted = new ArrayList<>();
+    for (QueueFetcher fetcher : fetchers.values()) {
+      evicted.addAll(fetcher.evict(mustNotStart));
+    }
+    if (!evicted.isEmpty()) {
+      handBack(evicted, why);
+    }
   }
 
   private void checkSchema() {
@@ -286,18 +318,33 @@ public final class WorkerRuntime implements AutoCloseable {
   }
 
   /**
-   * Learns which queues have limits (a tiny table, read every second and whenever NOTIFY says it
-   * changed). A stale view is safe: the plain claim refuses a queue that has a control row.
+   * Learns which queues have limits or are paused (a tiny table, read every second and whenever
+   * NOTIFY says it changed). A stale view is safe: the plain claim refuses a queue that has a
+   * control row. Such queues do not claim ahead, and what they had buffered is handed back, so that
+   * a pause or a limit binds the jobs that have not started.
    */
   private void refreshControls() {
     try {
       Set<String> limited = new HashSet<>();
+      Set<String> controlled = new HashSet<>();
       for (QueueControl control : repository.findControls()) {
         if (control.limited()) {
           limited.add(control.queue());
         }
+        if (control.limited() || control.paused()) {
+          controlled.add(control.queue());
+        }
       }
       limitedQueues = Set.copyOf(limited);
+      // Only a queue that just became paused or limited can have a buffer to hand back: one
+      // that already was claims only for free slots, whose jobs pass through the buffer at once.
+      Set<String> newly = new HashSet<>(controlled);
+      newly.removeAll(controlledQueues);
+      controlledQueues = Set.copyOf(controlled);
+      if (!newly.isEmpty() && phase == Phase.RUNNING) {
+        evictBuffered(
+            job -> newly.contains(job.job().queue()), "buffered jobs of a paused or limited queue");
+      }
     } catch (RuntimeException | Error e) { // an Error would cancel the scheduled refresh for good
       log.debug("could not read queue controls; keeping the last view", e);
     }
@@ -307,38 +354,37 @@ public final class WorkerRuntime implements AutoCloseable {
     fetchers.values().forEach(QueueFetcher::wake);
   }
 
-  private void dispatchClaimed(List<Job> jobs, long claimSentNanos) {
-    synchronized (dispatchLock) {
-      if (phase == Phase.RUNNING) {
-        jobs.forEach(job -> dispatchFrom(job, claimSentNanos));
-        return;
-      }
-    }
-    handBack(jobs);
-  }
-
   /**
-   * Releases jobs whose claim returned after {@link #stop} began: {@code stop} neither waits for
-   * nor releases them, so without this they would stay running, unrenewed, until the rescuer takes
-   * them after their lease, an attempt spent on a run that never happened.
+   * Hands claimed jobs that will not run here back (release_many.sql, one statement): buffered jobs
+   * at shutdown, jobs claimed while stopping, jobs whose lease is not confirmed. Their attempt is
+   * given back. If the statement fails, the rescuer takes them after their lease.
    */
-  private void handBack(List<Job> jobs) {
+  private void handBack(List<RunningJob> jobs, String which) {
+    if (jobs.isEmpty()) {
+      return;
+    }
     Long[] ids = new Long[jobs.size()];
     UUID[] tokens = new UUID[jobs.size()];
     for (int i = 0; i < ids.length; i++) {
-      Job job = jobs.get(i);
-      ids[i] = job.id();
-      tokens[i] = Objects.requireNonNull(job.leaseToken(), "a claimed job has a token");
-      fetchers.get(job.queue()).slotFreed();
+      RunningJob job = jobs.get(i);
+      held.remove(job.job().id(), job);
+      ids[i] = job.job().id();
+      tokens[i] = job.token();
     }
-    release(ids, tokens, "jobs claimed while stopping");
+    release(ids, tokens, which);
   }
 
   /** Hands jobs back (release_many.sql); if that fails, the rescuer takes them after the lease. */
   private void release(Long[] ids, UUID[] tokens, String which) {
     try {
-      List<Long> released = repository.releaseMany(ids, tokens);
-      log.warn("released {} {} for other workers", released.size(), which);
+      List<Long> released;
+      batchWrites.lock();
+      try {
+        released = repository.releaseMany(ids, tokens);
+      } finally {
+        batchWrites.unlock();
+      }
+      log.info("released {} {} for other workers", released.size(), which);
     } catch (RuntimeException e) {
       log.error(
           "could not release {} {}; they are rescued when their lease expires",
@@ -348,33 +394,50 @@ public final class WorkerRuntime implements AutoCloseable {
     }
   }
 
-  private void dispatchFrom(Job job, long claimSentNanos) {
-    QueueFetcher fetcher = fetchers.get(job.queue());
-    RunningJob running =
-        new RunningJob(
-            job,
-            claimSentNanos,
-            repository,
-            transactions,
-            outsideTransactions,
-            leaseKeeper,
-            fetcher);
-    held.put(job.id(), running);
-    handlersRunning.incrementAndGet();
-    if (job.startedAt() != null) {
-      metrics.waited(job.queue(), Duration.between(job.runAt(), job.startedAt()));
+  /** The runtime's side of its queues' slots (see QueueFetcher). */
+  private final class Slots implements QueueFetcher.Host {
+    @Override
+    public RunningJob hold(Job job, long claimSentNanos) {
+      RunningJob running =
+          new RunningJob(
+              job, claimSentNanos, repository, transactions, outsideTransactions, leaseKeeper);
+      held.put(job.id(), running);
+      if (job.startedAt() != null) {
+        metrics.waited(job.queue(), Duration.between(job.runAt(), job.startedAt()));
+      }
+      return running;
     }
-    jobThreads.execute(
-        () -> {
-          try {
-            executor.execute(running);
-          } finally {
-            fetcher.slotFreed();
-            if (handlersRunning.decrementAndGet() == 0) {
-              signalIdle();
-            }
-          }
-        });
+
+    @Override
+    public void starting(RunningJob job) {
+      handlersRunning.incrementAndGet();
+    }
+
+    @Override
+    public void execute(RunningJob job) {
+      try {
+        executor.execute(job);
+      } finally {
+        if (handlersRunning.decrementAndGet() == 0) {
+          signalIdle();
+        }
+      }
+    }
+
+    @Override
+    public void handBack(List<RunningJob> jobs, String why) {
+      WorkerRuntime.this.handBack(jobs, why);
+    }
+
+    @Override
+    public boolean mayClaimAhead(String queue) {
+      return !controlledQueues.contains(queue);
+    }
+
+    @Override
+    public boolean completionsBehind() {
+      return completer.backlog() >= config.maxCompletionBatch();
+    }
   }
 
   private void completionRecorded(RunningJob job, boolean completed) {
@@ -438,19 +501,24 @@ public final class WorkerRuntime implements AutoCloseable {
   public synchronized void stop(Duration timeout) {
     if (phase != Phase.RUNNING) {
       phase = Phase.STOPPED;
-      jobThreads.shutdownNow();
+      fetchers.values().forEach(QueueFetcher::stop);
       timers.shutdownNow();
       return;
     }
-    synchronized (dispatchLock) {
-      phase = Phase.STOPPING;
+    phase = Phase.STOPPING;
+    // Buffered jobs go back at once, in one statement, their attempt not counted: another worker
+    // starts them now instead of after their lease. A claim still in flight hands its jobs back
+    // itself when it returns (QueueFetcher#accept).
+    List<RunningJob> buffered = new ArrayList<>();
+    for (QueueFetcher fetcher : fetchers.values()) {
+      buffered.addAll(fetcher.stop());
     }
+    handBack(buffered, "buffered jobs");
     log.info(
         "worker {} stopping: no new claims, waiting up to {} for {} running jobs",
         config.workerId(),
         timeout,
         handlersRunning.get());
-    fetchers.values().forEach(QueueFetcher::stop);
     long deadline = System.nanoTime() + timeout.toNanos();
     awaitIdle(deadline);
     releaseUnfinished();
@@ -462,7 +530,7 @@ public final class WorkerRuntime implements AutoCloseable {
     joinLoops(Duration.ofSeconds(5));
     completer.abandon();
     timers.shutdownNow();
-    jobThreads.shutdownNow();
+    fetchers.values().forEach(QueueFetcher::interruptSlots);
     if (listener != null) {
       listener.stop();
     }
@@ -551,7 +619,7 @@ public final class WorkerRuntime implements AutoCloseable {
     Map<String, Integer> running = new LinkedHashMap<>();
     boolean failing = false;
     for (QueueFetcher f : fetchers.values()) {
-      running.put(f.queue(), f.running(config.queues().get(f.queue())));
+      running.put(f.queue(), f.running());
       failing |= f.failing();
     }
     return new Status(
@@ -585,7 +653,10 @@ public final class WorkerRuntime implements AutoCloseable {
   private final class Wakeups implements PgWakeupListener.Receiver {
     @Override
     public void wake(String queue) {
-      WorkerRuntime.this.wake(queue);
+      QueueFetcher fetcher = fetchers.get(queue);
+      if (fetcher != null) {
+        fetcher.wakeAndClaim();
+      }
     }
 
     @Override

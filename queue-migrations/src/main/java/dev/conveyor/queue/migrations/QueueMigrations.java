@@ -30,7 +30,8 @@ import org.flywaydb.core.api.output.MigrateResult;
  * newer release applied it) is refused, so an old release never runs against a schema it does not
  * understand.
  *
- * <p>Concurrent runs are safe: Flyway serializes them with a PostgreSQL advisory lock.
+ * <p>Concurrent runs are safe: Flyway serializes them with a PostgreSQL advisory lock. {@link
+ * #migrate} needs one connection of the pool, not two.
  */
 public final class QueueMigrations {
 
@@ -50,7 +51,10 @@ public final class QueueMigrations {
    *     back), or if the database holds a queue migration this code does not know
    */
   public static MigrateResult migrate(DataSource dataSource) {
-    return configure().dataSource(dataSource).load().migrate();
+    // On one borrowed connection: Flyway would otherwise hold two at once, which a pool of one
+    // cannot give (see OneConnection).
+    return OneConnection.migrate(
+        dataSource, shared -> configure().dataSource(shared).load().migrate());
   }
 
   /** The settings of {@link #migrate}; callers add a data source (and may add more settings). */
