@@ -1153,7 +1153,7 @@ class EndToEndTests {
                               s ->
                                   attempt.equals(TraceCapture.attribute(s, "conveyor.job.attempt")))
                           .findFirst()
-                          .orElseThrow();
+                          .orElseThrow(() -> new AssertionError("no wait span exported yet"));
                   assertThat(TraceCapture.attribute(wait, "conveyor.job.kind"))
                       .isEqualTo("report.generate");
                   assertThat(TraceCapture.attribute(wait, "conveyor.job.queue"))
@@ -1221,7 +1221,7 @@ class EndToEndTests {
                         .filter(
                             s -> reportId.equals(TraceCapture.attribute(s, "conveyor.report.id")))
                         .findFirst()
-                        .orElseThrow();
+                        .orElseThrow(() -> new AssertionError("no submit span exported yet"));
                 assertThat(submit.getSpanContext().isValid()).isTrue();
                 assertThat(submit.getParentSpanContext().isValid()).as("a new trace").isFalse();
                 assertThat(

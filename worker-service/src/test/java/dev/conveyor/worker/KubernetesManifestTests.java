@@ -408,7 +408,11 @@ class KubernetesManifestTests {
               assertThat(environment.get("CONVEYOR_WORKER_QUEUES_" + queue.toUpperCase()))
                   .as("%s: the worker's slots for %s are the query's", overlay, queue)
                   .isEqualTo(n));
-      URI database = URI.create(environment.get("CONVEYOR_DB_URL").substring("jdbc:".length()));
+      // The scaler connects to the server itself: the direct URL when the pooled one is a
+      // PgBouncer's (docs/operations.md, "Behind PgBouncer").
+      String url =
+          environment.getOrDefault("CONVEYOR_DB_DIRECT_URL", environment.get("CONVEYOR_DB_URL"));
+      URI database = URI.create(url.substring("jdbc:".length()));
       assertThat(metadata.get("host")).as(overlay).isEqualTo(database.getHost());
       assertThat(metadata.get("port")).as(overlay).isEqualTo(String.valueOf(database.getPort()));
       assertThat(metadata.get("dbName")).as(overlay).isEqualTo(database.getPath().substring(1));
