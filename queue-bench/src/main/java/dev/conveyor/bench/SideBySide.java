@@ -213,7 +213,10 @@ public final class SideBySide {
         long next = System.nanoTime();
         while (true) {
           next += POLL_NANOS;
-          if (!exists(unfinished)) {
+          // The database is asked only once every handler has run: until then some job is
+          // unfinished anyway, and a poll would only take PostgreSQL's CPU from the drain (about
+          // 1.7 ms each over the dead index entries a drain leaves). drain.js does the same.
+          if (handled.sum() >= jobs && !exists(unfinished)) {
             end = System.nanoTime();
             break;
           }

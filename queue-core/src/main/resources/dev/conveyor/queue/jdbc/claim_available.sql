@@ -1,7 +1,9 @@
 -- claim_available: take up to :demand runnable jobs of one queue for this worker.
 -- Locks: FOR UPDATE SKIP LOCKED on the picked rows, so concurrent claimers never wait on
 -- each other and never pick the same row; the UPDATE then marks them running under a new
--- lease token per row (the fencing token of this attempt).
+-- lease token. The token is drawn once per statement (an InitPlan), not per row: (id, token)
+-- names the attempt, and every fenced write matches both, so jobs claimed together may share it
+-- (a new claim of the same job always draws a new one). Per row it cost ~2 us of a ~15 us claim.
 -- Index: queue_job_claim_idx (queue, priority, run_at, id) WHERE state = 'available', read in
 -- order and stopped after :demand rows. MATERIALIZED keeps the LIMIT inside the CTE: the
 -- UPDATE can never touch more rows than were picked.
@@ -30,7 +32,7 @@ UPDATE conveyor.queue_job j
 SET state            = 'running',
     attempt          = j.attempt + 1,
     lease_owner      = :owner,
-    lease_token      = gen_random_uuid(),
+    lease_token      = (SELECT gen_random_uuid()),
     lease_expires_at = coalesce(CAST(:now AS timestamptz), now()) + CAST(:lease_ms AS bigint) * interval '1 millisecond',
     started_at       = coalesce(CAST(:now AS timestamptz), now()),
     progress         = 0

@@ -69,7 +69,7 @@ claimed AS (
     SET state            = 'running',
         attempt          = j.attempt + 1,
         lease_owner      = :owner,
-        lease_token      = gen_random_uuid(),
+        lease_token      = (SELECT gen_random_uuid()),
         lease_expires_at = t.now + CAST(:lease_ms AS bigint) * interval '1 millisecond',
         started_at       = t.now,
         progress         = 0

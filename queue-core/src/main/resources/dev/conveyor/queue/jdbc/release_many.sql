@@ -8,14 +8,31 @@
 -- report of the cancellation is the last word). Queue writes of the stopped handler are refused
 -- either way: they need state = 'running'.
 -- Locks: the released rows. Index: queue_job_pkey.
--- Lock order: the caller binds the ids sorted ascending (JobRepository sorts them), and the
--- join reads the pkey once per array element in that order, so every batched queue_job write
--- (extend_leases, complete_many, release_many) locks in id order: a heartbeat racing a
--- completion or release of the same jobs waits instead of deadlocking (40P01). Not an
--- ORDER BY id FOR UPDATE CTE: tried, and at 200 slots its completions fell over a minute behind
--- the handlers; 83,650 of 100,000 no-op jobs lost their lease first and ran again after the
--- rescue (docs/benchmarks.md, "Session 8").
-WITH released AS (
+-- Lock order and plan: the caller binds the ids sorted ascending (JobRepository sorts them).
+-- The MATERIALIZED CTE walks the array in that order and, per element, looks the row up by
+-- primary key and locks it (a LATERAL subquery with a locking clause is never flattened into a
+-- join), so every batched queue_job write (extend_leases, complete_many, release_many) locks in
+-- id order: a heartbeat racing a completion or release of the same jobs waits instead of
+-- deadlocking (40P01). The UPDATE then finds the locked rows by id = ANY(array), an index scan.
+-- Why not UPDATE ... FROM unnest(...) (the form before): its plan depends on the statistics.
+-- Right after an ANALYZE that saw no running job, PostgreSQL estimated one running row, scanned
+-- the table for it and joined the array in a nested loop: 190 ms for 1,000 ids instead of 9 ms
+-- (O(ids x running)), slow enough for leases to run out (docs/benchmarks.md, "Session 10").
+-- Nor an ORDER BY id FOR UPDATE CTE over the whole set: tried in session 8, and at 200 slots its
+-- completions fell over a minute behind the handlers.
+WITH held AS MATERIALIZED (
+    SELECT q.id
+    FROM unnest(CAST(:ids AS bigint[]), CAST(:tokens AS uuid[])) AS r(id, token)
+    CROSS JOIN LATERAL (
+        SELECT q.id
+        FROM conveyor.queue_job q
+        WHERE q.id = r.id
+          AND q.state = 'running'
+          AND q.lease_token = r.token
+        FOR NO KEY UPDATE
+    ) q
+),
+released AS (
     UPDATE conveyor.queue_job j
     SET state            = CASE WHEN j.cancel_requested THEN 'cancelled' ELSE 'available' END,
         run_at           = CASE WHEN j.cancel_requested THEN j.run_at
@@ -24,10 +41,7 @@ WITH released AS (
         attempt          = CASE WHEN j.cancel_requested THEN j.attempt ELSE j.attempt - 1 END,
         lease_token      = CASE WHEN j.cancel_requested THEN j.lease_token ELSE gen_random_uuid() END,
         lease_expires_at = NULL
-    FROM unnest(CAST(:ids AS bigint[]), CAST(:tokens AS uuid[])) AS r(id, token)
-    WHERE j.id = r.id
-      AND j.state = 'running'
-      AND j.lease_token = r.token
+    WHERE j.id = ANY (ARRAY(SELECT id FROM held))
     RETURNING j.id, j.queue, j.state
 ),
 woken AS (
