@@ -73,6 +73,7 @@ public final class SideBySide {
         drain   queue=bench jobs=100000 slots=16 [warmup-queue=warm warmup-jobs=100000] [pool=10]
         latency slots=4 jobs=200 interval-ms=20 warmup=50 producer-warmup=2000 [pool=10]
         enqueue single=5000 batch=100000
+        soak    minutes=5 rate=5000 slots=16 retention-s=60 window-s=10 [pool=10]
       Prints one line "RESULT <step> key=value ..." on stdout.
       """;
 
@@ -108,6 +109,16 @@ public final class SideBySide {
             case "drain" -> drain(db, a);
             case "latency" -> latency(db, a);
             case "enqueue" -> enqueue(db, a);
+            case "soak" -> {
+              int minutes = a.positive("minutes", 5);
+              int rate = a.positive("rate", 5_000);
+              int slots = a.positive("slots", 16);
+              int retention = a.positive("retention-s", 60);
+              int window = a.positive("window-s", 10);
+              int pool = a.positive("pool", 10);
+              a.rejectUnread();
+              yield Soak.run(db, minutes, rate, slots, retention, window, pool);
+            }
             default ->
                 throw new IllegalArgumentException("unknown step: " + args[0] + "\n" + USAGE);
           };
