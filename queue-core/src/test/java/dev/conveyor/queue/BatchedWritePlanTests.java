@@ -51,6 +51,24 @@ class BatchedWritePlanTests extends QueueTestBase {
   }
 
   @Test
+  void claimingUpdatesThePickedRowsByKey() throws IOException {
+    // A custom plan for a demand of 1,000 joined the picked rows to a hash of the whole table.
+    assertThat(
+            explain(
+                resource("/dev/conveyor/queue/jdbc/claim_available.sql")
+                    .replace(":queue", "'default'")
+                    .replace(":demand", "1000")
+                    .replace(":owner", "'plan-worker'")
+                    .replace(":lease_ms", "60000")
+                    .replace(":now", "NULL")))
+        .contains("queue_job_claim_idx")
+        .containsPattern(
+            "Index Scan using queue_job_pkey on queue_job j[^\\n]*\\n\\s*Index Cond: \\(id = ANY")
+        .doesNotContain("Seq Scan on queue_job")
+        .doesNotContain("Hash Join");
+  }
+
+  @Test
   void completingLooksEachIdUpByKey() throws IOException {
     assertLooksUpEachIdByKey(plan("complete_many.sql"));
 
@@ -110,6 +128,10 @@ class BatchedWritePlanTests extends QueueTestBase {
             .replace(":tokens", literal(claimed.stream().map(j -> j.leaseToken().toString())))
             .replace(":lease_ms", "60000")
             .replace(":now", "NULL");
+    return explain(sql);
+  }
+
+  private String explain(String sql) {
     return String.join("\n", jdbc.sql("EXPLAIN " + sql).query(String.class).list());
   }
 

@@ -6,7 +6,11 @@
 -- (a new claim of the same job always draws a new one). Per row it cost ~2 us of a ~15 us claim.
 -- Index: queue_job_claim_idx (queue, priority, run_at, id) WHERE state = 'available', read in
 -- order and stopped after :demand rows. MATERIALIZED keeps the LIMIT inside the CTE: the
--- UPDATE can never touch more rows than were picked.
+-- UPDATE can never touch more rows than were picked. The UPDATE finds the picked (and locked)
+-- rows by id = ANY(array), an index scan: not a join with the CTE, which a custom plan for a
+-- demand of 1,000 turned into a hash join over a scan of the whole table (45 ms at 100,000 rows,
+-- growing with the completed rows kept; see batch writes in docs/design-notes-queue.md).
+-- The rows come back in no particular order; the runtime sorts them (QueueFetcher.CLAIM_ORDER).
 -- A queue that is paused or has limits (a conveyor.queue_control row) is claimed through
 -- claim_limited.sql instead; here such a queue yields nothing. That probe is one primary-key
 -- look-up per statement, not per row: it costs unlimited queues nothing measurable.
@@ -36,6 +40,5 @@ SET state            = 'running',
     lease_expires_at = coalesce(CAST(:now AS timestamptz), now()) + CAST(:lease_ms AS bigint) * interval '1 millisecond',
     started_at       = coalesce(CAST(:now AS timestamptz), now()),
     progress         = 0
-FROM picked
-WHERE j.id = picked.id
+WHERE j.id = ANY (ARRAY(SELECT id FROM picked))
 RETURNING j.*

@@ -7,6 +7,8 @@
 -- Locks: FOR UPDATE SKIP LOCKED on the picked rows. Index: queue_job_claim_idx for candidates
 -- (at most :scan of them, in claim order), queue_job_running_idx for the running counts,
 -- queue_start_log_queue_started_at_idx for the window.
+-- The picked rows are found by id = ANY(array) and updated the same way (queue_job_pkey): no
+-- join of a CTE with queue_job, which a custom plan may turn into a scan of the whole table.
 WITH t AS MATERIALIZED (
     SELECT coalesce(CAST(:now AS timestamptz), clock_timestamp()) AS now
 ),
@@ -60,9 +62,9 @@ eligible AS MATERIALIZED (
 picked AS MATERIALIZED (
     SELECT j.id
     FROM conveyor.queue_job j
-    JOIN eligible e ON e.id = j.id
-    WHERE j.state = 'available'
-    FOR UPDATE OF j SKIP LOCKED
+    WHERE j.id = ANY (ARRAY(SELECT id FROM eligible))
+      AND j.state = 'available'
+    FOR UPDATE SKIP LOCKED
 ),
 claimed AS (
     UPDATE conveyor.queue_job j
@@ -73,8 +75,8 @@ claimed AS (
         lease_expires_at = t.now + CAST(:lease_ms AS bigint) * interval '1 millisecond',
         started_at       = t.now,
         progress         = 0
-    FROM picked, t
-    WHERE j.id = picked.id
+    FROM t
+    WHERE j.id = ANY (ARRAY(SELECT id FROM picked))
     RETURNING j.*
 ),
 logged AS (

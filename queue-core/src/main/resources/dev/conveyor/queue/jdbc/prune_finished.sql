@@ -1,7 +1,9 @@
 -- prune_finished: delete a small batch of finished jobs past their retention, oldest first.
 -- Small batches with SKIP LOCKED keep locks short and let autovacuum keep up (no bloat wave).
 -- Locks: the deleted rows, finished ones that no other write touches; SKIP LOCKED never waits,
--- so a prune cannot deadlock with another batch. Index: queue_job_finalized_idx.
+-- so a prune cannot deadlock with another batch. Index: queue_job_finalized_idx; the DELETE
+-- finds the locked rows by id = ANY(array) (queue_job_pkey), never a join that a custom plan
+-- could turn into a scan of the whole table.
 WITH doomed AS MATERIALIZED (
     SELECT id
     FROM conveyor.queue_job
@@ -13,5 +15,4 @@ WITH doomed AS MATERIALIZED (
     FOR UPDATE SKIP LOCKED
 )
 DELETE FROM conveyor.queue_job j
-USING doomed
-WHERE j.id = doomed.id
+WHERE j.id = ANY (ARRAY(SELECT id FROM doomed))

@@ -8,7 +8,8 @@
 -- no leader) split the work and never block a live worker's writes for long. SKIP LOCKED never
 -- waits for a row, so a rescue cannot deadlock with a heartbeat or a completion; it also locks in
 -- id order, the order of every batched queue_job write (see extend_leases.sql).
--- Index: queue_job_running_idx (the running set is small: bounded by total concurrency).
+-- Index: queue_job_running_idx (the running set is small: bounded by total concurrency); the
+-- UPDATE finds the locked rows by id = ANY(array) (queue_job_pkey), never a join.
 WITH expired AS MATERIALIZED (
     SELECT id
     FROM conveyor.queue_job
@@ -37,6 +38,5 @@ SET state = CASE
         'at', coalesce(CAST(:now AS timestamptz), now()),
         'error', 'lease expired: worker ' || j.lease_owner || ' stopped renewing it',
         'class', 'LeaseExpired'))
-FROM expired
-WHERE j.id = expired.id
+WHERE j.id = ANY (ARRAY(SELECT id FROM expired))
 RETURNING j.id, j.queue, j.kind, j.state, j.attempt

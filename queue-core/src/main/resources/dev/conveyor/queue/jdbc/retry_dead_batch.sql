@@ -4,7 +4,8 @@
 -- took meanwhile stay dead (skipped, not an error), and of several dead jobs sharing a unique key
 -- only the oldest comes back (the others would break queue_job_unique_key_idx); SKIP LOCKED leaves
 -- rows another transaction holds to the next batch.
--- Locks: up to :limit rows. Index: queue_job_discarded_idx (queue, id) WHERE state = 'discarded'.
+-- Locks: up to :limit rows. Index: queue_job_discarded_idx (queue, id) WHERE state = 'discarded';
+-- the UPDATE finds the chosen rows by id = ANY(array) (queue_job_pkey), never a join.
 WITH batch AS MATERIALIZED (
     SELECT id, unique_key
     FROM conveyor.queue_job
@@ -27,8 +28,7 @@ changed AS (
         finalized_at     = NULL,
         cancel_requested = false,
         max_attempts     = greatest(j.max_attempts, j.attempt + 1)
-    FROM chosen
-    WHERE j.id = chosen.id
+    WHERE j.id = ANY (ARRAY(SELECT id FROM chosen))
       AND (j.unique_key IS NULL OR NOT EXISTS (
               SELECT 1 FROM conveyor.queue_job o
               WHERE o.unique_key = j.unique_key AND o.state IN ('available', 'running')))
