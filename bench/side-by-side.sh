@@ -38,7 +38,7 @@ on), the method of issue 17; one Markdown table on stdout and in .bench/side-by-
   -h, --help             this text
 
 Drain: the clock runs from the first handler call until a 10 ms database poll finds no
-unfinished job; one worker process, started fresh per measurement. Graphile Worker runs in its
+unfinished job (the poll queries only once every handler has run); one worker process, started fresh per measurement. Graphile Worker runs in its
 batched configuration (localQueue.size=500, completeJobBatchDelay=0, failJobBatchDelay=0,
 maxPoolSize=max(10, slots+2)) and its plain default (only concurrentJobs); Conveyor with
 WorkerConfig.defaults() (only the queue's concurrency set, a pool of 10 connections), cold (the
