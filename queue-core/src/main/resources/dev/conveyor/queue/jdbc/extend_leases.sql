@@ -2,18 +2,10 @@
 -- Returns the rows still held (with their cancel flag); an id missing from the result has lost
 -- its lease. Only lease_expires_at changes, which no index covers, so these are HOT updates.
 -- Fenced on state and lease token. Locks: the held rows. Index: queue_job_pkey.
--- Lock order and plan: the caller binds the ids sorted ascending (JobRepository sorts them).
--- The MATERIALIZED CTE walks the array in that order and, per element, looks the row up by
--- primary key and locks it (a LATERAL subquery with a locking clause is never flattened into a
--- join), so every batched queue_job write (extend_leases, complete_many, release_many) locks in
--- id order: a heartbeat racing a completion or release of the same jobs waits instead of
--- deadlocking (40P01). The UPDATE then finds the locked rows by id = ANY(array), an index scan.
--- Why not UPDATE ... FROM unnest(...) (the form before): its plan depends on the statistics.
--- Right after an ANALYZE that saw no running job, PostgreSQL estimated one running row, scanned
--- the table for it and joined the array in a nested loop: 190 ms for 1,000 ids instead of 9 ms
--- (O(ids x running)), slow enough for leases to run out (docs/benchmarks.md, "Session 10").
--- Nor an ORDER BY id FOR UPDATE CTE over the whole set: tried in session 8, and at 200 slots its
--- completions fell over a minute behind the handlers.
+-- Lock order and plan: as in complete_many.sql. A MATERIALIZED CTE walks the ids (bound sorted
+-- ascending) and looks up and locks each row by key in a LATERAL subquery; the write then finds
+-- the locked rows by id = ANY(array). Every batched queue_job write locks in id order, and no
+-- statistics can turn it into a scan of the table joined to the array.
 WITH held AS MATERIALIZED (
     SELECT q.id
     FROM unnest(CAST(:ids AS bigint[]), CAST(:tokens AS uuid[])) AS h(id, token)
