@@ -9,6 +9,9 @@
 --
 -- Lock: the batch's reports rows (FOR UPDATE, SKIP LOCKED, then deleted). Index:
 -- reports_final_idx (partial: final reports without a file), then reports_pkey.
+-- The write finds the CTE's locked rows by key (= ANY(array)), never by a join that a custom
+-- plan for a large :batch could turn into a scan of the whole table (see the queue's
+-- complete_many.sql and docs/design-notes-queue.md, session 10).
 WITH expired AS MATERIALIZED (
     SELECT id
     FROM reports
@@ -19,5 +22,4 @@ WITH expired AS MATERIALIZED (
     FOR UPDATE SKIP LOCKED
 )
 DELETE FROM reports r
-USING expired e
-WHERE r.id = e.id
+WHERE r.id = ANY (ARRAY(SELECT id FROM expired))

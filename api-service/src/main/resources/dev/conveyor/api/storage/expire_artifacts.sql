@@ -13,6 +13,9 @@
 -- rows deleted, the owners' client_storage rows (trigger). Index: reports_artifact_completed_idx
 -- (partial: completed reports that still have a file, so expired ones are never walked again),
 -- then artifacts_pkey, artifact_chunks_pkey and reports_artifact_idx (the foreign key's check).
+-- The write finds the CTE's locked rows by key (= ANY(array)), never by a join that a custom
+-- plan for a large :batch could turn into a scan of the whole table (see the queue's
+-- complete_many.sql and docs/design-notes-queue.md, session 10).
 WITH locked AS MATERIALIZED (
     SELECT r.id, r.artifact_id, r.completed_at
     FROM reports r
@@ -33,10 +36,8 @@ chosen AS MATERIALIZED (
 cleared AS (
     UPDATE reports r
     SET artifact_id = NULL, artifact_expired_at = :now
-    FROM chosen c
-    WHERE r.id = c.id
-    RETURNING c.artifact_id
+    WHERE r.id = ANY (ARRAY(SELECT id FROM chosen))
+    RETURNING r.id
 )
 DELETE FROM artifacts a
-USING cleared c
-WHERE a.id = c.artifact_id
+WHERE a.id = ANY (ARRAY(SELECT c.artifact_id FROM cleared JOIN chosen c ON c.id = cleared.id))

@@ -9,6 +9,9 @@
 -- Lock: FOR UPDATE on the chosen artifact rows, then the deleted chunks. Index:
 -- artifacts_unstored_idx (partial: only unstored files), queue_job_pkey for the attempt's job,
 -- artifact_chunks_pkey for the cascade.
+-- The write finds the CTE's locked rows by key (= ANY(array)), never by a join that a custom
+-- plan for a large :batch could turn into a scan of the whole table (see the queue's
+-- complete_many.sql and docs/design-notes-queue.md, session 10).
 WITH doomed AS MATERIALIZED (
     SELECT a.id
     FROM artifacts a
@@ -23,5 +26,4 @@ WITH doomed AS MATERIALIZED (
     FOR UPDATE OF a SKIP LOCKED
 )
 DELETE FROM artifacts a
-USING doomed d
-WHERE a.id = d.id
+WHERE a.id = ANY (ARRAY(SELECT id FROM doomed))
