@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.conveyor.bench.BenchOptions.Part;
 import dev.conveyor.migrations.Migrations;
 import dev.conveyor.queue.Job;
-import dev.conveyor.queue.JobContext;
 import dev.conveyor.queue.JobHandler;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.JobRequest;
@@ -395,7 +394,7 @@ public final class QueueBenchmark {
     AtomicLong handled = new AtomicLong();
     AtomicLong handlersDone = new AtomicLong();
     JobHandler noop =
-        handler(
+        JobHandler.of(
             "noop",
             ctx -> {
               if (handled.incrementAndGet() == total) {
@@ -500,7 +499,7 @@ public final class QueueBenchmark {
     Map<Long, Pickup> pickups = new ConcurrentHashMap<>();
     CountDownLatch seen = new CountDownLatch(warmup + jobs);
     JobHandler handler =
-        handler(
+        JobHandler.of(
             "latency",
             ctx -> {
               long handled = LatencyProducer.epochMicros();
@@ -723,25 +722,6 @@ public final class QueueBenchmark {
   }
 
   // ---------------------------------------------------------------- helpers
-
-  @FunctionalInterface
-  private interface Body {
-    void run(JobContext context) throws Exception;
-  }
-
-  private static JobHandler handler(String kind, Body body) {
-    return new JobHandler() {
-      @Override
-      public String kind() {
-        return kind;
-      }
-
-      @Override
-      public void handle(JobContext context) throws Exception {
-        body.run(context);
-      }
-    };
-  }
 
   private static String human(Duration d) {
     return d.toMillis() < 1000 ? d.toMillis() + " ms" : d.toMillis() / 1000.0 + " s";

@@ -2,7 +2,6 @@ package dev.conveyor.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.conveyor.migrations.Migrations;
-import dev.conveyor.queue.JobContext;
 import dev.conveyor.queue.JobHandler;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.JobRequest;
@@ -191,7 +190,7 @@ public final class SideBySide {
     AtomicLong firstEpochMs = new AtomicLong();
     LongAdder handled = new LongAdder();
     JobHandler noop =
-        handler(
+        JobHandler.of(
             "noop",
             ctx -> {
               if (first.get() == 0 && first.compareAndSet(0, System.nanoTime())) {
@@ -287,7 +286,7 @@ public final class SideBySide {
     Map<Long, long[]> seen = new ConcurrentHashMap<>();
     CountDownLatch timed = new CountDownLatch(jobs);
     JobHandler handler =
-        handler(
+        JobHandler.of(
             "latency",
             ctx -> {
               long started = LatencyProducer.epochMicros();
@@ -430,25 +429,6 @@ public final class SideBySide {
   }
 
   // ---------------------------------------------------------------- helpers
-
-  @FunctionalInterface
-  private interface Body {
-    void run(JobContext context) throws Exception;
-  }
-
-  private static JobHandler handler(String kind, Body body) {
-    return new JobHandler() {
-      @Override
-      public String kind() {
-        return kind;
-      }
-
-      @Override
-      public void handle(JobContext context) throws Exception {
-        body.run(context);
-      }
-    };
-  }
 
   private static void progress(String format, Object... args) {
     System.err.printf(

@@ -1,7 +1,6 @@
 package dev.conveyor.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.conveyor.queue.JobContext;
 import dev.conveyor.queue.JobHandler;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.JobRequest;
@@ -54,24 +53,18 @@ final class Soak {
     LongAdder handled = new LongAdder();
     AtomicLong lastHandlerNanos = new AtomicLong();
     JobHandler handler =
-        new JobHandler() {
-          @Override
-          public String kind() {
-            return "soak";
-          }
-
-          @Override
-          public void handle(JobContext context) {
-            long now = LatencyProducer.epochMicros();
-            Matcher sent = SENT.matcher(context.payload());
-            if (!sent.find()) {
-              throw new IllegalStateException("no send time in " + context.payload());
-            }
-            pickup.recordValue(Math.max(0, now - Long.parseLong(sent.group(1))));
-            handled.increment();
-            lastHandlerNanos.set(System.nanoTime());
-          }
-        };
+        JobHandler.of(
+            "soak",
+            context -> {
+              long now = LatencyProducer.epochMicros();
+              Matcher sent = SENT.matcher(context.payload());
+              if (!sent.find()) {
+                throw new IllegalStateException("no send time in " + context.payload());
+              }
+              pickup.recordValue(Math.max(0, now - Long.parseLong(sent.group(1))));
+              handled.increment();
+              lastHandlerNanos.set(System.nanoTime());
+            });
     JobPruner.Config pruner =
         new JobPruner.Config(
             Duration.ofSeconds(10),

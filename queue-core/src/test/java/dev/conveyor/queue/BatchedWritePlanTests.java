@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.conveyor.queue.jdbc.JobRepository;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -145,12 +143,5 @@ class BatchedWritePlanTests extends QueueTestBase {
 
   private UUID[] tokens() {
     return claimed.stream().map(Job::leaseToken).toArray(UUID[]::new);
-  }
-
-  private static String resource(String path) throws IOException {
-    try (InputStream in = BatchedWritePlanTests.class.getResourceAsStream(path)) {
-      assertThat(in).as(path).isNotNull();
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
   }
 }

@@ -8,8 +8,6 @@ import dev.conveyor.queue.jdbc.JobRepository.QueueDepth;
 import dev.conveyor.queue.maintenance.QueueDepthSampler;
 import dev.conveyor.queue.runtime.WorkerRuntime;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -268,12 +266,5 @@ class DepthSamplerTests extends QueueTestBase {
     Matcher m = Pattern.compile("Execution Time: ([0-9.]+) ms").matcher(analyzed);
     assertThat(m.find()).as("execution time in %s", analyzed).isTrue();
     return Double.parseDouble(m.group(1));
-  }
-
-  private static String resource(String path) throws IOException {
-    try (InputStream in = DepthSamplerTests.class.getResourceAsStream(path)) {
-      assertThat(in).as(path).isNotNull();
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
   }
 }

@@ -9,9 +9,7 @@ import dev.conveyor.queue.jdbc.JobRepository;
 import dev.conveyor.queue.maintenance.JobPruner;
 import dev.conveyor.queue.runtime.WorkerRuntime;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -151,12 +149,6 @@ class MaintenanceAndSchemaTests extends QueueTestBase {
         db.execute("UPDATE conveyor.queue_schema SET version = " + WorkerRuntime.SCHEMA_VERSION);
         runtime.stop(Duration.ZERO);
       }
-    }
-  }
-
-  private static String resource(String path) throws IOException {
-    try (InputStream in = MaintenanceAndSchemaTests.class.getResourceAsStream(path)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 }

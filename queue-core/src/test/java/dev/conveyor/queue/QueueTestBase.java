@@ -1,10 +1,14 @@
 package dev.conveyor.queue;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.conveyor.queue.runtime.WorkerConfig;
 import dev.conveyor.queue.runtime.WorkerRuntime;
 import dev.conveyor.testsupport.TestDatabase;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,6 +84,14 @@ public abstract class QueueTestBase {
 
   protected Job job(long id) {
     return queue.find(id).orElseThrow();
+  }
+
+  /** A class-path resource as text, e.g. one of queue-core's SQL files for an EXPLAIN. */
+  protected static String resource(String path) throws IOException {
+    try (InputStream in = QueueTestBase.class.getResourceAsStream(path)) {
+      assertThat(in).as(path).isNotNull();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 
   protected long count(String where) {
