@@ -20,9 +20,17 @@ public enum JobState {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** Parses a stored value. */
+  /** Parses a stored value (lower case, as {@link #dbValue()} writes it). */
   public static JobState fromDb(String value) {
-    return valueOf(value.toUpperCase(Locale.ROOT));
+    // Called for every row a claim returns: a switch, not an upper-casing copy and a map look-up.
+    return switch (value) {
+      case "available" -> AVAILABLE;
+      case "running" -> RUNNING;
+      case "completed" -> COMPLETED;
+      case "discarded" -> DISCARDED;
+      case "cancelled" -> CANCELLED;
+      default -> throw new IllegalArgumentException("not a job state: " + value);
+    };
   }
 
   /** True for the states a job never leaves on its own. */

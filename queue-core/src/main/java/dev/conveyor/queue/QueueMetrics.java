@@ -54,8 +54,11 @@ public final class QueueMetrics {
 
   private final MeterRegistry registry;
   private final ObservationRegistry observations;
-  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  private final Map<MeterKey, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<MeterKey, Timer> timers = new ConcurrentHashMap<>();
+  // outcome(...)'s own cache: its counters are created through counters (another map, so that
+  // one computeIfAbsent never runs inside another on the same map).
+  private final Map<MeterKey, Counter> outcomes = new ConcurrentHashMap<>();
   private final Map<String, Depth> depths = new ConcurrentHashMap<>();
   private final Map<String, Slots> slots = new ConcurrentHashMap<>();
 
@@ -64,6 +67,13 @@ public final class QueueMetrics {
       List.of("completed", "retried", "discarded", "rescued", "unrecorded");
 
   /** The values behind one queue's depth gauges. */
+  /**
+   * A meter's cache key. Looked up for every job (its wait, run time and outcome): a record of the
+   * strings the job already has, not a string built for each look-up.
+   */
+  private record MeterKey(
+      String name, String queue, @Nullable String kind, @Nullable String outcome) {}
+
   private static final class Depth {
     volatile double jobs;
     volatile double oldestSeconds;
@@ -95,7 +105,11 @@ public final class QueueMetrics {
 
   /** Counts one recorded outcome: completed, retried, discarded, cancelled or snoozed. */
   public void outcome(String outcome, String queue, String kind) {
-    counter("conveyor.jobs." + outcome, queue, kind).increment();
+    outcomes
+        .computeIfAbsent(
+            new MeterKey("outcome", queue, kind, outcome),
+            k -> counter("conveyor.jobs." + outcome, queue, kind))
+        .increment();
   }
 
   public void rescued(String queue, String kind) {
@@ -193,7 +207,7 @@ public final class QueueMetrics {
   public void waited(String queue, Duration wait) {
     timers
         .computeIfAbsent(
-            "wait:" + queue,
+            new MeterKey("conveyor.job.wait", queue, null, null),
             k ->
                 Timer.builder("conveyor.job.wait")
                     .description("Time from a job becoming runnable to its start")
@@ -236,7 +250,7 @@ public final class QueueMetrics {
 
   private Timer executionTimer(String queue, String kind, String outcome) {
     return timers.computeIfAbsent(
-        "exec:" + queue + '\u0000' + kind + '\u0000' + outcome,
+        new MeterKey("conveyor.job.execute", queue, kind, outcome),
         k ->
             Timer.builder("conveyor.job.execute")
                 .tag("queue", queue)
@@ -246,8 +260,8 @@ public final class QueueMetrics {
   }
 
   private Counter counter(String name, String queue, @Nullable String kind) {
-    String key = name + '\u0000' + queue + '\u0000' + kind;
-    Function<String, Counter> create =
+    MeterKey key = new MeterKey(name, queue, kind, null);
+    Function<MeterKey, Counter> create =
         k -> {
           Counter.Builder builder = Counter.builder(name).tag("queue", queue);
           if (kind != null) {

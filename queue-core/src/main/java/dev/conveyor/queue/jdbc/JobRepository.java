@@ -34,6 +34,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.ResultSetExtractor;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -96,6 +97,7 @@ public final class JobRepository {
   private static final Pattern PLAN_ROWS = Pattern.compile("\"Plan Rows\"\\s*:\\s*([0-9.eE+]+)");
 
   private static final RowMapper<Job> JOB = JobRepository::mapJob;
+  private static final ResultSetExtractor<List<Job>> JOBS = JobRepository::mapJobs;
 
   private final JdbcClient jdbc;
   private final TransactionTemplate transactions;
@@ -179,8 +181,7 @@ public final class JobRepository {
         .param("partition_keys", SqlArrays.of("text", partitionKeys))
         .param("trace_contexts", SqlArrays.of("text", traceContexts))
         .param("notify", notify)
-        .query(JOB)
-        .list();
+        .query(JOBS);
   }
 
   /** Sends the wake-up NOTIFY for each queue (at once when called outside a transaction). */
@@ -195,8 +196,7 @@ public final class JobRepository {
   public List<Job> findUnfinishedByKeys(Collection<String> keys) {
     return jdbc.sql(FIND_UNFINISHED_BY_KEYS)
         .param("keys", SqlArrays.of("text", keys.toArray(String[]::new)))
-        .query(JOB)
-        .list();
+        .query(JOBS);
   }
 
   /** Claims up to {@code demand} runnable jobs of {@code queue} for {@code owner}. */
@@ -207,8 +207,7 @@ public final class JobRepository {
         .param("owner", owner)
         .param("lease_ms", lease.toMillis())
         .param("now", now())
-        .query(JOB)
-        .list();
+        .query(JOBS);
   }
 
   /**
@@ -243,8 +242,7 @@ public final class JobRepository {
                   .param("rate_limit", integer(limits.rateLimit()))
                   .param("rate_period_ms", millis(limits.ratePeriod()))
                   .param("now", now())
-                  .query(JOB)
-                  .list();
+                  .query(JOBS);
             });
     return claimed == null ? List.of() : claimed;
   }
@@ -686,8 +684,7 @@ public final class JobRepository {
         .param("queue", new SqlParameterValue(Types.VARCHAR, queue))
         .param("before_id", beforeId)
         .param("limit", limit)
-        .query(JOB)
-        .list();
+        .query(JOBS);
   }
 
   public List<JobError> findErrors(long id) {
@@ -750,47 +747,125 @@ public final class JobRepository {
   }
 
   private static Job mapJob(ResultSet rs, int row) throws SQLException {
-    String token = rs.getString("lease_token");
-    return new Job(
-        rs.getLong("id"),
-        rs.getString("queue"),
-        rs.getString("kind"),
-        rs.getString("payload"),
-        rs.getInt("priority"),
-        JobState.fromDb(rs.getString("state")),
-        instant(rs, "run_at"),
-        rs.getInt("attempt"),
-        rs.getInt("max_attempts"),
-        rs.getString("unique_key"),
-        rs.getString("lease_owner"),
-        token == null ? null : UUID.fromString(token),
-        nullableInstant(rs, "lease_expires_at"),
-        rs.getInt("progress"),
-        rs.getString("errors"),
-        rs.getBoolean("cancel_requested"),
-        instant(rs, "created_at"),
-        nullableInstant(rs, "started_at"),
-        nullableInstant(rs, "finalized_at"),
-        rs.getString("partition_key"),
-        rs.getString("trace_context"));
+    return JobColumns.of(rs).read(rs);
   }
 
-  private static Instant instant(ResultSet rs, String column) throws SQLException {
+  /** Every row of a job query; the columns are looked up by name once, not once per row. */
+  private static List<Job> mapJobs(ResultSet rs) throws SQLException {
+    List<Job> jobs = new ArrayList<>();
+    if (rs.next()) {
+      JobColumns columns = JobColumns.of(rs);
+      do {
+        jobs.add(columns.read(rs));
+      } while (rs.next());
+    }
+    return jobs;
+  }
+
+  /**
+   * Where a job row's columns are in a result set ({@code RETURNING *} or an explicit list in any
+   * order). A claim maps hundreds of rows: by position, with the token and the timestamps read as
+   * objects (binary once pgjdbc has prepared the statement), it does no name look-up or text
+   * parsing per column.
+   */
+  private record JobColumns(
+      int id,
+      int queue,
+      int kind,
+      int payload,
+      int priority,
+      int state,
+      int runAt,
+      int attempt,
+      int maxAttempts,
+      int uniqueKey,
+      int leaseOwner,
+      int leaseToken,
+      int leaseExpiresAt,
+      int progress,
+      int errors,
+      int cancelRequested,
+      int createdAt,
+      int startedAt,
+      int finalizedAt,
+      int partitionKey,
+      int traceContext) {
+
+    static JobColumns of(ResultSet rs) throws SQLException {
+      return new JobColumns(
+          rs.findColumn("id"),
+          rs.findColumn("queue"),
+          rs.findColumn("kind"),
+          rs.findColumn("payload"),
+          rs.findColumn("priority"),
+          rs.findColumn("state"),
+          rs.findColumn("run_at"),
+          rs.findColumn("attempt"),
+          rs.findColumn("max_attempts"),
+          rs.findColumn("unique_key"),
+          rs.findColumn("lease_owner"),
+          rs.findColumn("lease_token"),
+          rs.findColumn("lease_expires_at"),
+          rs.findColumn("progress"),
+          rs.findColumn("errors"),
+          rs.findColumn("cancel_requested"),
+          rs.findColumn("created_at"),
+          rs.findColumn("started_at"),
+          rs.findColumn("finalized_at"),
+          rs.findColumn("partition_key"),
+          rs.findColumn("trace_context"));
+    }
+
+    Job read(ResultSet rs) throws SQLException {
+      return new Job(
+          rs.getLong(id),
+          rs.getString(queue),
+          rs.getString(kind),
+          rs.getString(payload),
+          rs.getInt(priority),
+          JobState.fromDb(rs.getString(state)),
+          instant(rs, runAt, "run_at"),
+          rs.getInt(attempt),
+          rs.getInt(maxAttempts),
+          rs.getString(uniqueKey),
+          rs.getString(leaseOwner),
+          rs.getObject(leaseToken, UUID.class),
+          nullableInstant(rs, leaseExpiresAt),
+          rs.getInt(progress),
+          rs.getString(errors),
+          rs.getBoolean(cancelRequested),
+          instant(rs, createdAt, "created_at"),
+          nullableInstant(rs, startedAt),
+          nullableInstant(rs, finalizedAt),
+          rs.getString(partitionKey),
+          rs.getString(traceContext));
+    }
+  }
+
+  private static Instant instant(ResultSet rs, int column, String name) throws SQLException {
     Instant value = nullableInstant(rs, column);
     if (value == null) {
-      throw new SQLException("column " + column + " is unexpectedly null");
+      throw new SQLException("column " + name + " is unexpectedly null");
     }
     return value;
   }
 
-  private static @Nullable Instant nullableInstant(ResultSet rs, String column)
-      throws SQLException {
+  private static @Nullable Instant nullableInstant(ResultSet rs, int column) throws SQLException {
     // pgjdbc reads 'infinity' (a pause until resumed) as OffsetDateTime.MAX.
     OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
     if (value == null) {
       return null;
     }
     return value.equals(OffsetDateTime.MAX) ? Instant.MAX : value.toInstant();
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    return instant(rs, rs.findColumn(column), column);
+  }
+
+  private static @Nullable Instant nullableInstant(ResultSet rs, String column)
+      throws SQLException {
+    return nullableInstant(rs, rs.findColumn(column));
   }
 
   private static String sql(String name) {

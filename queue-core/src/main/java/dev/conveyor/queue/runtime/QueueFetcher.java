@@ -42,8 +42,7 @@ import org.slf4j.LoggerFactory;
 final class QueueFetcher implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(QueueFetcher.class);
-  private static final Comparator<Job> CLAIM_ORDER =
-      Comparator.comparingInt(Job::priority).thenComparing(Job::runAt).thenComparingLong(Job::id);
+  private static final Comparator<Job> CLAIM_ORDER = QueueFetcher::claimOrder;
   private static final long RATE_SAMPLE_NANOS = 1_000_000L;
   private static final long RATE_WINDOW_NANOS = 10_000_000L;
   private static final long HORIZON_NANOS = WorkerConfig.CLAIM_AHEAD_HORIZON_MILLIS * 1_000_000L;
@@ -440,6 +439,16 @@ final class QueueFetcher implements Runnable {
       accept(jobs, sent);
     }
     return jobs.size();
+  }
+
+  /** The claim's ORDER BY (priority, run_at, id); RETURNING gives the rows in no order. */
+  private static int claimOrder(Job a, Job b) {
+    int byPriority = Integer.compare(a.priority(), b.priority());
+    if (byPriority != 0) {
+      return byPriority;
+    }
+    int byRunAt = a.runAt().compareTo(b.runAt());
+    return byRunAt != 0 ? byRunAt : Long.compare(a.id(), b.id());
   }
 
   private void accept(List<Job> jobs, long claimSentNanos) {
