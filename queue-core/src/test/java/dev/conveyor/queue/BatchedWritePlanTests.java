@@ -106,6 +106,33 @@ class BatchedWritePlanTests extends QueueTestBase {
     assertThat(count("state = 'completed'")).isEqualTo(5_000 + 1);
   }
 
+  @Test
+  void aCompletionMatchesEachIdWithItsOwnTokenNotAnyTokenOfTheBatch() {
+    // A second claim: its jobs share a second token. A batch holding both tokens must still
+    // complete an id only under the token its own attempt was claimed with.
+    List<Job> second =
+        repository.claimAvailable("default", 2, "plan-worker", Duration.ofMinutes(5));
+    assertThat(second).hasSize(2);
+    UUID firstToken = claimed.get(0).leaseToken();
+    UUID secondToken = second.get(0).leaseToken();
+    assertThat(secondToken).isNotEqualTo(firstToken);
+    Job a = claimed.get(0);
+    Job b = claimed.get(1);
+    Job c = second.get(0);
+
+    Long[] ids = {a.id(), b.id(), c.id()};
+    // a with the other claim's token, b and c with their own.
+    UUID[] tokens = {secondToken, firstToken, secondToken};
+
+    assertThat(repository.completeMany(ids, tokens)).containsExactlyInAnyOrder(b.id(), c.id());
+    assertThat(
+            jdbc.sql("SELECT state FROM conveyor.queue_job WHERE id = ?")
+                .param(a.id())
+                .query(String.class)
+                .single())
+        .isEqualTo("running");
+  }
+
   /**
    * Per array element one index look-up by id; never a scan of the table, never a hash of it (the
    * old form's plans here: a scan of queue_job_running_idx or of the table, hashed or joined to the

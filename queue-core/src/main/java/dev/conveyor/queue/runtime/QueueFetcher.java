@@ -268,25 +268,35 @@ final class QueueFetcher implements Runnable {
   // ---------------------------------------------------------------- slots
 
   private void slotLoop() {
+    boolean ranOne = false;
     while (true) {
-      RunningJob job = take();
+      RunningJob job = take(ranOne);
       if (job == null) {
         return;
       }
       Thread.interrupted(); // a stale interrupt meant for the previous job's handler
       try {
         host.execute(job);
-      } finally {
+      } catch (RuntimeException | Error e) {
         finished();
+        throw e;
       }
+      ranOne = true;
     }
   }
 
-  /** The next job to run, or null once stopping. */
-  private @Nullable RunningJob take() {
+  /**
+   * The next job to run, or null once stopping. {@code ranOne}: this slot's previous job just
+   * ended, counted here under the same lock as the next start (one lock round per job, not two).
+   */
+  private @Nullable RunningJob take(boolean ranOne) {
     List<RunningJob> lost = null;
     lock.lock();
     try {
+      if (ranOne) {
+        running--;
+        signalIfClaimWanted();
+      }
       while (true) {
         if (stopping) {
           return null;
