@@ -66,7 +66,6 @@ public final class QueueMetrics {
   private static final List<String> ZERO_OUTCOMES =
       List.of("completed", "retried", "discarded", "rescued", "unrecorded");
 
-  /** The values behind one queue's depth gauges. */
   /**
    * A meter's cache key. Looked up for every job (its wait, run time and outcome): a record of the
    * strings the job already has, not a string built for each look-up.
@@ -74,6 +73,7 @@ public final class QueueMetrics {
   private record MeterKey(
       String name, String queue, @Nullable String kind, @Nullable String outcome) {}
 
+  /** The values behind one queue's depth gauges. */
   private static final class Depth {
     volatile double jobs;
     volatile double oldestSeconds;
