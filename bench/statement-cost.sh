@@ -60,12 +60,13 @@ CP="$(ls queue-bench/target/queue-bench-*.jar | head -n1):$(cat queue-bench/targ
 
 # shellcheck source=lib/throwaway-pg.sh
 source "$ROOT/bench/lib/throwaway-pg.sh"
+LOOP="$(mktemp)"
+trap 'rm -f "$LOOP"; stop_throwaway_pg 2>/dev/null || true' EXIT
 if [[ -n "${CONVEYOR_BENCH_DB_URL:-}" ]]; then
   hostport="${CONVEYOR_BENCH_DB_URL#jdbc:postgresql://}"
   hostport="${hostport%%/*}"
   PSQL=(psql -h "${hostport%%:*}" -p "${hostport##*:}" -U "${CONVEYOR_BENCH_DB_USER:-postgres}" -d postgres -X -q -At)
 else
-  trap stop_throwaway_pg EXIT
   start_throwaway_pg "$ROOT/.bench/pg-statement-cost" 1GB >/dev/null
 fi
 PSQL+=(-v ON_ERROR_STOP=1)
@@ -81,8 +82,6 @@ as_plpgsql() { # FILE INTO-SELECT
     -e 's/^RETURNING .*/RETURNING j.id, j.lease_token)/' "$1"
   echo "$2"
 }
-LOOP="$(mktemp)"
-trap 'rm -f "$LOOP"; stop_throwaway_pg 2>/dev/null || true' EXIT
 cat >"$LOOP" <<EOF
 DO \$loop\$
 DECLARE

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -56,9 +55,6 @@ public final class QueueMetrics {
   private final ObservationRegistry observations;
   private final Map<MeterKey, Counter> counters = new ConcurrentHashMap<>();
   private final Map<MeterKey, Timer> timers = new ConcurrentHashMap<>();
-  // outcome(...)'s own cache: its counters are created through counters (another map, so that
-  // one computeIfAbsent never runs inside another on the same map).
-  private final Map<MeterKey, Counter> outcomes = new ConcurrentHashMap<>();
   private final Map<String, Depth> depths = new ConcurrentHashMap<>();
   private final Map<String, Slots> slots = new ConcurrentHashMap<>();
 
@@ -100,25 +96,21 @@ public final class QueueMetrics {
   }
 
   public void enqueued(String queue, int count) {
-    counter("conveyor.jobs.enqueued", queue, null).increment(count);
+    counter("enqueued", queue, null).increment(count);
   }
 
   /** Counts one recorded outcome: completed, retried, discarded, cancelled or snoozed. */
   public void outcome(String outcome, String queue, String kind) {
-    outcomes
-        .computeIfAbsent(
-            new MeterKey("outcome", queue, kind, outcome),
-            k -> counter("conveyor.jobs." + outcome, queue, kind))
-        .increment();
+    counter(outcome, queue, kind).increment();
   }
 
   public void rescued(String queue, String kind) {
-    counter("conveyor.jobs.rescued", queue, kind).increment();
+    counter("rescued", queue, kind).increment();
   }
 
   /** Counts one outcome the database refused for good (not an outage); see the class comment. */
   public void unrecorded(String queue, String kind) {
-    counter("conveyor.jobs.unrecorded", queue, kind).increment();
+    counter("unrecorded", queue, kind).increment();
   }
 
   /**
@@ -142,7 +134,7 @@ public final class QueueMetrics {
           slots(queue).capacity.addAndGet(concurrency);
           for (String kind : kinds) {
             for (String outcome : ZERO_OUTCOMES) {
-              counter("conveyor.jobs." + outcome, queue, kind);
+              counter(outcome, queue, kind);
             }
           }
         });
@@ -259,16 +251,19 @@ public final class QueueMetrics {
                 .register(registry));
   }
 
-  private Counter counter(String name, String queue, @Nullable String kind) {
-    MeterKey key = new MeterKey(name, queue, kind, null);
-    Function<MeterKey, Counter> create =
+  /**
+   * The counter {@code conveyor.jobs.<what>} of a queue (and kind). Its name is built only when it
+   * is registered: the look-up, once per job, keys on the strings the caller already has.
+   */
+  private Counter counter(String what, String queue, @Nullable String kind) {
+    return counters.computeIfAbsent(
+        new MeterKey("conveyor.jobs", queue, kind, what),
         k -> {
-          Counter.Builder builder = Counter.builder(name).tag("queue", queue);
+          Counter.Builder builder = Counter.builder("conveyor.jobs." + what).tag("queue", queue);
           if (kind != null) {
             builder.tag("kind", kind);
           }
           return builder.register(registry);
-        };
-    return counters.computeIfAbsent(key, create);
+        });
   }
 }
