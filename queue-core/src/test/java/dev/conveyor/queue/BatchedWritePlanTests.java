@@ -147,10 +147,17 @@ class BatchedWritePlanTests extends QueueTestBase {
   }
 
   private String plan(String statement) throws IOException {
+    // Bound as JobRepository binds them: the distinct tokens, and per id its token's position.
+    List<UUID> tokens = claimed.stream().map(Job::leaseToken).distinct().toList();
     String sql =
         resource("/dev/conveyor/queue/jdbc/" + statement)
             .replace(":ids", literal(claimed.stream().map(j -> Long.toString(j.id()))))
-            .replace(":tokens", literal(claimed.stream().map(j -> j.leaseToken().toString())))
+            .replace(
+                ":token_at",
+                literal(
+                    claimed.stream()
+                        .map(j -> Integer.toString(tokens.indexOf(j.leaseToken()) + 1))))
+            .replace(":tokens", literal(tokens.stream().map(UUID::toString)))
             .replace(":lease_ms", "60000")
             .replace(":now", "NULL");
     return explain(sql);

@@ -11,6 +11,7 @@ import dev.conveyor.queue.Schedule;
 import dev.conveyor.queue.ScheduleStatus;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +21,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -34,6 +34,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.postgresql.PGStatement;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.ResultSetExtractor;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.SqlParameterValue;
@@ -100,6 +102,10 @@ public final class JobRepository {
   private static final ResultSetExtractor<List<Job>> JOBS = JobRepository::mapJobs;
 
   private final JdbcClient jdbc;
+
+  /** For the statements a busy worker runs per round trip: server-prepared from their first use. */
+  private final JdbcClient hot;
+
   private final TransactionTemplate transactions;
   private final @Nullable InstantSource clock;
 
@@ -110,6 +116,7 @@ public final class JobRepository {
    */
   public JobRepository(DataSource dataSource, @Nullable InstantSource clock) {
     this.jdbc = JdbcClient.create(dataSource);
+    this.hot = JdbcClient.create(new PreparedEarly(dataSource));
     this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     this.clock = clock;
   }
@@ -201,7 +208,7 @@ public final class JobRepository {
 
   /** Claims up to {@code demand} runnable jobs of {@code queue} for {@code owner}. */
   public List<Job> claimAvailable(String queue, int demand, String owner, Duration lease) {
-    return jdbc.sql(CLAIM_AVAILABLE)
+    return hot.sql(CLAIM_AVAILABLE)
         .param("queue", queue)
         .param("demand", demand)
         .param("owner", owner)
@@ -231,7 +238,7 @@ public final class JobRepository {
                 return List.<Job>of();
               }
               QueueLimits limits = control.get().limits();
-              return jdbc.sql(CLAIM_LIMITED)
+              return hot.sql(CLAIM_LIMITED)
                   .param("queue", queue)
                   .param("demand", demand)
                   .param("scan", limitedScan(limits, demand))
@@ -352,8 +359,9 @@ public final class JobRepository {
   public Set<Long> completeMany(Long[] ids, UUID[] tokens) {
     Attempts sorted = Attempts.byId(ids, tokens);
     return new HashSet<>(
-        jdbc.sql(COMPLETE_MANY)
+        hot.sql(COMPLETE_MANY)
             .param("ids", SqlArrays.of("int8", sorted.ids()))
+            .param("token_at", SqlArrays.of("int4", sorted.tokenAt()))
             .param("tokens", SqlArrays.of("uuid", sorted.tokens()))
             .param("now", now())
             .query((rs, i) -> rs.getLong(1))
@@ -408,6 +416,7 @@ public final class JobRepository {
     Attempts sorted = Attempts.byId(ids, tokens);
     return jdbc.sql(RELEASE_MANY)
         .param("ids", SqlArrays.of("int8", sorted.ids()))
+        .param("token_at", SqlArrays.of("int4", sorted.tokenAt()))
         .param("tokens", SqlArrays.of("uuid", sorted.tokens()))
         .param("now", now())
         .query((rs, i) -> rs.getLong(1))
@@ -423,6 +432,7 @@ public final class JobRepository {
     Attempts sorted = Attempts.byId(ids, tokens);
     jdbc.sql(EXTEND_LEASES)
         .param("ids", SqlArrays.of("int8", sorted.ids()))
+        .param("token_at", SqlArrays.of("int4", sorted.tokenAt()))
         .param("tokens", SqlArrays.of("uuid", sorted.tokens()))
         .param("lease_ms", lease.toMillis())
         .param("now", now())
@@ -434,23 +444,60 @@ public final class JobRepository {
   }
 
   /**
-   * Attempts (id and lease token, pairwise) sorted by id: every batched write binds them so, and so
-   * locks its rows in one order (see extend_leases.sql).
+   * Attempts sorted by id, as every batched write binds them, so that each locks its rows in one
+   * order (see extend_leases.sql). The lease tokens are bound once each: {@code tokens} holds the
+   * distinct ones and {@code tokenAt[i]} the (1-based) position of the token of {@code ids[i]}. A
+   * claim draws one token for all the jobs it takes, so a batch of a thousand attempts carries a
+   * handful of tokens, and both number arrays go in pgjdbc's binary format; a uuid[] goes as text,
+   * which cost a formatted and a parsed UUID per job.
    */
-  private record Attempts(Long[] ids, UUID[] tokens) {
+  private record Attempts(Long[] ids, Integer[] tokenAt, UUID[] tokens) {
     static Attempts byId(Long[] ids, UUID[] tokens) {
       Integer[] order = new Integer[ids.length];
       for (int i = 0; i < order.length; i++) {
         order[i] = i;
       }
-      Arrays.sort(order, Comparator.comparing(i -> ids[i]));
+      Arrays.sort(order, (a, b) -> Long.compare(ids[a], ids[b]));
       Long[] sortedIds = new Long[ids.length];
-      UUID[] sortedTokens = new UUID[ids.length];
+      Integer[] tokenAt = new Integer[ids.length];
+      Map<UUID, Integer> positions = new HashMap<>();
+      List<UUID> distinct = new ArrayList<>();
       for (int i = 0; i < order.length; i++) {
         sortedIds[i] = ids[order[i]];
-        sortedTokens[i] = tokens[order[i]];
+        tokenAt[i] =
+            positions.computeIfAbsent(
+                tokens[order[i]],
+                token -> {
+                  distinct.add(token);
+                  return distinct.size();
+                });
       }
-      return new Attempts(sortedIds, sortedTokens);
+      return new Attempts(sortedIds, tokenAt, distinct.toArray(UUID[]::new));
+    }
+  }
+
+  /**
+   * A {@link JdbcTemplate} whose statements pgjdbc server-prepares at their first execution rather
+   * than their fifth: from the second execution on a connection the rows come back in binary
+   * (timestamps, uuids and numbers read without parsing text), and a fresh worker's first claims do
+   * not make the JIT compile pgjdbc's text timestamp parser for the few hundred rows before that. A
+   * connection that disables server-side prepares ({@code prepareThreshold=0}, as behind a
+   * transaction-mode PgBouncer) is left as it is; so is any driver but pgjdbc.
+   */
+  private static final class PreparedEarly extends JdbcTemplate {
+    PreparedEarly(DataSource dataSource) {
+      super(dataSource);
+    }
+
+    @Override
+    protected void applyStatementSettings(Statement statement) throws SQLException {
+      super.applyStatementSettings(statement);
+      if (statement.isWrapperFor(PGStatement.class)) {
+        PGStatement pg = statement.unwrap(PGStatement.class);
+        if (pg.getPrepareThreshold() > 1) {
+          pg.setPrepareThreshold(1);
+        }
+      }
     }
   }
 

@@ -2,10 +2,13 @@
 -- Fenced: a row changes only while it is still running under the token of the attempt that
 -- finished; ids missing from the result lost their lease (rescued, released or cancelled).
 -- Locks: row locks on the completed rows, taken by the UPDATE. Index: queue_job_pkey.
--- Plan: the MATERIALIZED CTE walks the array (bound sorted by id, JobRepository sorts it) and,
--- per element, looks the row up by primary key and keeps it if it is running under that exact
--- (id, token) pair. OFFSET 0 keeps that LATERAL subquery a per-id look-up: never flattened into
--- a join whose shape would depend on the statistics. The UPDATE then finds those rows by
+-- Binding: :ids sorted by id (JobRepository sorts them), :tokens the batch's distinct lease
+-- tokens, :token_at[i] the 1-based position in :tokens of the token of :ids[i]. A claim draws one
+-- token for all its jobs, so a batch has a handful of tokens; both number arrays travel in binary.
+-- Plan: the MATERIALIZED CTE walks the arrays and, per element, looks the row up by primary key
+-- and keeps it if it is running under that exact (id, token) pair. OFFSET 0 keeps that LATERAL
+-- subquery a per-id look-up: never flattened into a join whose shape would depend on the
+-- statistics. The UPDATE then finds those rows by
 -- id = ANY(array), an index scan that reads (and locks) them in id order.
 -- Why the UPDATE checks state and token again, and why "token among this batch's tokens" is
 -- exact there: it only matters for a row that changed after the statement's snapshot, which the
@@ -23,13 +26,13 @@
 -- completions fell over a minute behind the handlers.
 WITH held AS MATERIALIZED (
     SELECT q.id
-    FROM unnest(CAST(:ids AS bigint[]), CAST(:tokens AS uuid[])) AS c(id, token)
+    FROM unnest(CAST(:ids AS bigint[]), CAST(:token_at AS int[])) AS c(id, token_at)
     CROSS JOIN LATERAL (
         SELECT q.id
         FROM conveyor.queue_job q
         WHERE q.id = c.id
           AND q.state = 'running'
-          AND q.lease_token = c.token
+          AND q.lease_token = (CAST(:tokens AS uuid[]))[c.token_at]
         OFFSET 0
     ) q
 )
@@ -40,5 +43,5 @@ SET state            = 'completed',
     progress         = 100
 WHERE j.id = ANY (ARRAY(SELECT id FROM held))
   AND j.state = 'running'
-  AND j.lease_token = ANY (ARRAY(SELECT DISTINCT t FROM unnest(CAST(:tokens AS uuid[])) AS t))
+  AND j.lease_token = ANY (CAST(:tokens AS uuid[]))
 RETURNING j.id

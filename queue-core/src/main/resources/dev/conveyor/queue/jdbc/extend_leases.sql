@@ -2,19 +2,20 @@
 -- Returns the rows still held (with their cancel flag); an id missing from the result has lost
 -- its lease. Only lease_expires_at changes, which no index covers, so these are HOT updates.
 -- Fenced on state and lease token. Locks: the held rows. Index: queue_job_pkey.
--- Lock order and plan: as in complete_many.sql. A MATERIALIZED CTE walks the ids (bound sorted
--- ascending) and looks up and locks each row by key in a LATERAL subquery; the write then finds
--- the locked rows by id = ANY(array). Every batched queue_job write locks in id order, and no
--- statistics can turn it into a scan of the table joined to the array.
+-- Binding, lock order and plan: as in complete_many.sql. A MATERIALIZED CTE walks the ids (bound
+-- sorted ascending, each with the position of its token in :tokens) and looks up and locks each
+-- row by key in a LATERAL subquery; the write then finds the locked rows by id = ANY(array).
+-- Every batched queue_job write locks in id order, and no statistics can turn it into a scan of
+-- the table joined to the array.
 WITH held AS MATERIALIZED (
     SELECT q.id
-    FROM unnest(CAST(:ids AS bigint[]), CAST(:tokens AS uuid[])) AS h(id, token)
+    FROM unnest(CAST(:ids AS bigint[]), CAST(:token_at AS int[])) AS h(id, token_at)
     CROSS JOIN LATERAL (
         SELECT q.id
         FROM conveyor.queue_job q
         WHERE q.id = h.id
           AND q.state = 'running'
-          AND q.lease_token = h.token
+          AND q.lease_token = (CAST(:tokens AS uuid[]))[h.token_at]
         FOR NO KEY UPDATE
     ) q
 )

@@ -8,19 +8,20 @@
 -- report of the cancellation is the last word). Queue writes of the stopped handler are refused
 -- either way: they need state = 'running'.
 -- Locks: the released rows. Index: queue_job_pkey.
--- Lock order and plan: as in complete_many.sql. A MATERIALIZED CTE walks the ids (bound sorted
--- ascending) and looks up and locks each row by key in a LATERAL subquery; the write then finds
--- the locked rows by id = ANY(array). Every batched queue_job write locks in id order, and no
--- statistics can turn it into a scan of the table joined to the array.
+-- Binding, lock order and plan: as in complete_many.sql. A MATERIALIZED CTE walks the ids (bound
+-- sorted ascending, each with the position of its token in :tokens) and looks up and locks each
+-- row by key in a LATERAL subquery; the write then finds the locked rows by id = ANY(array).
+-- Every batched queue_job write locks in id order, and no statistics can turn it into a scan of
+-- the table joined to the array.
 WITH held AS MATERIALIZED (
     SELECT q.id
-    FROM unnest(CAST(:ids AS bigint[]), CAST(:tokens AS uuid[])) AS r(id, token)
+    FROM unnest(CAST(:ids AS bigint[]), CAST(:token_at AS int[])) AS r(id, token_at)
     CROSS JOIN LATERAL (
         SELECT q.id
         FROM conveyor.queue_job q
         WHERE q.id = r.id
           AND q.state = 'running'
-          AND q.lease_token = r.token
+          AND q.lease_token = (CAST(:tokens AS uuid[]))[r.token_at]
         FOR NO KEY UPDATE
     ) q
 ),
