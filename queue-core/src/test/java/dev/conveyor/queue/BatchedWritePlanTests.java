@@ -120,9 +120,10 @@ class BatchedWritePlanTests extends QueueTestBase {
     Job b = claimed.get(1);
     Job c = second.get(0);
 
-    Long[] ids = {a.id(), b.id(), c.id()};
-    // a with the other claim's token, b and c with their own.
-    UUID[] tokens = {secondToken, firstToken, secondToken};
+    // Not in id order (a completion binds its batch as the jobs finished), a with the other
+    // claim's token, b and c with their own.
+    Long[] ids = {c.id(), a.id(), b.id()};
+    UUID[] tokens = {secondToken, secondToken, firstToken};
 
     assertThat(repository.completeMany(ids, tokens)).containsExactlyInAnyOrder(b.id(), c.id());
     assertThat(

@@ -357,12 +357,12 @@ public final class JobRepository {
 
   /** Completes the given attempts; returns the ids whose fence held. */
   public Set<Long> completeMany(Long[] ids, UUID[] tokens) {
-    Attempts sorted = Attempts.byId(ids, tokens);
+    Attempts attempts = Attempts.of(ids, tokens);
     return new HashSet<>(
         hot.sql(COMPLETE_MANY)
-            .param("ids", SqlArrays.of("int8", sorted.ids()))
-            .param("token_at", SqlArrays.of("int4", sorted.tokenAt()))
-            .param("tokens", SqlArrays.of("uuid", sorted.tokens()))
+            .param("ids", SqlArrays.of("int8", attempts.ids()))
+            .param("token_at", SqlArrays.of("int4", attempts.tokenAt()))
+            .param("tokens", SqlArrays.of("uuid", attempts.tokens()))
             .param("now", now())
             .query((rs, i) -> rs.getLong(1))
             .list());
@@ -444,14 +444,35 @@ public final class JobRepository {
   }
 
   /**
-   * Attempts sorted by id, as every batched write binds them, so that each locks its rows in one
-   * order (see extend_leases.sql). The lease tokens are bound once each: {@code tokens} holds the
+   * Attempts as a batched write binds them. The lease tokens go once each: {@code tokens} holds the
    * distinct ones and {@code tokenAt[i]} the (1-based) position of the token of {@code ids[i]}. A
    * claim draws one token for all the jobs it takes, so a batch of a thousand attempts carries a
-   * handful of tokens, and both number arrays go in pgjdbc's binary format; a uuid[] goes as text,
-   * which cost a formatted and a parsed UUID per job.
+   * handful of tokens, and both number arrays go in pgjdbc's binary format (a uuid[] goes as text:
+   * a UUID formatted and parsed again per job).
    */
   private record Attempts(Long[] ids, Integer[] tokenAt, UUID[] tokens) {
+
+    /** In the given order: for complete_many, whose only row locks are its UPDATE's. */
+    static Attempts of(Long[] ids, UUID[] tokens) {
+      Integer[] tokenAt = new Integer[ids.length];
+      Map<UUID, Integer> positions = new HashMap<>();
+      List<UUID> distinct = new ArrayList<>();
+      for (int i = 0; i < ids.length; i++) {
+        tokenAt[i] =
+            positions.computeIfAbsent(
+                tokens[i],
+                token -> {
+                  distinct.add(token);
+                  return distinct.size();
+                });
+      }
+      return new Attempts(ids, tokenAt, distinct.toArray(UUID[]::new));
+    }
+
+    /**
+     * Sorted by id: for the writes that lock their rows in a CTE walking the array, so that each
+     * locks in one order (see extend_leases.sql).
+     */
     static Attempts byId(Long[] ids, UUID[] tokens) {
       Integer[] order = new Integer[ids.length];
       for (int i = 0; i < order.length; i++) {
@@ -459,20 +480,12 @@ public final class JobRepository {
       }
       Arrays.sort(order, (a, b) -> Long.compare(ids[a], ids[b]));
       Long[] sortedIds = new Long[ids.length];
-      Integer[] tokenAt = new Integer[ids.length];
-      Map<UUID, Integer> positions = new HashMap<>();
-      List<UUID> distinct = new ArrayList<>();
+      UUID[] sortedTokens = new UUID[ids.length];
       for (int i = 0; i < order.length; i++) {
         sortedIds[i] = ids[order[i]];
-        tokenAt[i] =
-            positions.computeIfAbsent(
-                tokens[order[i]],
-                token -> {
-                  distinct.add(token);
-                  return distinct.size();
-                });
+        sortedTokens[i] = tokens[order[i]];
       }
-      return new Attempts(sortedIds, tokenAt, distinct.toArray(UUID[]::new));
+      return of(sortedIds, sortedTokens);
     }
   }
 

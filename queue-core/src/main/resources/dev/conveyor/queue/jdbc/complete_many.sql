@@ -2,14 +2,16 @@
 -- Fenced: a row changes only while it is still running under the token of the attempt that
 -- finished; ids missing from the result lost their lease (rescued, released or cancelled).
 -- Locks: row locks on the completed rows, taken by the UPDATE. Index: queue_job_pkey.
--- Binding: :ids sorted by id (JobRepository sorts them), :tokens the batch's distinct lease
--- tokens, :token_at[i] the 1-based position in :tokens of the token of :ids[i]. A claim draws one
--- token for all its jobs, so a batch has a handful of tokens; both number arrays travel in binary.
+-- Binding: :ids in any order, :tokens the batch's distinct lease tokens, :token_at[i] the 1-based
+-- position in :tokens of the token of :ids[i]. A claim draws one token for all its jobs, so a
+-- batch has a handful of tokens; both number arrays travel in binary. The ids need no sorting
+-- here (the other batched writes bind them sorted): the CTE locks nothing, and the UPDATE's index
+-- scan takes the array's elements in key order whatever their order in the array.
 -- Plan: the MATERIALIZED CTE walks the arrays and, per element, looks the row up by primary key
 -- and keeps it if it is running under that exact (id, token) pair. OFFSET 0 keeps that LATERAL
 -- subquery a per-id look-up: never flattened into a join whose shape would depend on the
--- statistics. The UPDATE then finds those rows by
--- id = ANY(array), an index scan that reads (and locks) them in id order.
+-- statistics. The UPDATE then finds those rows by id = ANY(array), an index scan that reads (and
+-- locks) them in id order.
 -- Why the UPDATE checks state and token again, and why "token among this batch's tokens" is
 -- exact there: it only matters for a row that changed after the statement's snapshot, which the
 -- UPDATE re-reads (READ COMMITTED). Such a row was rescued (not running: refused) or claimed
