@@ -103,13 +103,13 @@ final class Completer implements Runnable {
     }
   }
 
+  // The per-job loops live in small methods of their own: write runs once per batch, so its own
+  // loops would make the JIT compile it (statement and all) on-stack while a fresh worker's first
+  // batches run; these compile on their own, small.
   private void write(List<RunningJob> batch) throws InterruptedException {
     Long[] ids = new Long[batch.size()];
     UUID[] tokens = new UUID[batch.size()];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = batch.get(i).job().id();
-      tokens[i] = batch.get(i).token();
-    }
+    attempts(batch, ids, tokens);
     while (!abandoned) {
       try {
         Set<Long> completed;
@@ -120,9 +120,7 @@ final class Completer implements Runnable {
           batchWrites.unlock();
         }
         backoff.reset();
-        for (RunningJob job : batch) {
-          recorded.accept(job, completed.contains(job.job().id()));
-        }
+        report(batch, completed);
         return;
       } catch (RuntimeException e) {
         if (!Transience.isTransient(e)) {
@@ -132,6 +130,20 @@ final class Completer implements Runnable {
         log.error("recording {} completions failed; retrying", batch.size(), e);
         Thread.sleep(backoff.next());
       }
+    }
+  }
+
+  private static void attempts(List<RunningJob> batch, Long[] ids, UUID[] tokens) {
+    for (int i = 0; i < ids.length; i++) {
+      RunningJob job = batch.get(i);
+      ids[i] = job.job().id();
+      tokens[i] = job.token();
+    }
+  }
+
+  private void report(List<RunningJob> batch, Set<Long> completed) {
+    for (RunningJob job : batch) {
+      recorded.accept(job, completed.contains(job.job().id()));
     }
   }
 
