@@ -450,14 +450,16 @@ public final class JobRepository {
    * handful of tokens, and both number arrays go in pgjdbc's binary format (a uuid[] goes as text:
    * a UUID formatted and parsed again per job).
    */
-  private record Attempts(Long[] ids, Integer[] tokenAt, UUID[] tokens) {
+  private record Attempts(long[] ids, int[] tokenAt, UUID[] tokens) {
 
     /** In the given order: for complete_many, whose only row locks are its UPDATE's. */
     static Attempts of(Long[] ids, UUID[] tokens) {
-      Integer[] tokenAt = new Integer[ids.length];
+      long[] keys = new long[ids.length];
+      int[] tokenAt = new int[ids.length];
       Map<UUID, Integer> positions = new HashMap<>();
       List<UUID> distinct = new ArrayList<>();
       for (int i = 0; i < ids.length; i++) {
+        keys[i] = ids[i];
         tokenAt[i] =
             positions.computeIfAbsent(
                 tokens[i],
@@ -466,7 +468,7 @@ public final class JobRepository {
                   return distinct.size();
                 });
       }
-      return new Attempts(ids, tokenAt, distinct.toArray(UUID[]::new));
+      return new Attempts(keys, tokenAt, distinct.toArray(UUID[]::new));
     }
 
     /**
