@@ -2,11 +2,11 @@
 -- Returns the rows still held (with their cancel flag); an id missing from the result has lost
 -- its lease. Only lease_expires_at changes, which no index covers, so these are HOT updates.
 -- Fenced on state and lease token. Locks: the held rows. Index: queue_job_pkey.
--- Binding, lock order and plan: as in complete_many.sql. A MATERIALIZED CTE walks the ids (bound
--- sorted ascending, each with the position of its token in :tokens) and looks up and locks each
--- row by key in a LATERAL subquery; the write then finds the locked rows by id = ANY(array).
--- Every batched queue_job write locks in id order, and no statistics can turn it into a scan of
--- the table joined to the array.
+-- Binding: as in complete_many.sql (:tokens distinct, :token_at[i] the position of the token of
+-- :ids[i]), except that the ids are bound sorted ascending: this CTE locks. Lock order and plan: a
+-- MATERIALIZED CTE walks the ids and looks up and locks each row by key in a LATERAL subquery;
+-- the write then finds the locked rows by id = ANY(array). Every batched queue_job write locks in
+-- id order, and no statistics can turn it into a scan of the table joined to the array.
 WITH held AS MATERIALIZED (
     SELECT q.id
     FROM unnest(CAST(:ids AS bigint[]), CAST(:token_at AS int[])) AS h(id, token_at)

@@ -8,11 +8,11 @@
 -- report of the cancellation is the last word). Queue writes of the stopped handler are refused
 -- either way: they need state = 'running'.
 -- Locks: the released rows. Index: queue_job_pkey.
--- Binding, lock order and plan: as in complete_many.sql. A MATERIALIZED CTE walks the ids (bound
--- sorted ascending, each with the position of its token in :tokens) and looks up and locks each
--- row by key in a LATERAL subquery; the write then finds the locked rows by id = ANY(array).
--- Every batched queue_job write locks in id order, and no statistics can turn it into a scan of
--- the table joined to the array.
+-- Binding: as in complete_many.sql (:tokens distinct, :token_at[i] the position of the token of
+-- :ids[i]), except that the ids are bound sorted ascending: this CTE locks. Lock order and plan: a
+-- MATERIALIZED CTE walks the ids and looks up and locks each row by key in a LATERAL subquery;
+-- the write then finds the locked rows by id = ANY(array). Every batched queue_job write locks in
+-- id order, and no statistics can turn it into a scan of the table joined to the array.
 WITH held AS MATERIALIZED (
     SELECT q.id
     FROM unnest(CAST(:ids AS bigint[]), CAST(:token_at AS int[])) AS r(id, token_at)
