@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -456,19 +457,13 @@ public final class JobRepository {
     static Attempts of(Long[] ids, UUID[] tokens) {
       long[] keys = new long[ids.length];
       int[] tokenAt = new int[ids.length];
-      Map<UUID, Integer> positions = new HashMap<>();
-      List<UUID> distinct = new ArrayList<>();
+      // In first-seen order: a token's position is its place among the keys.
+      Map<UUID, Integer> positions = new LinkedHashMap<>();
       for (int i = 0; i < ids.length; i++) {
         keys[i] = ids[i];
-        tokenAt[i] =
-            positions.computeIfAbsent(
-                tokens[i],
-                token -> {
-                  distinct.add(token);
-                  return distinct.size();
-                });
+        tokenAt[i] = positions.computeIfAbsent(tokens[i], token -> positions.size() + 1);
       }
-      return new Attempts(keys, tokenAt, distinct.toArray(UUID[]::new));
+      return new Attempts(keys, tokenAt, positions.keySet().toArray(UUID[]::new));
     }
 
     /**
