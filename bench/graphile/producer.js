@@ -29,6 +29,8 @@ async function main() {
       }
     };
     await send(a.warmup, true);
+    // Statistics as autovacuum keeps them on a running system (as LatencyProducer does for Conveyor).
+    await utils.withPgClient((c) => c.query("ANALYZE graphile_worker._private_jobs"));
     await sleep(500);
     await send(a.jobs, false);
   } finally {
