@@ -36,6 +36,7 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGStatement;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.ResultSetExtractor;
 import org.springframework.jdbc.core.RowMapper;
@@ -67,6 +68,7 @@ public final class JobRepository {
   private static final String UPDATE_PROGRESS = sql("update_progress.sql");
   private static final String RESCUE_EXPIRED = sql("rescue_expired.sql");
   private static final String PRUNE_FINISHED = sql("prune_finished.sql");
+  private static final String STATISTICS_STALE = sql("statistics_stale.sql");
   private static final String FIND_BY_ID = sql("find_by_id.sql");
   private static final String FIND_BY_UNIQUE_KEY = sql("find_by_unique_key.sql");
   private static final String CANCEL = sql("cancel.sql");
@@ -547,6 +549,47 @@ public final class JobRepository {
         .param("failed_before", timestamp(failedBefore))
         .param("limit", limit)
         .update();
+  }
+
+  /**
+   * Whether {@code conveyor.queue_job} has at least {@code minPages} pages and more than {@code
+   * growth} times as many as when its statistics were last taken, and this role may ANALYZE it
+   * (statistics_stale.sql).
+   */
+  public boolean queueStatisticsStale(long minPages, int growth) {
+    return Boolean.TRUE.equals(
+        jdbc.sql(STATISTICS_STALE)
+            .param("min_pages", minPages)
+            .param("growth", growth)
+            .query(Boolean.class)
+            .optional()
+            .orElse(false));
+  }
+
+  /**
+   * ANALYZEs {@code conveyor.queue_job}, which also makes every session plan its statements on the
+   * table again. Gives up (false) rather than wait more than {@code lockTimeout} for the table's
+   * lock: held by a VACUUM (autovacuum would be cancelled for a waiting ANALYZE after {@code
+   * deadlock_timeout}), another ANALYZE or DDL.
+   */
+  public boolean analyzeQueueTable(Duration lockTimeout) {
+    try {
+      transactions.executeWithoutResult(
+          status -> {
+            jdbc.sql("SELECT set_config('lock_timeout', :timeout, true)")
+                .param("timeout", lockTimeout.toMillis() + "ms")
+                .query(String.class)
+                .single();
+            jdbc.sql("ANALYZE conveyor.queue_job").update();
+          });
+      return true;
+    } catch (DataAccessException e) {
+      if (e.getMostSpecificCause() instanceof SQLException sql
+          && "55P03".equals(sql.getSQLState())) { // lock_not_available
+        return false;
+      }
+      throw e;
+    }
   }
 
   public Optional<Job> findById(long id) {

@@ -13,6 +13,7 @@ import dev.conveyor.queue.jdbc.JobRepository;
 import dev.conveyor.queue.jdbc.OperationsRepository;
 import dev.conveyor.queue.maintenance.JobPruner;
 import dev.conveyor.queue.maintenance.LeaseRescuer;
+import dev.conveyor.queue.maintenance.PlannerStatistics;
 import dev.conveyor.queue.maintenance.RecurringScheduler;
 import dev.conveyor.queue.notify.PgWakeupListener;
 import java.time.Duration;
@@ -114,6 +115,7 @@ public final class WorkerRuntime implements AutoCloseable {
   private final @Nullable PgWakeupListener listener;
   private final @Nullable LeaseRescuer rescuer;
   private final @Nullable JobPruner pruner;
+  private final @Nullable PlannerStatistics statistics;
   private final @Nullable RecurringScheduler scheduler;
   private final RuntimeRegistry registry;
   private final ScheduledExecutorService timers;
@@ -214,6 +216,10 @@ public final class WorkerRuntime implements AutoCloseable {
             ? null
             : new JobPruner(
                 repository, b.prunerConfig, b.clock == null ? InstantSource.system() : b.clock);
+    this.statistics =
+        b.statisticsInterval == null
+            ? null
+            : new PlannerStatistics(repository, b.statisticsInterval);
   }
 
   /** Starts building a runtime on {@code dataSource} (the pool its SQL runs on). */
@@ -253,6 +259,9 @@ public final class WorkerRuntime implements AutoCloseable {
     }
     if (pruner != null) {
       pruner.start();
+    }
+    if (statistics != null) {
+      statistics.start();
     }
     if (scheduler != null) {
       scheduler.start();
@@ -540,6 +549,9 @@ public final class WorkerRuntime implements AutoCloseable {
     if (pruner != null) {
       pruner.stop();
     }
+    if (statistics != null) {
+      statistics.stop();
+    }
     if (scheduler != null) {
       scheduler.stop();
     }
@@ -693,6 +705,7 @@ public final class WorkerRuntime implements AutoCloseable {
     private PgWakeupListener.@Nullable ConnectionSource listenSource;
     private LeaseRescuer.@Nullable Config rescuerConfig = LeaseRescuer.Config.defaults();
     private JobPruner.@Nullable Config prunerConfig = JobPruner.Config.defaults();
+    private @Nullable Duration statisticsInterval = PlannerStatistics.DEFAULT_INTERVAL;
     private @Nullable InstantSource clock;
     private final List<Schedule> schedules = new ArrayList<>();
     private @Nullable JobTracing tracing;
@@ -756,6 +769,19 @@ public final class WorkerRuntime implements AutoCloseable {
     /** Pruner settings; {@code null} runs no pruner in this worker. */
     public Builder pruner(JobPruner.@Nullable Config config) {
       this.prunerConfig = config;
+      return this;
+    }
+
+    /**
+     * How often this worker checks whether the queue table has outgrown its planner statistics, and
+     * ANALYZEs it if so (see {@link PlannerStatistics}); default {@link
+     * PlannerStatistics#DEFAULT_INTERVAL}; {@code null} never checks.
+     */
+    public Builder plannerStatistics(@Nullable Duration interval) {
+      if (interval != null && (interval.isNegative() || interval.isZero())) {
+        throw new IllegalArgumentException("statistics check interval must be positive");
+      }
+      this.statisticsInterval = interval;
       return this;
     }
 
