@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
+import java.time.Duration;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -189,6 +190,7 @@ public final class QueueAutoConfiguration {
       RetryPolicy retryPolicy = validated(() -> queue.retry().toBackoff());
       LeaseRescuer.@Nullable Config rescuer = validated(() -> queue.rescuer().toConfig());
       JobPruner.@Nullable Config pruner = validated(() -> queue.pruner().toConfig());
+      @Nullable Duration statistics = validated(() -> queue.statistics().toInterval());
       WorkerRuntime.Builder builder =
           WorkerRuntime.builder(dataSource)
               .config(config)
@@ -198,6 +200,7 @@ public final class QueueAutoConfiguration {
               .tracing(tracing.getIfAvailable())
               .rescuer(rescuer)
               .pruner(pruner)
+              .plannerStatistics(statistics)
               .listenConnections(
                   ListenConnections.resolve(
                       queue, database, dataSource, dataSourceProperties.getIfAvailable()));

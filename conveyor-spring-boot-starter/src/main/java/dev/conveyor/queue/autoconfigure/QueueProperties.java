@@ -3,6 +3,7 @@ package dev.conveyor.queue.autoconfigure;
 import dev.conveyor.queue.ExponentialBackoff;
 import dev.conveyor.queue.maintenance.JobPruner;
 import dev.conveyor.queue.maintenance.LeaseRescuer;
+import dev.conveyor.queue.maintenance.PlannerStatistics;
 import dev.conveyor.queue.maintenance.QueueDepthSampler;
 import dev.conveyor.queue.runtime.WorkerConfig;
 import java.time.Duration;
@@ -34,6 +35,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retry the backoff between a failed attempt and the next, see {@link Retry}
  * @param rescuer the sweep that takes back jobs whose lease expired, see {@link Rescuer}
  * @param pruner the sweep that deletes old finished jobs, see {@link Pruner}
+ * @param statistics the check that keeps the queue table's planner statistics current, see {@link
+ *     Statistics}
  * @param metrics the queue depth gauges, see {@link Metrics}
  */
 @ConfigurationProperties("conveyor.queue")
@@ -44,6 +47,7 @@ public record QueueProperties(
     @DefaultValue Retry retry,
     @DefaultValue Rescuer rescuer,
     @DefaultValue Pruner pruner,
+    @DefaultValue Statistics statistics,
     @DefaultValue Metrics metrics) {
 
   public QueueProperties {
@@ -51,6 +55,7 @@ public record QueueProperties(
     Objects.requireNonNull(retry, "retry");
     Objects.requireNonNull(rescuer, "rescuer");
     Objects.requireNonNull(pruner, "pruner");
+    Objects.requireNonNull(statistics, "statistics");
     Objects.requireNonNull(metrics, "metrics");
   }
 
@@ -60,7 +65,7 @@ public record QueueProperties(
     String url = listenUrl == null ? null : listenUrl.replaceFirst("\\?.*", "?…");
     return "QueueProperties[listenUrl=%s, listenEnabled=%s, lease=%s, retry=%s, rescuer=%s,"
             .formatted(url, listenEnabled, lease, retry, rescuer)
-        + " pruner=%s, metrics=%s]".formatted(pruner, metrics);
+        + " pruner=%s, statistics=%s, metrics=%s]".formatted(pruner, statistics, metrics);
   }
 
   /**
@@ -163,6 +168,34 @@ public record QueueProperties(
           orDefault(failedRetention, JobPruner.Config.DEFAULT_FAILED_RETENTION),
           orDefault(batchSize, JobPruner.Config.DEFAULT_BATCH_SIZE),
           JobPruner.Config.DEFAULT_MAX_BATCHES);
+    }
+  }
+
+  /**
+   * Each worker's check of the queue table's planner statistics ({@code
+   * conveyor.queue.statistics.*}): ANALYZE when the table has outgrown them, so that plans made on
+   * a nearly empty table do not stay (see {@link PlannerStatistics}). Safe in every worker at once.
+   *
+   * @param enabled whether this worker checks; default {@code true}
+   * @param interval time between checks; default {@link PlannerStatistics#DEFAULT_INTERVAL}
+   */
+  public record Statistics(@DefaultValue("true") boolean enabled, @Nullable Duration interval) {
+
+    /**
+     * The interval between checks, or {@code null} when switched off.
+     *
+     * @throws IllegalArgumentException if the interval is not positive
+     */
+    public @Nullable Duration toInterval() {
+      if (!enabled) {
+        return null;
+      }
+      Duration every = orDefault(interval, PlannerStatistics.DEFAULT_INTERVAL);
+      if (every.isNegative() || every.isZero()) {
+        throw new IllegalArgumentException(
+            "conveyor.queue.statistics.interval must be positive, not " + every);
+      }
+      return every;
     }
   }
 

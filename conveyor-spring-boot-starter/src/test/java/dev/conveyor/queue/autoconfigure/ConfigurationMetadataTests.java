@@ -114,6 +114,7 @@ class ConfigurationMetadataTests {
         queue.retry().toBackoff(),
         queue.rescuer().toConfig(),
         queue.pruner().toConfig(),
+        queue.statistics().toInterval(),
         queue.metrics().toSamplerConfig());
   }
 }

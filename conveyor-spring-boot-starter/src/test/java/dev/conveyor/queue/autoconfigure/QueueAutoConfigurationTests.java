@@ -13,6 +13,7 @@ import dev.conveyor.queue.JobState;
 import dev.conveyor.queue.QueueMetrics;
 import dev.conveyor.queue.maintenance.JobPruner;
 import dev.conveyor.queue.maintenance.LeaseRescuer;
+import dev.conveyor.queue.maintenance.PlannerStatistics;
 import dev.conveyor.queue.maintenance.QueueDepthSampler;
 import dev.conveyor.queue.notify.PgWakeupListener.ConnectionSource;
 import dev.conveyor.queue.runtime.WorkerConfig;
@@ -101,6 +102,8 @@ class QueueAutoConfigurationTests {
             assertThat(queue.retry().toBackoff()).isEqualTo(ExponentialBackoff.defaults());
             assertThat(queue.rescuer().toConfig()).isEqualTo(LeaseRescuer.Config.defaults());
             assertThat(queue.pruner().toConfig()).isEqualTo(JobPruner.Config.defaults());
+            assertThat(queue.statistics().toInterval())
+                .isEqualTo(PlannerStatistics.DEFAULT_INTERVAL);
             assertThat(queue.metrics().depthIntervalOrDefault())
                 .isEqualTo(QueueDepthSampler.DEFAULT_INTERVAL);
             assertThat(queue.metrics().toSamplerConfig())
@@ -147,6 +150,26 @@ class QueueAutoConfigurationTests {
   class Binding {
 
     @Test
+    void theStatisticsCheckIsSwitchedOffOrRefusesANonPositiveInterval() {
+      runner
+          .withPropertyValues("conveyor.queue.statistics.enabled=false")
+          .run(
+              context ->
+                  assertThat(context.getBean(QueueProperties.class).statistics().toInterval())
+                      .isNull());
+      withHandler()
+          .withPropertyValues(FAST_WORKER)
+          .withPropertyValues("conveyor.queue.statistics.interval=0s")
+          .run(
+              context ->
+                  assertThat(context)
+                      .hasFailed()
+                      .getFailure()
+                      .hasStackTraceContaining(
+                          "conveyor.queue.statistics.interval must be positive, not PT0S"));
+    }
+
+    @Test
     void kebabCasePropertiesBindToTheCoreConfigs() {
       runner
           .withPropertyValues(
@@ -169,6 +192,7 @@ class QueueAutoConfigurationTests {
               "conveyor.queue.pruner.completed-retention=2h",
               "conveyor.queue.pruner.failed-retention=3d",
               "conveyor.queue.pruner.batch-size=100",
+              "conveyor.queue.statistics.interval=30s",
               "conveyor.queue.metrics.depth-interval=30s",
               "conveyor.queue.metrics.depth-exact-limit=250",
               "conveyor.queue.listen-url=jdbc:postgresql://direct:5432/app",
@@ -200,6 +224,7 @@ class QueueAutoConfigurationTests {
                             Duration.ofDays(3),
                             100,
                             JobPruner.Config.DEFAULT_MAX_BATCHES));
+                assertThat(queue.statistics().toInterval()).isEqualTo(Duration.ofSeconds(30));
                 assertThat(queue.metrics().toSamplerConfig())
                     .isEqualTo(new QueueDepthSampler.Config(Duration.ofSeconds(30), 250));
                 assertThat(queue.listenUrl()).isEqualTo("jdbc:postgresql://direct:5432/app");
