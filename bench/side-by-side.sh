@@ -28,7 +28,8 @@ on), the method of issue 17; one Markdown table on stdout and in .bench/side-by-
 
   --slots=4,16,64        slot counts (Graphile Worker concurrentJobs, Conveyor queue concurrency)
   --jobs=100000          no-op jobs pre-enqueued per drain
-  --runs=3               drains per row (fresh process each); the table shows median (min-max)
+  --runs=3               drains per row (fresh process each); the table shows median (min-max);
+                         also the rounds of the pickup-latency measurement
   --best-slots=200       Conveyor's "best" configuration: WorkerConfig.defaults() at these slots
                          (comma-separated for several)
   --parts=drain,latency,enqueue,floor   what to measure (default: all)
@@ -261,20 +262,47 @@ if has_part drain; then
 fi
 
 # ------------------------------------------------------------------ latency
-declare -A PICKUP
+# One round measures each system once, in turn; --runs rounds. The table shows the median p50 and
+# p99 over the rounds and, for Conveyor, in how many rounds each was lower than Graphile Worker's
+# batched configuration's in the same round (single rounds of 200 jobs swing with the host).
+declare -A PICKUP P50S P99S ENQS
 LAT_ARGS=(slots=4 "jobs=$LAT_JOBS" "warmup=$LAT_WARMUP" interval-ms=20 "producer-warmup=$LAT_PRODUCER_WARMUP")
+LAT_KEYS=("graphile|batched" "graphile|default" "conveyor|defaults")
 pickup_text() {
   echo "$(field p50_ms "$1") / $(field p99_ms "$1") ms (enqueue call $(field enqueue_p50_ms "$1") ms)"
 }
+dmedian() { # median of space-separated decimals, two places
+  tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '
+    { v[NR] = $1 }
+    END { printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+lower_count() { # in how many positions the first list is below the second
+  awk -v a="$1" -v b="$2" 'BEGIN { n = split(a, x, " "); split(b, y, " ");
+    for (i = 1; i <= n; i++) if (x[i] + 0 < y[i] + 0) c++; printf "%d", c }'
+}
 if has_part latency; then
-  echo "== Pickup latency: $LAT_JOBS jobs 20 ms apart, 4 slots" >&2
   "${PSQL[@]}" -c "TRUNCATE graphile_worker._private_jobs, graphile_worker._private_job_queues"
-  for config in batched default; do
-    PICKUP["graphile|$config"]=$(pickup_text "$(node_step latency.js "config=$config" "${LAT_ARGS[@]}")")
-    echo "   graphile $config: ${PICKUP["graphile|$config"]}" >&2
+  for run in $(seq 1 "$RUNS"); do
+    echo "== Pickup latency, round $run of $RUNS: $LAT_JOBS jobs 20 ms apart, 4 slots" >&2
+    for key in "${LAT_KEYS[@]}"; do
+      if [[ "$key" == graphile* ]]; then
+        r=$(node_step latency.js "config=${key#*|}" "${LAT_ARGS[@]}")
+      else
+        r=$(java_step latency "${LAT_ARGS[@]}")
+      fi
+      P50S[$key]="${P50S[$key]:-} $(field p50_ms "$r")"
+      P99S[$key]="${P99S[$key]:-} $(field p99_ms "$r")"
+      ENQS[$key]="${ENQS[$key]:-} $(field enqueue_p50_ms "$r")"
+      echo "   ${key/|/ }: $(pickup_text "$r")" >&2
+    done
   done
-  PICKUP["conveyor|defaults"]=$(pickup_text "$(java_step latency "${LAT_ARGS[@]}")")
-  echo "   conveyor defaults: ${PICKUP["conveyor|defaults"]}" >&2
+  for key in "${LAT_KEYS[@]}"; do
+    PICKUP[$key]="$(dmedian "${P50S[$key]}") / $(dmedian "${P99S[$key]}") ms (enqueue call $(dmedian "${ENQS[$key]}") ms)"
+  done
+  if ((RUNS > 1)); then
+    c="conveyor|defaults" g="graphile|batched"
+    PICKUP[$c]+="; lower than Graphile batched in $(lower_count "${P50S[$c]}" "${P50S[$g]}")/$RUNS rounds (p50), $(lower_count "${P99S[$c]}" "${P99S[$g]}")/$RUNS (p99)"
+  fi
 fi
 
 # ------------------------------------------------------------------ enqueue
@@ -397,7 +425,10 @@ ELAPSED=$(($(date +%s) - STARTED))
     echo "handler call until a 10 ms poll finds nothing unfinished. \"start → first job\": from the"
     echo "worker process's start to its first handler call (median)."
   fi
-  if has_part latency; then echo "Pickup: $LAT_JOBS jobs 20 ms apart from another process, 4 slots."; fi
+  if has_part latency; then
+    echo "Pickup: $LAT_JOBS jobs 20 ms apart from another process, 4 slots; $RUNS round(s), each system"
+    echo "once per round in turn, median p50 and p99 over the rounds."
+  fi
   if has_part enqueue; then echo "Enqueue: $ENQ_SINGLE single, $ENQ_BATCH batched (jobs/s in the drain column; the ratio is to Graphile Worker's same enqueue)."; fi
   if has_part floor; then echo "Floor: $FLOOR_JOBS rows, 4 pgbench clients (jobs/s in the drain column)."; fi
   if [[ -n "$AOT_FILE" ]]; then
