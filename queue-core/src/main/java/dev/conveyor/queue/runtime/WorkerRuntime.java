@@ -775,12 +775,10 @@ public final class WorkerRuntime implements AutoCloseable {
     /**
      * How often this worker checks whether the queue table has outgrown its planner statistics, and
      * ANALYZEs it if so (see {@link PlannerStatistics}); default {@link
-     * PlannerStatistics#DEFAULT_INTERVAL}; {@code null} never checks.
+     * PlannerStatistics#DEFAULT_INTERVAL}; {@code null} never checks. A zero or negative interval
+     * fails {@link #build()}.
      */
     public Builder plannerStatistics(@Nullable Duration interval) {
-      if (interval != null && (interval.isNegative() || interval.isZero())) {
-        throw new IllegalArgumentException("statistics check interval must be positive");
-      }
       this.statisticsInterval = interval;
       return this;
     }

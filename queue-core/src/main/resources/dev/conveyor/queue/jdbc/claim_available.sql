@@ -9,7 +9,9 @@
 -- UPDATE can never touch more rows than were picked. The UPDATE finds the picked (and locked)
 -- rows by id = ANY(array), an index scan: not a join with the CTE, which a custom plan for a
 -- demand of 1,000 turned into a hash join over a scan of the whole table (45 ms at 100,000 rows,
--- growing with the completed rows kept; see batch writes in docs/design-notes-queue.md).
+-- growing with the completed rows kept; see batch writes in docs/design-notes-queue.md). A plan
+-- made while the table was nearly empty reads the whole table here and in the CTE until the
+-- statistics are renewed (see complete_many.sql).
 -- The rows come back in no particular order; the runtime sorts them (QueueFetcher.CLAIM_ORDER).
 -- A queue that is paused or has limits (a conveyor.queue_control row) is claimed through
 -- claim_limited.sql instead; here such a queue yields nothing. That probe is one primary-key

@@ -11,7 +11,9 @@
 -- and keeps it if it is running under that exact (id, token) pair. OFFSET 0 keeps that LATERAL
 -- subquery a per-id look-up: never flattened into a join whose shape would depend on the
 -- statistics. The UPDATE then finds those rows by id = ANY(array), an index scan that reads (and
--- locks) them in id order.
+-- locks) them in id order. Except on a plan made while the table was nearly empty: there both
+-- read the whole table, until its statistics are renewed, which PlannerStatistics makes happen
+-- once it has grown (design-notes-queue.md, "plans made on an empty table").
 -- Why the UPDATE checks state and token again, and why "token among this batch's tokens" is
 -- exact there: it only matters for a row that changed after the statement's snapshot, which the
 -- UPDATE re-reads (READ COMMITTED). Such a row was rescued (not running: refused) or claimed

@@ -6,12 +6,14 @@
 -- it made for them until the table's statistics change. Made while the table was nearly empty (a
 -- new install, a truncated table), that plan reads the whole table on every claim and completion,
 -- growing with it until autovacuum's ANALYZE (within autovacuum_naptime, a minute by default).
--- Reads one pg_class row; pg_relation_size is a stat() of the table's first segment per 1 GB.
-SELECT pg_relation_size(c.oid) / current_setting('block_size')::bigint >= :min_pages
-       AND pg_relation_size(c.oid) / current_setting('block_size')::bigint
-           > CAST(:growth AS bigint) * greatest(c.relpages, 1)
+-- Reads one pg_class row; pg_relation_size is a stat() per 1 GB segment of the table.
+SELECT s.pages >= :min_pages
+       AND s.pages > CAST(:growth AS bigint) * greatest(c.relpages, 1)
        AND (pg_has_role(c.relowner, 'USAGE')
             OR pg_has_role((SELECT d.datdba FROM pg_database d
                             WHERE d.datname = current_database()), 'USAGE'))
 FROM pg_class c
+CROSS JOIN LATERAL (
+    SELECT pg_relation_size(c.oid) / current_setting('block_size')::bigint AS pages
+) s
 WHERE c.oid = 'conveyor.queue_job'::regclass
