@@ -51,17 +51,22 @@ async function main() {
   await runner.stop();
   const pickup = [];
   const call = [];
+  const after = [];
   for (const line of out.split("\n")) {
     const f = line.trim().split(/\s+/);
     if (f.length !== 4 || f[0] !== "job") continue;
     const s = seen.get(f[1]);
     call.push(Number(f[3]) - Number(f[2]));
-    if (s) pickup.push(Math.max(0, s[1] - s[0]));
+    if (s) {
+      pickup.push(Math.max(0, s[1] - s[0]));
+      after.push(Math.max(0, s[1] - Number(f[3])));
+    }
   }
   pickup.sort((x, y) => x - y);
   call.sort((x, y) => x - y);
+  after.sort((x, y) => x - y);
   const ms = (us) => (us / 1000).toFixed(2);
-  result(`latency slots=${a.slots} jobs=${pickup.length} p50_ms=${ms(percentile(pickup, 50))} p99_ms=${ms(percentile(pickup, 99))} max_ms=${ms(pickup[pickup.length - 1])} enqueue_p50_ms=${ms(percentile(call, 50))}`);
+  result(`latency slots=${a.slots} jobs=${pickup.length} p50_ms=${ms(percentile(pickup, 50))} p99_ms=${ms(percentile(pickup, 99))} max_ms=${ms(pickup[pickup.length - 1])} enqueue_p50_ms=${ms(percentile(call, 50))} enqueue_p99_ms=${ms(percentile(call, 99))} after_p50_ms=${ms(percentile(after, 50))} after_p99_ms=${ms(percentile(after, 99))}`);
 }
 
 main().then(

@@ -300,7 +300,7 @@ public final class SideBySide {
                 timed.countDown();
               }
             });
-    Map<Long, Long> returned = new HashMap<>();
+    Map<Long, long[]> returned = new HashMap<>();
     try (HikariDataSource pool = db.newPool("conveyor-side-latency-worker", poolSize)) {
       WorkerRuntime runtime =
           WorkerRuntime.builder(pool)
@@ -330,7 +330,8 @@ public final class SideBySide {
           while ((line = stdout.readLine()) != null) {
             String[] f = line.trim().split("\\s+");
             if (f.length == 4 && f[0].equals("job")) {
-              returned.put(Long.parseLong(f[1]), Long.parseLong(f[3]) - Long.parseLong(f[2]));
+              returned.put(
+                  Long.parseLong(f[1]), new long[] {Long.parseLong(f[2]), Long.parseLong(f[3])});
             }
           }
         }
@@ -349,15 +350,27 @@ public final class SideBySide {
     Histogram pickup = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
     seen.values().forEach(v -> pickup.recordValue(Math.max(0, v[1] - v[0])));
     Histogram call = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
-    returned.values().forEach(v -> call.recordValue(Math.max(0, v)));
+    Histogram after = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+    returned.forEach(
+        (id, v) -> {
+          call.recordValue(Math.max(0, v[1] - v[0]));
+          long[] s = seen.get(id);
+          if (s != null) {
+            after.recordValue(Math.max(0, s[1] - v[1]));
+          }
+        });
     return String.format(
-        "latency slots=%d jobs=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f enqueue_p50_ms=%.2f",
+        "latency slots=%d jobs=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f enqueue_p50_ms=%.2f"
+            + " enqueue_p99_ms=%.2f after_p50_ms=%.2f after_p99_ms=%.2f",
         slots,
         pickup.getTotalCount(),
         pickup.getValueAtPercentile(50) / 1000.0,
         pickup.getValueAtPercentile(99) / 1000.0,
         pickup.getMaxValue() / 1000.0,
-        call.getValueAtPercentile(50) / 1000.0);
+        call.getValueAtPercentile(50) / 1000.0,
+        call.getValueAtPercentile(99) / 1000.0,
+        after.getValueAtPercentile(50) / 1000.0,
+        after.getValueAtPercentile(99) / 1000.0);
   }
 
   private static void awaitListening(WorkerRuntime runtime) throws InterruptedException {
