@@ -4,7 +4,7 @@
 # Markdown table and saves it with the machine and settings to .bench/side-by-side-<time>.md.
 #
 #   bench/side-by-side.sh [--slots=4,16,64] [--jobs=100000] [--runs=3] [--best-slots=200]
-#                         [--parts=drain,latency,enqueue,floor] [--no-aot] [--quick]
+#                         [--parts=drain,latency,enqueue,floor] [--no-aot] [--c1] [--quick]
 #   bench/side-by-side.sh --help
 #
 # Needs: a JDK 25 (JAVA_HOME, default temurin 25 if installed), npm (any Node: it only installs
@@ -34,6 +34,9 @@ on), the method of issue 17; one Markdown table on stdout and in .bench/side-by-
                          (comma-separated for several)
   --parts=drain,latency,enqueue,floor   what to measure (default: all)
   --no-aot               skip the Conveyor rows with a JDK AOT cache (-XX:AOTCache)
+  --c1                   add Conveyor rows whose JVMs compile with C1 only
+                         (-XX:TieredStopAtLevel=1; for the pickup latency the producer's JVM
+                         too): what the C2 compiler costs a fresh JVM here, not a default
   --quick                a smoke run: --jobs=10000 --runs=1 --slots=16, short latency, enqueue
                          and floor runs (about 3 minutes; numbers are not for comparison)
   -h, --help             this text
@@ -56,6 +59,7 @@ RUNS=3
 BEST_SLOTS="200"
 PARTS="drain,latency,enqueue,floor"
 AOT=1
+C1=""
 QUICK=""
 for arg in "$@"; do
   case "$arg" in
@@ -66,6 +70,7 @@ for arg in "$@"; do
     --best-slots=*) BEST_SLOTS="${arg#*=}" ;;
     --parts=*) PARTS="${arg#*=}" ;;
     --no-aot) AOT="" ;;
+    --c1) C1=1 ;;
     --quick) QUICK=1 ;;
     *) echo "unknown option: $arg (see --help)" >&2; exit 2 ;;
   esac
@@ -219,6 +224,7 @@ conveyor_drain() { # slots jvm(cold|aot|warm)
   case "$jvm" in
     cold) JAVA_OPTS_STEP=() ;;
     aot) JAVA_OPTS_STEP=("-XX:AOTCache=$AOT_FILE" -XX:AOTMode=on) ;; # fails rather than run without it
+    c1) JAVA_OPTS_STEP=(-XX:TieredStopAtLevel=1) ;;
     warm)
       JAVA_OPTS_STEP=()
       java_step load queue=warm "jobs=$JOBS" >/dev/null
@@ -235,7 +241,7 @@ conveyor_drain() { # slots jvm(cold|aot|warm)
 }
 
 if has_part drain; then
-  JVMS="cold${AOT_FILE:+ aot} warm"
+  JVMS="cold${AOT_FILE:+ aot}${C1:+ c1} warm"
   for slots in ${SLOTS//,/ }; do
     for run in $(seq 1 "$RUNS"); do
       echo "== Drain: $JOBS jobs, $slots slots, run $run of $RUNS" >&2
@@ -268,8 +274,9 @@ fi
 declare -A PICKUP P50S P99S ENQS
 LAT_ARGS=(slots=4 "jobs=$LAT_JOBS" "warmup=$LAT_WARMUP" interval-ms=20 "producer-warmup=$LAT_PRODUCER_WARMUP")
 LAT_KEYS=("graphile|batched" "graphile|default" "conveyor|defaults")
+[[ -z "$C1" ]] || LAT_KEYS+=("conveyor|c1")
 pickup_text() {
-  echo "$(field p50_ms "$1") / $(field p99_ms "$1") ms (enqueue call $(field enqueue_p50_ms "$1") ms)"
+  echo "$(field p50_ms "$1") / $(field p99_ms "$1") ms (enqueue call $(field enqueue_p50_ms "$1") / $(field enqueue_p99_ms "$1") ms, after it returned $(field after_p50_ms "$1") / $(field after_p99_ms "$1") ms)"
 }
 dmedian() { # median of space-separated decimals, two places
   tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '
@@ -287,6 +294,9 @@ if has_part latency; then
     for key in "${LAT_KEYS[@]}"; do
       if [[ "$key" == graphile* ]]; then
         r=$(node_step latency.js "config=${key#*|}" "${LAT_ARGS[@]}")
+      elif [[ "$key" == conveyor\|c1 ]]; then
+        # Both JVMs: the worker's and the producer's it starts (which inherits the environment).
+        r=$(export JAVA_TOOL_OPTIONS=-XX:TieredStopAtLevel=1; java_step latency "${LAT_ARGS[@]}")
       else
         r=$(java_step latency "${LAT_ARGS[@]}")
       fi
@@ -300,8 +310,11 @@ if has_part latency; then
     PICKUP[$key]="$(dmedian "${P50S[$key]}") / $(dmedian "${P99S[$key]}") ms (enqueue call $(dmedian "${ENQS[$key]}") ms)"
   done
   if ((RUNS > 1)); then
-    c="conveyor|defaults" g="graphile|batched"
-    PICKUP[$c]+="; lower than Graphile batched in $(lower_count "${P50S[$c]}" "${P50S[$g]}")/$RUNS rounds (p50), $(lower_count "${P99S[$c]}" "${P99S[$g]}")/$RUNS (p99)"
+    g="graphile|batched"
+    for c in "${LAT_KEYS[@]}"; do
+      [[ "$c" == conveyor* ]] || continue
+      PICKUP[$c]+="; lower than Graphile batched in $(lower_count "${P50S[$c]}" "${P50S[$g]}")/$RUNS rounds (p50), $(lower_count "${P99S[$c]}" "${P99S[$g]}")/$RUNS (p99)"
+    done
   fi
 fi
 
@@ -351,6 +364,7 @@ jvm_text() {
     fresh) echo "fresh process" ;;
     cold) echo "cold JVM" ;;
     aot) echo "cold JVM + AOT cache" ;;
+    c1) echo "cold JVM, C1 only (\`-XX:TieredStopAtLevel=1\`)" ;;
     warm) echo "warm JVM (drained $(fmt "$JOBS") first)" ;;
     *) echo "" ;;
   esac
@@ -389,10 +403,11 @@ done
     else
       vs=""
     fi
-    pick=""
-    if [[ "$slots" == 4 && ( "$jvm" == fresh || "$jvm" == cold ) && -n "${PICKUP[$system|$config]+x}" ]]; then
-      pick=${PICKUP[$system|$config]}
-      unset "PICKUP[$system|$config]"
+    pick="" pkey="$system|$config"
+    [[ "$jvm" != c1 ]] || pkey="$system|c1"
+    if [[ "$slots" == 4 && ( "$jvm" == fresh || "$jvm" == cold || "$jvm" == c1 ) && -n "${PICKUP[$pkey]+x}" ]]; then
+      pick=${PICKUP[$pkey]}
+      unset "PICKUP[$pkey]"
     fi
     first=""
     if [[ -n "${FIRSTS[$key]+x}" ]]; then
@@ -401,10 +416,13 @@ done
     fi
     echo "| $(config_text "$system" "$config") | $slots | $(jvm_text "$jvm") | $first | $(cell "$key") | $vs | $pick |"
   done
-  for key in graphile\|batched graphile\|default conveyor\|defaults; do
+  for key in graphile\|batched graphile\|default conveyor\|defaults conveyor\|c1; do
     [[ -n "${PICKUP[$key]+x}" ]] || continue
     IFS='|' read -r system config <<<"$key"
-    echo "| $(config_text "$system" "$config") | 4 | $(jvm_text "$([[ $system == graphile ]] && echo fresh || echo cold)") | | | | ${PICKUP[$key]} |"
+    jvm=cold
+    [[ $system != graphile ]] || jvm=fresh
+    [[ $config != c1 ]] || { config=defaults jvm=c1; }
+    echo "| $(config_text "$system" "$config") | 4 | $(jvm_text "$jvm") | | | | ${PICKUP[$key]} |"
   done
   if [[ -n "${ENQ[conveyor|single]+x}" ]]; then
     echo "| Graphile Worker 0.18 | enqueue: one job per awaited \`addJob\` (one transaction) | | | | $(fmt "${ENQ[graphile|single]}") | 1.00× | |"
@@ -431,6 +449,11 @@ ELAPSED=$(($(date +%s) - STARTED))
   fi
   if has_part enqueue; then echo "Enqueue: $ENQ_SINGLE single, $ENQ_BATCH batched (jobs/s in the drain column; the ratio is to Graphile Worker's same enqueue)."; fi
   if has_part floor; then echo "Floor: $FLOOR_JOBS rows, 4 pgbench clients (jobs/s in the drain column)."; fi
+  if [[ -n "$C1" ]]; then
+    echo "C1 only: \`-XX:TieredStopAtLevel=1\` on the worker's JVM (and, for the pickup, on the producer's"
+    echo "JVM too): a diagnosis of what the C2 compiler's work costs a fresh JVM on this machine, not"
+    echo "Conveyor's default (C2 makes long-running CPU-heavy handlers faster)."
+  fi
   if [[ -n "$AOT_FILE" ]]; then
     echo "AOT cache: \`-XX:AOTCacheOutput\` on a training drain of $AOT_TRAINING_JOBS jobs at 16 slots, used with \`-XX:AOTCache\`."
   fi
