@@ -416,7 +416,7 @@ done
     fi
     echo "| $(config_text "$system" "$config") | $slots | $(jvm_text "$jvm") | $first | $(cell "$key") | $vs | $pick |"
   done
-  for key in graphile\|batched graphile\|default conveyor\|defaults conveyor\|c1; do
+  for key in "${LAT_KEYS[@]}"; do
     [[ -n "${PICKUP[$key]+x}" ]] || continue
     IFS='|' read -r system config <<<"$key"
     jvm=cold

@@ -98,9 +98,11 @@ public final class LatencyProducer {
   /**
    * Statistics as autovacuum keeps them on a running system. The worker started on an empty table,
    * and the plans its connections cached for the claim and the completion were made for one: scans
-   * of the whole table, kept until an ANALYZE invalidates them (autovacuum's, within a minute, or
-   * not at all in this short run). Without it the measurement depended on whether autovacuum's
-   * cycle fell inside the run (claim p50 0.8 ms with it, 1.8 ms without).
+   * of the whole table, kept until an ANALYZE invalidates them (autovacuum's within a minute, or
+   * the worker's own statistics check within its 5-s interval). Analyzing right after the warm-up
+   * makes every run time its jobs on current plans, as bench/graphile/producer.js does for Graphile
+   * Worker; before, a run depended on whether an ANALYZE fell inside it (claim p50 0.8 ms with one,
+   * 1.8 ms without).
    */
   private static void analyze(HikariDataSource dataSource) throws SQLException {
     try (Connection c = dataSource.getConnection();

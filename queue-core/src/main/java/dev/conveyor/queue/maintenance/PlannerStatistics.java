@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * checks whether the table has grown to more than {@value #GROWTH} times the size its statistics
  * were taken at (and at least {@value #MIN_PAGES} pages, 512 kB), and if so runs ANALYZE, which
  * makes every session plan again. It waits at most 100 ms for the table's lock (never holding up a
- * VACUUM or another worker's ANALYZE), and checks only when this role may ANALYZE the table. Safe
+ * VACUUM or another worker's ANALYZE), and analyzes only when this role may ANALYZE the table. Safe
  * to run in every worker at once: one reading of {@code pg_class} per interval each, and the
  * table's growth bounds the ANALYZEs (each one resets the size the next is compared to).
  */
