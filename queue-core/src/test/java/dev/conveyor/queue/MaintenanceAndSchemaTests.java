@@ -3,6 +3,7 @@ package dev.conveyor.queue;
 import static dev.conveyor.queue.Handlers.handler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.conveyor.migrations.Migrations;
 import dev.conveyor.queue.jdbc.JobRepository;
@@ -49,6 +50,41 @@ class MaintenanceAndSchemaTests extends QueueTestBase {
       assertThat(queue.find(freshCompleted)).isPresent();
       assertThat(queue.find(oldDead)).isPresent();
       assertThat(queue.find(waiting)).isPresent();
+    }
+
+    @Test
+    void aPrunerThatEndsASweepAtItsBoundSweepsAgainAtOnceNotAfterTheInterval() {
+      List<JobRequest> requests = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        requests.add(JobRequest.of("old", "{}"));
+      }
+      queue.enqueueAll(requests);
+      db.execute(
+          "UPDATE conveyor.queue_job SET state = 'completed', finalized_at = now() - interval '2"
+              + " days' WHERE kind = 'old'");
+      long fresh = finished("completed", "1 hour");
+      // Ten rows per sweep and a sweep every 2 s: ten sweeps, 20 s if each waited the interval.
+      JobPruner pruner =
+          new JobPruner(
+              new JobRepository(dataSource, null),
+              new JobPruner.Config(
+                  Duration.ofSeconds(2), Duration.ofDays(1), Duration.ofDays(7), 5, 2),
+              InstantSource.system());
+      pruner.start();
+      try {
+        await()
+            .atMost(Duration.ofSeconds(8))
+            .untilAsserted(
+                () ->
+                    assertThat(
+                            jdbc.sql("SELECT count(*) FROM conveyor.queue_job WHERE kind = 'old'")
+                                .query(Long.class)
+                                .single())
+                        .isZero());
+      } finally {
+        pruner.stop();
+      }
+      assertThat(queue.find(fresh)).isPresent();
     }
 
     private long finished(String state, String age) {

@@ -153,8 +153,9 @@ public record QueueProperties(
       @Nullable Integer batchSize) {
 
     /**
-     * The pruner's config, or {@code null} when switched off. The bound on one sweep's work stays
-     * at {@link JobPruner.Config#DEFAULT_MAX_BATCHES} batches.
+     * The pruner's config, or {@code null} when switched off. One sweep stays at most {@link
+     * JobPruner.Config#DEFAULT_MAX_BATCHES} batches; a pruner still behind after it sweeps again at
+     * once.
      *
      * @throws IllegalArgumentException if the values are out of range
      */

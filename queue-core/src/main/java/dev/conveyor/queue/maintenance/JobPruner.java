@@ -10,6 +10,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Deletes finished jobs after their retention, oldest first, in small batches so that no statement
  * holds many locks and autovacuum keeps up. Safe to run in every worker at once.
+ *
+ * <p>A sweep deletes batch after batch while they come back full, up to {@code maxBatchesPerSweep};
+ * a sweep that ends at that bound is behind, and the next one starts at once instead of after the
+ * interval. So the bound only divides the work (a log line per sweep, a prompt stop); it never caps
+ * the rate at which finished jobs go, which must keep up with the rate at which they finish.
  */
 public final class JobPruner {
 
@@ -22,7 +27,8 @@ public final class JobPruner {
    * @param failedRetention how long discarded (dead) and cancelled jobs are kept, for inspection
    *     and retry; default {@link #DEFAULT_FAILED_RETENTION}
    * @param batchSize rows deleted per statement; default {@value #DEFAULT_BATCH_SIZE}
-   * @param maxBatchesPerSweep a bound on one sweep's work; default {@value #DEFAULT_MAX_BATCHES}
+   * @param maxBatchesPerSweep batches in one sweep at most; a sweep that reaches it is followed at
+   *     once by the next, not after {@code interval}; default {@value #DEFAULT_MAX_BATCHES}
    */
   public record Config(
       Duration interval,
@@ -67,7 +73,8 @@ public final class JobPruner {
     this.repository = repository;
     this.config = config;
     this.clock = clock;
-    this.task = new PeriodicTask("conveyor-pruner", config.interval(), this::pruneNow);
+    this.task =
+        PeriodicTask.untilCaughtUp("conveyor-pruner", config.interval(), () -> sweep().behind());
   }
 
   public void start() {
@@ -80,20 +87,26 @@ public final class JobPruner {
 
   /** One sweep; returns how many jobs were deleted. */
   public int pruneNow() {
+    return sweep().deleted();
+  }
+
+  /** What one sweep did; {@code behind} when it stopped at its bound with full batches. */
+  private record Sweep(int deleted, boolean behind) {}
+
+  private Sweep sweep() {
     Instant now = clock.instant();
     Instant completedBefore = now.minus(config.completedRetention());
     Instant failedBefore = now.minus(config.failedRetention());
     int total = 0;
-    for (int i = 0; i < config.maxBatchesPerSweep(); i++) {
+    boolean behind = true;
+    for (int i = 0; i < config.maxBatchesPerSweep() && behind; i++) {
       int deleted = repository.pruneFinished(completedBefore, failedBefore, config.batchSize());
       total += deleted;
-      if (deleted < config.batchSize()) {
-        break;
-      }
+      behind = deleted == config.batchSize();
     }
     if (total > 0) {
-      log.info("pruned {} finished jobs", total);
+      log.info("pruned {} finished jobs{}", total, behind ? "; more to prune, sweeping again" : "");
     }
-    return total;
+    return new Sweep(total, behind);
   }
 }
