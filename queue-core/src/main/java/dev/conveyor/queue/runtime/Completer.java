@@ -44,7 +44,8 @@ final class Completer implements Runnable {
 
   /**
    * @param recorded called per job once its completion was written ({@code true}) or refused by the
-   *     fence ({@code false})
+   *     fence ({@code false}), with {@code batchWrites} still held: the runtime lets go of the job
+   *     there, before its next heartbeat can look for it
    * @param dropped called per job whose completion the database refused for good
    * @param written called after each batch left the backlog (claims may wait for that)
    * @param batchWrites held during each statement: a worker's batched writes of its own jobs never
@@ -112,15 +113,16 @@ final class Completer implements Runnable {
     attempts(batch, ids, tokens);
     while (!abandoned) {
       try {
-        Set<Long> completed;
         batchWrites.lock();
         try {
-          completed = repository.completeMany(ids, tokens);
+          Set<Long> completed = repository.completeMany(ids, tokens);
+          backoff.reset();
+          // Still under the lock: a heartbeat that comes next must find these jobs no longer held,
+          // or it takes a job it no longer finds running for one whose lease was lost.
+          report(batch, completed);
         } finally {
           batchWrites.unlock();
         }
-        backoff.reset();
-        report(batch, completed);
         return;
       } catch (RuntimeException e) {
         if (!Transience.isTransient(e)) {
