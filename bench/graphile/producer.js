@@ -1,7 +1,8 @@
 // The producer process of the pickup-latency measurement (as Conveyor's LatencyProducer): first
 // producer-warmup back-to-back untimed jobs (an ANALYZE of the job table halfway), then warmup
-// untimed jobs interval-ms apart, a pause, then jobs timed jobs interval-ms apart, each with addJob awaited and its payload carrying the
-// epoch microseconds taken just before the call. Prints "job ID SENT RETURNED" per timed job.
+// untimed jobs interval-ms apart, a pause, then jobs timed jobs interval-ms apart, each with addJob
+// awaited and its payload carrying the epoch microseconds taken just before the call. Prints
+// "job ID SENT RETURNED" per timed job.
 "use strict";
 const { makeWorkerUtils } = require("graphile-worker");
 const { args, connectionString, quietLogger, epochMicros } = require("./common");

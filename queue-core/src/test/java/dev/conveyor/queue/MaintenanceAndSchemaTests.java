@@ -87,6 +87,25 @@ class MaintenanceAndSchemaTests extends QueueTestBase {
       assertThat(queue.find(fresh)).isPresent();
     }
 
+    @Test
+    void anInterruptedSweepStopsBetweenBatches() {
+      long old = finished("completed", "2 days");
+      JobPruner pruner =
+          new JobPruner(
+              new JobRepository(dataSource, null),
+              new JobPruner.Config(
+                  Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofDays(7), 1, 10),
+              InstantSource.system());
+      Thread.currentThread().interrupt(); // what stop() does to the pruner's thread
+      try {
+        assertThat(pruner.pruneNow()).isZero();
+      } finally {
+        Thread.interrupted();
+      }
+      assertThat(queue.find(old)).isPresent();
+      assertThat(pruner.pruneNow()).isEqualTo(1);
+    }
+
     private long finished(String state, String age) {
       long id = queue.enqueue(JobRequest.of("k", "{}")).job().id();
       jdbc.sql(

@@ -99,7 +99,10 @@ public final class JobPruner {
     Instant failedBefore = now.minus(config.failedRetention());
     int total = 0;
     boolean behind = true;
-    for (int i = 0; i < config.maxBatchesPerSweep() && behind; i++) {
+    // An interrupt is stop(): end the sweep between batches rather than finish its bound.
+    for (int i = 0;
+        i < config.maxBatchesPerSweep() && behind && !Thread.currentThread().isInterrupted();
+        i++) {
       int deleted = repository.pruneFinished(completedBefore, failedBefore, config.batchSize());
       total += deleted;
       behind = deleted == config.batchSize();
