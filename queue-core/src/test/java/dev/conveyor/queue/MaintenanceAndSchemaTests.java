@@ -36,12 +36,7 @@ class MaintenanceAndSchemaTests extends QueueTestBase {
       long ancientCancelled = finished("cancelled", "8 days");
       long waiting = queue.enqueue(JobRequest.of("k", "{}")).job().id();
 
-      JobPruner pruner =
-          new JobPruner(
-              new JobRepository(dataSource, null),
-              new JobPruner.Config(
-                  Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofDays(7), 2, 10),
-              InstantSource.system());
+      JobPruner pruner = pruner(Duration.ofMinutes(1), 2, 10);
 
       assertThat(pruner.pruneNow()).isEqualTo(3);
       assertThat(queue.find(oldCompleted)).isEmpty();
@@ -64,12 +59,7 @@ class MaintenanceAndSchemaTests extends QueueTestBase {
               + " days' WHERE kind = 'old'");
       long fresh = finished("completed", "1 hour");
       // Ten rows per sweep and a sweep every 2 s: ten sweeps, 20 s if each waited the interval.
-      JobPruner pruner =
-          new JobPruner(
-              new JobRepository(dataSource, null),
-              new JobPruner.Config(
-                  Duration.ofSeconds(2), Duration.ofDays(1), Duration.ofDays(7), 5, 2),
-              InstantSource.system());
+      JobPruner pruner = pruner(Duration.ofSeconds(2), 5, 2);
       pruner.start();
       try {
         await()
@@ -90,12 +80,7 @@ class MaintenanceAndSchemaTests extends QueueTestBase {
     @Test
     void anInterruptedSweepStopsBetweenBatches() {
       long old = finished("completed", "2 days");
-      JobPruner pruner =
-          new JobPruner(
-              new JobRepository(dataSource, null),
-              new JobPruner.Config(
-                  Duration.ofMinutes(1), Duration.ofDays(1), Duration.ofDays(7), 1, 10),
-              InstantSource.system());
+      JobPruner pruner = pruner(Duration.ofMinutes(1), 1, 10);
       Thread.currentThread().interrupt(); // what stop() does to the pruner's thread
       try {
         assertThat(pruner.pruneNow()).isZero();
@@ -104,6 +89,15 @@ class MaintenanceAndSchemaTests extends QueueTestBase {
       }
       assertThat(queue.find(old)).isPresent();
       assertThat(pruner.pruneNow()).isEqualTo(1);
+    }
+
+    /** Completed jobs kept a day, discarded and cancelled ones seven. */
+    private JobPruner pruner(Duration interval, int batchSize, int maxBatchesPerSweep) {
+      return new JobPruner(
+          new JobRepository(dataSource, null),
+          new JobPruner.Config(
+              interval, Duration.ofDays(1), Duration.ofDays(7), batchSize, maxBatchesPerSweep),
+          InstantSource.system());
     }
 
     private long finished(String state, String age) {

@@ -93,7 +93,7 @@ final class PeriodicTask {
 
   private boolean runSafely() {
     try {
-      return task.getAsBoolean() && !Thread.currentThread().isInterrupted();
+      return task.getAsBoolean();
     } catch (RuntimeException | Error e) {
       log.error("{} failed; trying again in {}", name, interval, e);
       return false;
