@@ -4,7 +4,8 @@
 # Markdown table and saves it with the machine and settings to .bench/side-by-side-<time>.md.
 #
 #   bench/side-by-side.sh [--slots=4,16,64] [--jobs=100000] [--runs=3] [--best-slots=200]
-#                         [--parts=drain,latency,enqueue,floor] [--no-aot] [--c1] [--quick]
+#                         [--parts=drain,latency,enqueue,floor,sustained] [--no-aot] [--c1]
+#                         [--sustained-rate=25000] [--sustained-minutes=2] [--quick]
 #   bench/side-by-side.sh --help
 #
 # Needs: a JDK 25 (JAVA_HOME, default temurin 25 if installed), npm (any Node: it only installs
@@ -32,13 +33,16 @@ on), the method of issue 17; one Markdown table on stdout and in .bench/side-by-
                          also the rounds of the pickup-latency measurement
   --best-slots=200       Conveyor's "best" configuration: WorkerConfig.defaults() at these slots
                          (comma-separated for several)
-  --parts=drain,latency,enqueue,floor   what to measure (default: all)
+  --parts=drain,latency,enqueue,floor,sustained   what to measure (default: all)
+  --sustained-rate=25000 jobs/s offered in the sustained part (one run per system)
+  --sustained-minutes=2  its length
   --no-aot               skip the Conveyor rows with a JDK AOT cache (-XX:AOTCache)
   --c1                   add Conveyor rows whose JVMs compile with C1 only
                          (-XX:TieredStopAtLevel=1; for the pickup latency the producer's JVM
                          too): what the C2 compiler costs a fresh JVM here, not a default
   --quick                a smoke run: --jobs=10000 --runs=1 --slots=16, short latency, enqueue
-                         and floor runs (about 3 minutes; numbers are not for comparison)
+                         and floor runs, one sustained minute at 5,000 jobs/s (about 5 minutes;
+                         numbers are not for comparison)
   -h, --help             this text
 
 Drain: the clock runs from the first handler call until a 10 ms database poll finds no
@@ -50,6 +54,13 @@ first jobs of a new JVM), cold with an AOT cache of a training run, and warm (th
 as many jobs first). Pickup latency: a producer process enqueues 200 jobs 20 ms apart to an idle
 worker with 4 slots. Enqueue: one job per awaited transaction, and batches of 1,000. Floor:
 pgbench, 4 clients, each transaction claims 100 rows FOR UPDATE SKIP LOCKED and deletes them.
+Sustained: each system in turn, one process with a producer thread that enqueues the offered
+rate (a batch every 20 ms, each job carrying its send time) and a worker with 16 slots (Graphile
+Worker batched, Conveyor WorkerConfig.defaults()), for minutes; Conveyor keeps finished jobs for
+60 s (its pruner deletes them after that), Graphile Worker deletes a job when it completes.
+Printed: handled jobs/s overall and in the slowest 15 s window, the largest backlog, pickup
+latency overall and the worst window's p99, and the time from the last handler call until no
+job was left unfinished. Every job must have run exactly once, or the step fails.
 EOF
 }
 
@@ -57,7 +68,9 @@ SLOTS="4,16,64"
 JOBS=100000
 RUNS=3
 BEST_SLOTS="200"
-PARTS="drain,latency,enqueue,floor"
+PARTS="drain,latency,enqueue,floor,sustained"
+SUSTAINED_RATE=25000
+SUSTAINED_MINUTES=2
 AOT=1
 C1=""
 QUICK=""
@@ -69,6 +82,8 @@ for arg in "$@"; do
     --runs=*) RUNS="${arg#*=}" ;;
     --best-slots=*) BEST_SLOTS="${arg#*=}" ;;
     --parts=*) PARTS="${arg#*=}" ;;
+    --sustained-rate=*) SUSTAINED_RATE="${arg#*=}" ;;
+    --sustained-minutes=*) SUSTAINED_MINUTES="${arg#*=}" ;;
     --no-aot) AOT="" ;;
     --c1) C1=1 ;;
     --quick) QUICK=1 ;;
@@ -80,6 +95,8 @@ if [[ -n "$QUICK" ]]; then
   JOBS=10000
   RUNS=1
   [[ " $* " == *" --slots="* ]] || SLOTS="16"
+  [[ " $* " == *" --sustained-rate="* ]] || SUSTAINED_RATE=5000
+  [[ " $* " == *" --sustained-minutes="* ]] || SUSTAINED_MINUTES=1
 fi
 LAT_JOBS=200 LAT_WARMUP=50 LAT_PRODUCER_WARMUP=2000
 ENQ_SINGLE=5000 ENQ_BATCH=100000
@@ -91,8 +108,9 @@ if [[ -n "$QUICK" ]]; then
   FLOOR_JOBS=20000
   AOT_TRAINING_JOBS=5000
 fi
-for n in "$JOBS" "$RUNS"; do
-  [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "--jobs and --runs must be positive integers" >&2; exit 2; }
+for n in "$JOBS" "$RUNS" "$SUSTAINED_RATE" "$SUSTAINED_MINUTES"; do
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] ||
+    { echo "--jobs, --runs, --sustained-rate and --sustained-minutes must be positive integers" >&2; exit 2; }
 done
 for list in "$SLOTS" "$BEST_SLOTS"; do
   [[ "$list" =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] ||
@@ -100,7 +118,7 @@ for list in "$SLOTS" "$BEST_SLOTS"; do
 done
 has_part() { [[ ",$PARTS," == *",$1,"* ]]; }
 for p in ${PARTS//,/ }; do
-  case "$p" in drain | latency | enqueue | floor) ;; *) echo "unknown part: $p" >&2; exit 2 ;; esac
+  case "$p" in drain | latency | enqueue | floor | sustained) ;; *) echo "unknown part: $p" >&2; exit 2 ;; esac
 done
 
 if [[ -z "${JAVA_HOME:-}" && -d /usr/lib/jvm/temurin-25-jdk-amd64 ]]; then
@@ -351,6 +369,22 @@ if has_part floor; then
   "${PSQL[@]}" -c "DROP TABLE IF EXISTS side_by_side_floor"
 fi
 
+# ------------------------------------------------------------------ sustained
+# Last: Conveyor's run leaves millions of rows behind. One run per system (each takes minutes).
+declare -A SOAK
+SOAK_ARGS=(slots=16 "rate=$SUSTAINED_RATE" "minutes=$SUSTAINED_MINUTES" window-s=15)
+if has_part sustained; then
+  echo "== Sustained: $SUSTAINED_MINUTES min at $SUSTAINED_RATE jobs/s offered, 16 slots" >&2
+  "${PSQL[@]}" -c "TRUNCATE graphile_worker._private_jobs, graphile_worker._private_job_queues" \
+    -c "VACUUM ANALYZE graphile_worker._private_jobs" -c "CHECKPOINT"
+  SOAK[graphile]=$(node_step soak.js config=batched "${SOAK_ARGS[@]}")
+  echo "   graphile: ${SOAK[graphile]#RESULT }" >&2
+  "${PSQL[@]}" -c "TRUNCATE graphile_worker._private_jobs, graphile_worker._private_job_queues" \
+    -c "CHECKPOINT"
+  SOAK[conveyor]=$(java_step soak "${SOAK_ARGS[@]}" retention-s=60)
+  echo "   conveyor: ${SOAK[conveyor]#RESULT }" >&2
+fi
+
 # ------------------------------------------------------------------ table
 fmt() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$1"; } # 1234567 -> 1,234,567
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else printf "–" }'; }
@@ -388,7 +422,10 @@ for key in "${ROWS[@]}"; do
     GW_BEST=$median GW_BEST_AT="$config, $slots slots"
   fi
 done
-{
+MAIN_ROWS=0 # the main table only when a part that fills it ran
+for p in drain latency enqueue floor; do ! has_part "$p" || MAIN_ROWS=1; done
+: >"$REPORT.table"
+((MAIN_ROWS == 0)) || {
   echo "| system | configuration | slots | process | start → first job | drained jobs/s, median (min–max) | × Graphile batched, same slots | pickup p50 / p99 (enqueue call p50) |"
   echo "|---|---|--:|---|--:|--:|--:|---|"
   for key in "${ROWS[@]}"; do
@@ -430,7 +467,23 @@ done
     echo "| Graphile Worker 0.18 | enqueue: \`addJobs\`, batches of 1,000 | | | | $(fmt "${ENQ[graphile|batch]}") | 1.00× | |"
     echo "| Conveyor | enqueue: \`JobQueue.enqueueAll\`, batches of 1,000 | | | | $(fmt "${ENQ[conveyor|batch]}") | $(ratio "${ENQ[conveyor|batch]}" "${ENQ[graphile|batch]}") | |"
   fi
-} >"$REPORT.table"
+} >>"$REPORT.table"
+if [[ -n "${SOAK[conveyor]+x}" ]]; then
+  {
+    ((MAIN_ROWS == 0)) || echo
+    echo "| system | configuration | finished jobs | jobs | handled jobs/s overall | slowest window | largest backlog | pickup p50 / p99 / max | worst window's p99 | last handler → nothing unfinished |"
+    echo "|---|---|---|--:|--:|--:|--:|---|--:|--:|"
+    for system in graphile conveyor; do
+      r=${SOAK[$system]}
+      if [[ $system == graphile ]]; then
+        text='Graphile Worker 0.18 | batched, 16 slots | deleted on completion'
+      else
+        text='Conveyor | `WorkerConfig.defaults()`, 16 slots | kept 60 s, then pruned'
+      fi
+      echo "| $text | $(fmt "$(field jobs "$r")") | $(fmt "$(field rate "$r")") | $(fmt "$(field slowest_window_rate "$r")") | $(fmt "$(field max_backlog "$r")") | $(field p50_ms "$r") / $(field p99_ms "$r") / $(field max_ms "$r") ms | $(field worst_window_p99_ms "$r") ms | $(field tail_ms "$r") ms |"
+    done
+  } >>"$REPORT.table"
+fi
 
 ELAPSED=$(($(date +%s) - STARTED))
 {
@@ -449,6 +502,10 @@ ELAPSED=$(($(date +%s) - STARTED))
   fi
   if has_part enqueue; then echo "Enqueue: $ENQ_SINGLE single, $ENQ_BATCH batched (jobs/s in the drain column; the ratio is to Graphile Worker's same enqueue)."; fi
   if has_part floor; then echo "Floor: $FLOOR_JOBS rows, 4 pgbench clients (jobs/s in the drain column)."; fi
+  if has_part sustained; then
+    echo "Sustained (the table with a \"finished jobs\" column): $SUSTAINED_MINUTES min at $SUSTAINED_RATE jobs/s offered, 16 slots, one run per"
+    echo "system, fresh process; producer thread and worker in one process; windows of 15 s."
+  fi
   if [[ -n "$C1" ]]; then
     echo "C1 only: \`-XX:TieredStopAtLevel=1\` on the worker's JVM (and, for the pickup, on the producer's"
     echo "JVM too): a diagnosis of what the C2 compiler's work costs a fresh JVM on this machine, not"
