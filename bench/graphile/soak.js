@@ -6,6 +6,10 @@
 // p50 / p99 / max (send time to handler start) and the jobs table's live and dead rows (Graphile
 // Worker deletes a job when it completes, so it keeps no finished rows). At the end, the RESULT
 // line in SideBySide soak's format; it fails unless every job was handled exactly once.
+// Ten seconds in, one ANALYZE of the jobs table, as in SideBySide soak: the run starts from a
+// truncated table whose statistics say it is empty, and a steady state has current ones (without
+// it, Graphile Worker's claims slowed to a few thousand a second at 15,000-25,000 jobs/s offered
+// until autovacuum's first pass, about a minute in; docs/benchmarks.md, session 16).
 "use strict";
 const { Worker, isMainThread, parentPort, workerData } = require("worker_threads");
 const { run, makeWorkerUtils } = require("graphile-worker");
@@ -13,6 +17,7 @@ const { Client } = require("pg");
 const { args, connectionString, quietLogger, workerPreset, epochMicros, result, progress } = require("./common");
 
 const TICK_MS = 20;
+const ANALYZE_AFTER_MS = 10000;
 
 async function produce({ rate, minutes, counter }) {
   const enqueued = new Int32Array(counter);
@@ -73,6 +78,10 @@ async function main() {
     noHandleSignals: true,
     logger: quietLogger,
   });
+  const analyze = new Promise((resolve, reject) =>
+    setTimeout(() => stats.query("ANALYZE graphile_worker._private_jobs").then(resolve, reject), ANALYZE_AFTER_MS),
+  );
+  analyze.catch(() => {}); // awaited below
   const counter = new SharedArrayBuffer(4);
   const enqueued = new Int32Array(counter);
   const started = process.hrtime.bigint();
@@ -121,6 +130,7 @@ async function main() {
     windowStart = now;
   }
   await produced;
+  await analyze;
   const total = Atomics.load(enqueued, 0);
   const deadline = process.hrtime.bigint() + 5n * 60n * 1000000000n;
   const unfinished = { name: "side-by-side-soak-unfinished", text: "SELECT id FROM graphile_worker._private_jobs ORDER BY id LIMIT 1" };

@@ -101,12 +101,12 @@ public final class LatencyProducer {
 
   /**
    * Statistics as autovacuum keeps them on a running system. The worker started on an empty table,
-   * and the plans its connections cached for the claim and the completion were made for one: scans
-   * of the whole table, kept until an ANALYZE invalidates them (autovacuum's within a minute, or
-   * the worker's own statistics check within its 5-s interval). Analyzing right after the warm-up
-   * makes every run time its jobs on current plans, as bench/graphile/producer.js does for Graphile
-   * Worker; before, a run depended on whether an ANALYZE fell inside it (claim p50 0.8 ms with one,
-   * 1.8 ms without).
+   * and the plan its connections cached for the claim was made for one: a scan of the whole table,
+   * kept until an ANALYZE invalidates it (autovacuum's within a minute, or the worker's own
+   * statistics check, every second since session 16). Analyzing right after the warm-up makes every
+   * run time its jobs on current plans, as bench/graphile/producer.js does for Graphile Worker;
+   * before, a run depended on whether an ANALYZE fell inside it (claim p50 0.8 ms with one, 1.8 ms
+   * without).
    *
    * <p>Halfway through the back-to-back warm-up, not after it: the ANALYZE is a statement of
    * another shape (no parameters, no result), and its first run deoptimized the producer's compiled

@@ -5,6 +5,7 @@ import dev.conveyor.migrations.Migrations;
 import dev.conveyor.queue.JobHandler;
 import dev.conveyor.queue.JobQueue;
 import dev.conveyor.queue.JobRequest;
+import dev.conveyor.queue.maintenance.PlannerStatistics;
 import dev.conveyor.queue.runtime.WorkerConfig;
 import dev.conveyor.queue.runtime.WorkerRuntime;
 import java.io.BufferedReader;
@@ -73,6 +74,7 @@ public final class SideBySide {
         latency slots=4 jobs=200 interval-ms=20 warmup=50 producer-warmup=2000 [pool=10]
         enqueue single=5000 batch=100000
         soak    minutes=5 rate=5000 slots=16 retention-s=60 window-s=10 [pool=10]
+                [statistics-ms=<the runtime's default>]
       Prints one line "RESULT <step> key=value ..." on stdout.
       """;
 
@@ -115,8 +117,12 @@ public final class SideBySide {
               int retention = a.positive("retention-s", 60);
               int window = a.positive("window-s", 10);
               int pool = a.positive("pool", 10);
+              Duration statistics =
+                  Duration.ofMillis(
+                      a.positive(
+                          "statistics-ms", (int) PlannerStatistics.DEFAULT_INTERVAL.toMillis()));
               a.rejectUnread();
-              yield Soak.run(db, minutes, rate, slots, retention, window, pool);
+              yield Soak.run(db, minutes, rate, slots, retention, window, pool, statistics);
             }
             default ->
                 throw new IllegalArgumentException("unknown step: " + args[0] + "\n" + USAGE);

@@ -11,6 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -28,12 +31,16 @@ import org.HdrHistogram.Recorder;
  * and autovacuum running. Every {@code window-s} it prints the window's enqueued and handled jobs
  * per second, the backlog, pickup latency p50 / p99 / max (send time to handler start) and the
  * table's live and dead rows; at the end, the overall numbers and the tail: from the last handler
- * call to the poll that found no unfinished job.
+ * call to the poll that found no unfinished job. Ten seconds in, one {@code ANALYZE} of the table,
+ * as bench/graphile/soak.js does for Graphile Worker's: the run starts from a truncated table whose
+ * statistics say it is empty, and a steady state has current ones (Conveyor's runtime would analyze
+ * it itself within seconds; Graphile Worker relies on autovacuum).
  */
 final class Soak {
 
   private static final Pattern SENT = Pattern.compile("\"t\"\\s*:\\s*(\\d+)");
   private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  private static final long ANALYZE_AFTER_SECONDS = 10;
 
   private Soak() {}
 
@@ -44,7 +51,8 @@ final class Soak {
       int slots,
       int retentionSeconds,
       int windowSeconds,
-      int poolSize)
+      int poolSize,
+      Duration statisticsInterval)
       throws Exception {
     String queueName = "soak";
     db.resetQueue();
@@ -81,16 +89,23 @@ final class Soak {
     long tailMillis;
     long started;
     try (HikariDataSource workerPool = db.newPool("conveyor-soak-worker", poolSize);
-        HikariDataSource producerPool = db.newPool("conveyor-soak-producer", 1)) {
+        HikariDataSource producerPool = db.newPool("conveyor-soak-producer", 1);
+        ScheduledExecutorService analyzer = Executors.newSingleThreadScheduledExecutor()) {
       WorkerRuntime runtime =
           WorkerRuntime.builder(workerPool)
               .config(WorkerConfig.defaults().withQueues(Map.of(queueName, slots)))
               .pruner(pruner)
+              .plannerStatistics(statisticsInterval)
               .handler(handler)
               .build();
       JobQueue queue = new JobQueue(producerPool);
       runtime.start();
       started = System.nanoTime();
+      ScheduledFuture<?> analyzed =
+          analyzer.schedule(
+              () -> db.execute("ANALYZE conveyor.queue_job"),
+              ANALYZE_AFTER_SECONDS,
+              TimeUnit.SECONDS);
       long end = started + durationNanos;
       Thread producer =
           Thread.ofPlatform()
@@ -174,6 +189,7 @@ final class Soak {
           Thread.sleep(10);
         }
         tailMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastHandlerNanos.get());
+        analyzed.get();
         overall.add(pickup.getIntervalHistogram());
       } finally {
         producer.interrupt();

@@ -8,6 +8,14 @@ import dev.conveyor.queue.maintenance.PlannerStatistics;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,6 +72,70 @@ class PlannerStatisticsTests extends QueueTestBase {
     }
   }
 
+  /**
+   * A burst into a quiet queue: the batched writes ran on a table of a page or two, then it grew.
+   * Prepared statements would keep the plans made then (a scan of the whole table per id, session
+   * 16 saw one completion of 500 jobs take 1.5 s); planned at each execution, the same connection
+   * finds the rows by key, before any ANALYZE.
+   */
+  @Test
+  void batchedWritesRunOnAOnePageTableFindTheirRowsByKeyOnceItGrew() {
+    SingleConnectionDataSource connection =
+        new SingleConnectionDataSource(db.url(), db.user(), db.password(), true);
+    try {
+      JobRepository worker = new JobRepository(connection, null);
+      // A quiet queue: a few jobs at a time go through a table of one page. Past pgjdbc's
+      // prepare threshold and PostgreSQL's five custom plans, prepared statements would run the
+      // generic plans made for that table from here on.
+      for (int i = 0; i < 12; i++) {
+        insert("quiet", 3);
+        List<Job> batch = worker.claimAvailable("quiet", 3, "w", Duration.ofMinutes(1));
+        Long[] ids = batch.stream().map(Job::id).toArray(Long[]::new);
+        UUID[] tokens = batch.stream().map(Job::leaseToken).toArray(UUID[]::new);
+        assertThat(worker.extendLeases(ids, tokens, Duration.ofMinutes(1))).hasSize(3);
+        assertThat(worker.releaseMany(ids, tokens)).hasSize(3);
+        batch = worker.claimAvailable("quiet", 3, "w", Duration.ofMinutes(1));
+        ids = batch.stream().map(Job::id).toArray(Long[]::new);
+        tokens = batch.stream().map(Job::leaseToken).toArray(UUID[]::new);
+        assertThat(worker.completeMany(ids, tokens)).hasSize(3);
+      }
+      fill(20_000);
+      insert("stats", 30);
+      List<Job> claimed = worker.claimAvailable("stats", 30, "w", Duration.ofMinutes(1));
+      assertThat(claimed).hasSize(30);
+      Long[] ids = claimed.stream().map(Job::id).toArray(Long[]::new);
+      UUID[] tokens = claimed.stream().map(Job::leaseToken).toArray(UUID[]::new);
+
+      Map<Long, Boolean> extended = new HashMap<>();
+      List<Long> released = new ArrayList<>();
+      Set<Long> completed = new HashSet<>();
+      long scans =
+          seqScansDuring(
+              connection,
+              () -> {
+                extended.putAll(
+                    worker.extendLeases(
+                        Arrays.copyOfRange(ids, 0, 10),
+                        Arrays.copyOfRange(tokens, 0, 10),
+                        Duration.ofMinutes(1)));
+                released.addAll(
+                    worker.releaseMany(
+                        Arrays.copyOfRange(ids, 10, 20), Arrays.copyOfRange(tokens, 10, 20)));
+                completed.addAll(
+                    worker.completeMany(
+                        Arrays.copyOfRange(ids, 20, 30), Arrays.copyOfRange(tokens, 20, 30)));
+              });
+
+      assertThat(extended).hasSize(10);
+      assertThat(released).hasSize(10);
+      assertThat(completed).hasSize(10);
+      assertThat(scans).as("whole-table scans of the three writes").isZero();
+      assertThat(reltuples()).as("no ANALYZE in between").isLessThan(1);
+    } finally {
+      connection.destroy();
+    }
+  }
+
   @Test
   void aTableLockedByAnotherMaintenanceIsLeftForTheNextCheck() throws Exception {
     fill(20_000);
@@ -87,6 +159,15 @@ class PlannerStatisticsTests extends QueueTestBase {
     assertThat(reltuples()).isLessThan(1);
   }
 
+  private void insert(String queue, int jobs) {
+    jdbc.sql(
+            "INSERT INTO conveyor.queue_job (queue, kind, payload)"
+                + " SELECT :queue, 'k', '{}' FROM generate_series(1, :jobs)")
+        .param("queue", queue)
+        .param("jobs", jobs)
+        .update();
+  }
+
   /** Available jobs of another queue, inserted in one statement. */
   private void fill(int rows) {
     jdbc.sql(
@@ -104,13 +185,25 @@ class PlannerStatisticsTests extends QueueTestBase {
 
   /** Whole-table scans of queue_job that one (empty) claim on {@code connection} made. */
   private long seqScansOfOneClaim(SingleConnectionDataSource connection, JobRepository worker) {
-    JdbcClient own = JdbcClient.create(connection);
+    return seqScansDuring(
+        connection,
+        () -> assertThat(worker.claimAvailable("stats", 10, "w", Duration.ofMinutes(1))).isEmpty());
+  }
+
+  /** Whole-table scans of queue_job that {@code work} on {@code connection} made. */
+  private long seqScansDuring(SingleConnectionDataSource connection, Runnable work) {
+    flushCounters(connection); // whatever the connection did before
     long before = seqScans();
-    assertThat(worker.claimAvailable("stats", 10, "w", Duration.ofMinutes(1))).isEmpty();
-    // The claim's backend reports its counters at most once a second unless told to now.
+    work.run();
+    flushCounters(connection);
+    return seqScans() - before;
+  }
+
+  /** A backend reports its counters at most once a second unless told to now. */
+  private static void flushCounters(SingleConnectionDataSource connection) {
+    JdbcClient own = JdbcClient.create(connection);
     own.sql("SELECT pg_stat_force_next_flush()").query().singleRow();
     own.sql("SELECT 1").query(Integer.class).single();
-    return seqScans() - before;
   }
 
   private long seqScans() {

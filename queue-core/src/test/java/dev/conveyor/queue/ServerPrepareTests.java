@@ -12,10 +12,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
- * The claim and the completion are server-prepared at their first execution on a connection (pgjdbc
- * waits for the fifth by default), so that rows come back in binary from the second; a connection
- * configured not to server-prepare ({@code prepareThreshold=0}, as behind a transaction-mode
- * PgBouncer) keeps its setting. Observed in the session's own {@code pg_prepared_statements}.
+ * The claim is server-prepared at its first execution on a connection (pgjdbc waits for the fifth
+ * by default), so that rows come back in binary from the second; the batched completion never is
+ * (planned at each execution, so that no plan made on a nearly empty table outlives a burst: see
+ * {@code PlannerStatisticsTests}); a connection configured not to server-prepare ({@code
+ * prepareThreshold=0}, as behind a transaction-mode PgBouncer) keeps its setting. Observed in the
+ * session's own {@code pg_prepared_statements}.
  */
 class ServerPrepareTests extends QueueTestBase {
 
@@ -25,7 +27,7 @@ class ServerPrepareTests extends QueueTestBase {
   }
 
   @Test
-  void theClaimAndTheCompletionArePreparedAtTheirFirstExecution() {
+  void theClaimIsPreparedAtItsFirstExecutionAndTheCompletionNever() {
     SingleConnectionDataSource connection = connection("");
     try {
       JobRepository repository = new JobRepository(connection, null);
@@ -37,7 +39,11 @@ class ServerPrepareTests extends QueueTestBase {
       Job job = claimed.getFirst();
       assertThat(repository.completeMany(new Long[] {job.id()}, new UUID[] {job.leaseToken()}))
           .containsExactly(job.id());
-      assertThat(prepared(connection, "complete_many")).isOne();
+      for (int i = 0; i < 6; i++) { // past pgjdbc's default threshold too
+        assertThat(repository.completeMany(new Long[] {job.id()}, new UUID[] {job.leaseToken()}))
+            .isEmpty();
+      }
+      assertThat(prepared(connection, "complete_many")).isZero();
 
       // Other statements keep pgjdbc's threshold: an enqueue run once is not prepared.
       repository.enqueueOne(JobRequest.of("prepare", "{}"), false, 0);

@@ -106,8 +106,16 @@ public final class JobRepository {
 
   private final JdbcClient jdbc;
 
-  /** For the statements a busy worker runs per round trip: server-prepared from their first use. */
+  /**
+   * For the claims, which a busy worker runs per round trip: server-prepared from their first use.
+   */
   private final JdbcClient hot;
+
+  /**
+   * For the batched writes that look each of their rows up by key (complete_many, extend_leases,
+   * release_many): planned for the table as it is at every execution, never from a cached plan.
+   */
+  private final JdbcClient planned;
 
   private final TransactionTemplate transactions;
   private final @Nullable InstantSource clock;
@@ -120,6 +128,7 @@ public final class JobRepository {
   public JobRepository(DataSource dataSource, @Nullable InstantSource clock) {
     this.jdbc = JdbcClient.create(dataSource);
     this.hot = JdbcClient.create(new PreparedEarly(dataSource));
+    this.planned = JdbcClient.create(new PlannedEachTime(dataSource));
     this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     this.clock = clock;
   }
@@ -362,7 +371,8 @@ public final class JobRepository {
   public Set<Long> completeMany(Long[] ids, UUID[] tokens) {
     Attempts attempts = Attempts.of(ids, tokens);
     return new HashSet<>(
-        hot.sql(COMPLETE_MANY)
+        planned
+            .sql(COMPLETE_MANY)
             .param("ids", SqlArrays.of("int8", attempts.ids()))
             .param("token_at", SqlArrays.of("int4", attempts.tokenAt()))
             .param("tokens", SqlArrays.of("uuid", attempts.tokens()))
@@ -417,7 +427,8 @@ public final class JobRepository {
    */
   public List<Long> releaseMany(Long[] ids, UUID[] tokens) {
     Attempts sorted = Attempts.byId(ids, tokens);
-    return jdbc.sql(RELEASE_MANY)
+    return planned
+        .sql(RELEASE_MANY)
         .param("ids", SqlArrays.of("int8", sorted.ids()))
         .param("token_at", SqlArrays.of("int4", sorted.tokenAt()))
         .param("tokens", SqlArrays.of("uuid", sorted.tokens()))
@@ -433,7 +444,8 @@ public final class JobRepository {
   public Map<Long, Boolean> extendLeases(Long[] ids, UUID[] tokens, Duration lease) {
     Map<Long, Boolean> held = new HashMap<>();
     Attempts sorted = Attempts.byId(ids, tokens);
-    jdbc.sql(EXTEND_LEASES)
+    planned
+        .sql(EXTEND_LEASES)
         .param("ids", SqlArrays.of("int8", sorted.ids()))
         .param("token_at", SqlArrays.of("int4", sorted.tokenAt()))
         .param("tokens", SqlArrays.of("uuid", sorted.tokens()))
@@ -509,6 +521,30 @@ public final class JobRepository {
         if (pg.getPrepareThreshold() > 1) {
           pg.setPrepareThreshold(1);
         }
+      }
+    }
+  }
+
+  /**
+   * A {@link JdbcTemplate} whose statements pgjdbc never server-prepares ({@code
+   * prepareThreshold=0}): PostgreSQL parses and plans them at every execution, for the table's size
+   * then. A prepared statement's cached generic plan is kept until the table's statistics change;
+   * made while the table had a page or two, a batched write's plan looks each id up with a scan of
+   * the whole table (a nested loop: ids x rows), and after a burst of jobs into a quiet queue one
+   * completion of 500 jobs took 1.5 s until the next ANALYZE (docs/benchmarks.md, session 16).
+   * Planned each time, the look-ups are by key once the table has more than a few pages. The
+   * planning costs about 0.1-0.4 ms per statement (one per batch, not per job).
+   */
+  private static final class PlannedEachTime extends JdbcTemplate {
+    PlannedEachTime(DataSource dataSource) {
+      super(dataSource);
+    }
+
+    @Override
+    protected void applyStatementSettings(Statement statement) throws SQLException {
+      super.applyStatementSettings(statement);
+      if (statement.isWrapperFor(PGStatement.class)) {
+        statement.unwrap(PGStatement.class).setPrepareThreshold(0);
       }
     }
   }

@@ -7,7 +7,8 @@
 -- MATERIALIZED CTE walks the ids and looks up and locks each row by key in a LATERAL subquery;
 -- the write then finds the locked rows by id = ANY(array). Every batched queue_job write locks in
 -- id order, and no statistics can turn it into a scan of the table joined to the array (a plan
--- made on a nearly empty table reads the whole table per id instead: see complete_many.sql).
+-- made on a table of a page or two reads the whole table per id instead, so it is planned at each
+-- execution: see complete_many.sql).
 WITH held AS MATERIALIZED (
     SELECT q.id
     FROM unnest(CAST(:ids AS bigint[]), CAST(:token_at AS int[])) AS h(id, token_at)
