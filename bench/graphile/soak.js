@@ -5,7 +5,9 @@
 // them off. Every window-s a line on stderr: enqueued and handled jobs/s, backlog, pickup latency
 // p50 / p99 / max (send time to handler start) and the jobs table's live and dead rows (Graphile
 // Worker deletes a job when it completes, so it keeps no finished rows). At the end, the RESULT
-// line in SideBySide soak's format; it fails unless every job was handled exactly once.
+// line in SideBySide soak's format; it fails unless every job was handled exactly once. With
+// quiet-s, the producer first sends one job a tick for that many seconds (a burst into a quiet
+// queue, as SideBySide soak quiet-s).
 // Ten seconds in, one ANALYZE of the jobs table, as in SideBySide soak: the run starts from a
 // truncated table whose statistics say it is empty, and a steady state has current ones (without
 // it, Graphile Worker's claims slowed to a few thousand a second at 15,000-25,000 jobs/s offered
@@ -19,20 +21,22 @@ const { args, connectionString, quietLogger, workerPreset, epochMicros, result, 
 const TICK_MS = 20;
 const ANALYZE_AFTER_MS = 10000;
 
-async function produce({ rate, minutes, counter }) {
+async function produce({ rate, minutes, quietSeconds, counter }) {
   const enqueued = new Int32Array(counter);
   const perTick = Math.max(1, Math.round((rate * TICK_MS) / 1000));
   const utils = await makeWorkerUtils({ connectionString: connectionString(), logger: quietLogger });
   try {
     const end = performance.now() + minutes * 60000;
     let next = performance.now();
+    const quietUntil = next + quietSeconds * 1000;
     let seq = 0;
     while (next < end) {
+      const jobs = next < quietUntil ? 1 : perTick; // a quiet queue first, if asked: then the burst
       const sent = epochMicros();
-      const specs = new Array(perTick);
-      for (let i = 0; i < perTick; i++) specs[i] = { identifier: "soak", payload: { t: sent, i: seq++ } };
+      const specs = new Array(jobs);
+      for (let i = 0; i < jobs; i++) specs[i] = { identifier: "soak", payload: { t: sent, i: seq++ } };
       await utils.addJobs(specs);
-      Atomics.add(enqueued, 0, perTick);
+      Atomics.add(enqueued, 0, jobs);
       next += TICK_MS;
       const wait = next - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -48,7 +52,7 @@ function sortedPercentile(sorted, p) {
 }
 
 async function main() {
-  const a = args(process.argv, { config: "batched", slots: 16, rate: 25000, minutes: 2, "window-s": 15 });
+  const a = args(process.argv, { config: "batched", slots: 16, rate: 25000, minutes: 2, "window-s": 15, "quiet-s": 0 });
   const perTick = Math.max(1, Math.round((a.rate * TICK_MS) / 1000));
   const capacity = perTick * (Math.ceil((a.minutes * 60000) / TICK_MS) + 2);
   const latencies = new Float64Array(capacity); // pickup, microseconds, in handler order
@@ -85,7 +89,9 @@ async function main() {
   const counter = new SharedArrayBuffer(4);
   const enqueued = new Int32Array(counter);
   const started = process.hrtime.bigint();
-  const producer = new Worker(__filename, { workerData: { rate: a.rate, minutes: a.minutes, counter } });
+  const producer = new Worker(__filename, {
+    workerData: { rate: a.rate, minutes: a.minutes, quietSeconds: a["quiet-s"], counter },
+  });
   let producing = true;
   const produced = new Promise((resolve, reject) => {
     producer.on("error", reject);
@@ -96,7 +102,7 @@ async function main() {
     });
   });
   produced.catch(() => {}); // awaited below; a failure ends the windows loop first
-  progress(`soak: ${a.minutes} min, ${a.rate} jobs/s offered, ${a.config}, ${a.slots} slots`);
+  progress(`soak: ${a.minutes} min, ${a.rate} jobs/s offered (after ${a["quiet-s"]} s of 50), ${a.config}, ${a.slots} slots`);
   progress("| s | enqueued/s | handled/s | backlog | pickup p50 / p99 / max ms | live rows | dead rows |");
   const ms = (us) => (us / 1000).toFixed(2);
   let worstWindowP99 = 0;

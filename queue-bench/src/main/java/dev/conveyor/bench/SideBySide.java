@@ -74,7 +74,7 @@ public final class SideBySide {
         latency slots=4 jobs=200 interval-ms=20 warmup=50 producer-warmup=2000 [pool=10]
         enqueue single=5000 batch=100000
         soak    minutes=5 rate=5000 slots=16 retention-s=60 window-s=10 [pool=10]
-                [statistics-ms=<the runtime's default>]
+                [statistics-ms=<the runtime's default>] [quiet-s=0]
       Prints one line "RESULT <step> key=value ..." on stdout.
       """;
 
@@ -121,8 +121,9 @@ public final class SideBySide {
                   Duration.ofMillis(
                       a.positive(
                           "statistics-ms", (int) PlannerStatistics.DEFAULT_INTERVAL.toMillis()));
+              int quiet = a.nonNegative("quiet-s", 0);
               a.rejectUnread();
-              yield Soak.run(db, minutes, rate, slots, retention, window, pool, statistics);
+              yield Soak.run(db, minutes, rate, slots, retention, window, pool, statistics, quiet);
             }
             default ->
                 throw new IllegalArgumentException("unknown step: " + args[0] + "\n" + USAGE);

@@ -31,10 +31,13 @@ import org.HdrHistogram.Recorder;
  * and autovacuum running. Every {@code window-s} it prints the window's enqueued and handled jobs
  * per second, the backlog, pickup latency p50 / p99 / max (send time to handler start) and the
  * table's live and dead rows; at the end, the overall numbers and the tail: from the last handler
- * call to the poll that found no unfinished job. Ten seconds in, one {@code ANALYZE} of the table,
- * as bench/graphile/soak.js does for Graphile Worker's: the run starts from a truncated table whose
- * statistics say it is empty, and a steady state has current ones (Conveyor's runtime would analyze
- * it itself within seconds; Graphile Worker relies on autovacuum).
+ * call to the poll that found no unfinished job. With {@code quiet-s}, the producer first sends one
+ * job a tick (50 a second) for that many seconds: a burst into a quiet queue, whose table had a
+ * page or two when the worker's statements were first planned (session 16). Ten seconds in, one
+ * {@code ANALYZE} of the table, as bench/graphile/soak.js does for Graphile Worker's: the run
+ * starts from a truncated table whose statistics say it is empty, and a steady state has current
+ * ones (Conveyor's runtime would analyze it itself within seconds; Graphile Worker relies on
+ * autovacuum).
  */
 final class Soak {
 
@@ -52,7 +55,8 @@ final class Soak {
       int retentionSeconds,
       int windowSeconds,
       int poolSize,
-      Duration statisticsInterval)
+      Duration statisticsInterval,
+      int quietSeconds)
       throws Exception {
     String queueName = "soak";
     db.resetQueue();
@@ -113,15 +117,18 @@ final class Soak {
               .start(
                   () -> {
                     long next = System.nanoTime();
+                    long quietUntil = next + TimeUnit.SECONDS.toNanos(quietSeconds);
                     while (next < end && !Thread.currentThread().isInterrupted()) {
-                      List<JobRequest> batch = new ArrayList<>((int) perTick);
+                      // A quiet queue first (one job a tick), if asked: then the burst.
+                      long jobs = next < quietUntil ? 1 : perTick;
+                      List<JobRequest> batch = new ArrayList<>((int) jobs);
                       long sent = LatencyProducer.epochMicros();
-                      for (int i = 0; i < perTick; i++) {
+                      for (int i = 0; i < jobs; i++) {
                         batch.add(
                             JobRequest.of("soak", "{\"t\":" + sent + "}").withQueue(queueName));
                       }
                       queue.enqueueAll(batch);
-                      enqueued.addAndGet(perTick);
+                      enqueued.addAndGet(jobs);
                       next += TICK_NANOS;
                       long wait = next - System.nanoTime();
                       if (wait > 0) {
@@ -131,8 +138,8 @@ final class Soak {
                   });
       try {
         progress(
-            "soak: %d min, %,d jobs/s offered, %d slots, retention %d s",
-            minutes, rate, slots, retentionSeconds);
+            "soak: %d min, %,d jobs/s offered (after %d s of 50), %d slots, retention %d s",
+            minutes, rate, quietSeconds, slots, retentionSeconds);
         progress(
             "| s | enqueued/s | handled/s | backlog | pickup p50 / p99 / max ms | live rows | dead rows |");
         long windowStart = System.nanoTime();
