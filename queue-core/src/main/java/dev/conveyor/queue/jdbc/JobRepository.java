@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.IntUnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -107,13 +108,24 @@ public final class JobRepository {
   private final JdbcClient jdbc;
 
   /**
-   * For the claims, which a busy worker runs per round trip: server-prepared from their first use.
+   * For the claims, which a busy worker runs per round trip: pgjdbc server-prepares them at their
+   * first execution rather than their fifth, so from the second execution on a connection the rows
+   * come back in binary (timestamps, uuids and numbers read without parsing text), and a fresh
+   * worker's first claims do not make the JIT compile pgjdbc's text timestamp parser for the few
+   * hundred rows before that. A connection that disables server-side prepares ({@code
+   * prepareThreshold=0}, as behind a transaction-mode PgBouncer) is left as it is.
    */
   private final JdbcClient hot;
 
   /**
    * For the batched writes that look each of their rows up by key (complete_many, extend_leases,
-   * release_many): planned for the table as it is at every execution, never from a cached plan.
+   * release_many): never server-prepared, so PostgreSQL plans them at every execution for the
+   * table's size then. A prepared statement's cached generic plan is kept until the table's
+   * statistics change; made while the table had a page or two, a batched write's plan looks each id
+   * up with a scan of the whole table (a nested loop: ids x rows), and after a burst of jobs into a
+   * quiet queue one completion of 500 jobs took 1.5 s until the next ANALYZE (docs/benchmarks.md,
+   * session 16). Planned each time, the look-ups are by key once the table has more than a few
+   * pages; the planning costs about 0.1-0.4 ms per statement (one per batch, not per job).
    */
   private final JdbcClient planned;
 
@@ -127,8 +139,9 @@ public final class JobRepository {
    */
   public JobRepository(DataSource dataSource, @Nullable InstantSource clock) {
     this.jdbc = JdbcClient.create(dataSource);
-    this.hot = JdbcClient.create(new PreparedEarly(dataSource));
-    this.planned = JdbcClient.create(new PlannedEachTime(dataSource));
+    this.hot =
+        JdbcClient.create(new PrepareThreshold(dataSource, threshold -> Math.min(threshold, 1)));
+    this.planned = JdbcClient.create(new PrepareThreshold(dataSource, threshold -> 0));
     this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     this.clock = clock;
   }
@@ -501,16 +514,15 @@ public final class JobRepository {
   }
 
   /**
-   * A {@link JdbcTemplate} whose statements pgjdbc server-prepares at their first execution rather
-   * than their fifth: from the second execution on a connection the rows come back in binary
-   * (timestamps, uuids and numbers read without parsing text), and a fresh worker's first claims do
-   * not make the JIT compile pgjdbc's text timestamp parser for the few hundred rows before that. A
-   * connection that disables server-side prepares ({@code prepareThreshold=0}, as behind a
-   * transaction-mode PgBouncer) is left as it is; so is any driver but pgjdbc.
+   * A {@link JdbcTemplate} that sets pgjdbc's prepare threshold on each of its statements from the
+   * connection's (any driver but pgjdbc is left as it is).
    */
-  private static final class PreparedEarly extends JdbcTemplate {
-    PreparedEarly(DataSource dataSource) {
+  private static final class PrepareThreshold extends JdbcTemplate {
+    private final IntUnaryOperator threshold;
+
+    PrepareThreshold(DataSource dataSource, IntUnaryOperator threshold) {
       super(dataSource);
+      this.threshold = threshold;
     }
 
     @Override
@@ -518,33 +530,7 @@ public final class JobRepository {
       super.applyStatementSettings(statement);
       if (statement.isWrapperFor(PGStatement.class)) {
         PGStatement pg = statement.unwrap(PGStatement.class);
-        if (pg.getPrepareThreshold() > 1) {
-          pg.setPrepareThreshold(1);
-        }
-      }
-    }
-  }
-
-  /**
-   * A {@link JdbcTemplate} whose statements pgjdbc never server-prepares ({@code
-   * prepareThreshold=0}): PostgreSQL parses and plans them at every execution, for the table's size
-   * then. A prepared statement's cached generic plan is kept until the table's statistics change;
-   * made while the table had a page or two, a batched write's plan looks each id up with a scan of
-   * the whole table (a nested loop: ids x rows), and after a burst of jobs into a quiet queue one
-   * completion of 500 jobs took 1.5 s until the next ANALYZE (docs/benchmarks.md, session 16).
-   * Planned each time, the look-ups are by key once the table has more than a few pages. The
-   * planning costs about 0.1-0.4 ms per statement (one per batch, not per job).
-   */
-  private static final class PlannedEachTime extends JdbcTemplate {
-    PlannedEachTime(DataSource dataSource) {
-      super(dataSource);
-    }
-
-    @Override
-    protected void applyStatementSettings(Statement statement) throws SQLException {
-      super.applyStatementSettings(statement);
-      if (statement.isWrapperFor(PGStatement.class)) {
-        statement.unwrap(PGStatement.class).setPrepareThreshold(0);
+        pg.setPrepareThreshold(threshold.applyAsInt(pg.getPrepareThreshold()));
       }
     }
   }
